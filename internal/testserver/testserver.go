@@ -1,0 +1,200 @@
+// Package testserver starts the real Node.js Socket.IO servers of
+// test/servers for interop tests: each major version, with the options that
+// change the wire, on a free loopback port.
+package testserver
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// InstallHint is the command that installs what the interop tests need.
+const InstallHint = "install Node.js 18 or later, then run: npm ci --prefix test/servers (or scripts/test.sh, which does both)"
+
+// Config chooses the server to start.
+type Config struct {
+	// Version is the socket.io major version: "2", "3" or "4".
+	Version      string
+	Port         int           // 0: a free port
+	PingInterval time.Duration // 0: the server's default
+	PingTimeout  time.Duration // 0: the server's default
+	AllowEIO3    bool
+	Transports   []string // default polling and websocket
+	Recovery     bool     // connection state recovery (4.x)
+	Path         string   // default /socket.io
+	Parser       string   // "" or "msgpack"
+	MaxPayload   int      // maxHttpBufferSize; 0: the default
+}
+
+// Server is a running Node server.
+type Server struct {
+	Port   int
+	Engine string // the engine.io version behind it
+	cfg    Config
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *syncBuffer
+	once   sync.Once
+}
+
+// Dir returns the folder holding the Node servers.
+func Dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "test", "servers")
+}
+
+// Start starts a server and stops it when the test ends. It fails the test,
+// naming the install command, when Node.js or the packages are missing.
+func Start(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	s, err := start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func start(cfg Config) (*Server, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("node not found on PATH: %s", InstallHint)
+	}
+	dir := Dir()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-v"+cfg.Version)); err != nil {
+		return nil, fmt.Errorf("socket.io %s.x is not installed in %s: %s", cfg.Version, dir, InstallHint)
+	}
+	args := []string{filepath.Join(dir, "server.js"), "--version", cfg.Version, "--port", strconv.Itoa(cfg.Port)}
+	if cfg.PingInterval > 0 {
+		args = append(args, "--ping-interval", strconv.FormatInt(cfg.PingInterval.Milliseconds(), 10))
+	}
+	if cfg.PingTimeout > 0 {
+		args = append(args, "--ping-timeout", strconv.FormatInt(cfg.PingTimeout.Milliseconds(), 10))
+	}
+	if cfg.AllowEIO3 {
+		args = append(args, "--allow-eio3")
+	}
+	if len(cfg.Transports) > 0 {
+		args = append(args, "--transports", strings.Join(cfg.Transports, ","))
+	}
+	if cfg.Recovery {
+		args = append(args, "--recovery")
+	}
+	if cfg.Path != "" {
+		args = append(args, "--path", cfg.Path)
+	}
+	if cfg.Parser != "" {
+		args = append(args, "--parser", cfg.Parser)
+	}
+	if cfg.MaxPayload > 0 {
+		args = append(args, "--max-payload", strconv.Itoa(cfg.MaxPayload))
+	}
+	cmd := exec.Command(node, args...)
+	cmd.Dir = dir
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the socket.io %s.x server: %w", cfg.Version, err)
+	}
+	s := &Server{cfg: cfg, cmd: cmd, stdin: stdin, stderr: stderr}
+	type ready struct {
+		Port   int    `json:"port"`
+		Engine string `json:"engine"`
+	}
+	got := make(chan ready, 1)
+	go func() {
+		var r ready
+		line, err := bufio.NewReader(stdout).ReadBytes('\n')
+		if err == nil {
+			json.Unmarshal(line, &r)
+		}
+		got <- r
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case r := <-got:
+		if r.Port == 0 {
+			s.Stop()
+			return nil, fmt.Errorf("the socket.io %s.x server did not start: %s", cfg.Version, stderr.String())
+		}
+		s.Port, s.Engine = r.Port, r.Engine
+	case <-time.After(20 * time.Second):
+		s.Stop()
+		return nil, fmt.Errorf("the socket.io %s.x server did not start within 20s: %s", cfg.Version, stderr.String())
+	}
+	return s, nil
+}
+
+// URL returns the server's base URL, http://127.0.0.1:PORT.
+func (s *Server) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.Port) }
+
+// Stop kills the server and waits for it to exit. It may be called more
+// than once.
+func (s *Server) Stop() {
+	s.once.Do(func() {
+		s.stdin.Close()
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+	})
+}
+
+// Restart stops the server and starts it again on the same port, as when a
+// server process is redeployed.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	cfg := s.cfg
+	cfg.Port = s.Port
+	var n *Server
+	var err error
+	for i := 0; i < 50; i++ { // the port may take a moment to be free again
+		if n, err = start(cfg); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	*s = Server{Port: n.Port, Engine: n.Engine, cfg: n.cfg, cmd: n.cmd, stdin: n.stdin, stderr: n.stderr}
+}
+
+// Stderr returns what the server wrote to stderr so far.
+func (s *Server) Stderr() string { return s.stderr.String() }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}

@@ -1,0 +1,139 @@
+// A real Socket.IO server of a chosen major version, for sio's tests.
+//
+//   node server.js --version 2|3|4 [--port N] [--ping-interval MS]
+//     [--ping-timeout MS] [--allow-eio3] [--transports polling,websocket]
+//     [--recovery] [--path /socket.io] [--parser msgpack] [--max-payload N]
+//
+// It prints one JSON line {"port":N} on stdout once it listens, and exits when
+// stdin closes, so a test that dies leaves no server behind.
+//
+// Beside Socket.IO at --path it serves a bare Engine.IO echo at /engine.io
+// (same Engine.IO version, same options), for tests of the Engine.IO layer:
+// every message comes back as it was sent; the text "close" makes the server
+// close the session.
+'use strict';
+
+const http = require('http');
+const path = require('path');
+
+function parseArgs(argv) {
+  const o = { version: '4', port: 0, transports: ['polling', 'websocket'], path: '/socket.io' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    switch (a) {
+      case '--version': o.version = next(); break;
+      case '--port': o.port = Number(next()); break;
+      case '--ping-interval': o.pingInterval = Number(next()); break;
+      case '--ping-timeout': o.pingTimeout = Number(next()); break;
+      case '--allow-eio3': o.allowEIO3 = true; break;
+      case '--transports': o.transports = next().split(','); break;
+      case '--recovery': o.recovery = true; break;
+      case '--path': o.path = next(); break;
+      case '--parser': o.parser = next(); break;
+      case '--max-payload': o.maxHttpBufferSize = Number(next()); break;
+      default: throw new Error('unknown argument ' + a);
+    }
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const pkg = 'socket.io-v' + opts.version;
+const sioPath = require.resolve(pkg);
+const engineMain = require.resolve('engine.io', { paths: [sioPath] });
+const engineio = require(engineMain);
+const engineVersion = (() => {
+  const fs = require('fs');
+  for (let dir = path.dirname(engineMain); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const f = path.join(dir, 'package.json');
+    if (fs.existsSync(f) && JSON.parse(fs.readFileSync(f, 'utf8')).name === 'engine.io') {
+      return JSON.parse(fs.readFileSync(f, 'utf8')).version;
+    }
+  }
+  return 'unknown';
+})();
+
+const serverOpts = { path: opts.path, transports: opts.transports };
+for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize']) {
+  if (opts[k] !== undefined) serverOpts[k] = opts[k];
+}
+if (opts.version !== '2') serverOpts.cors = { origin: '*' };
+if (opts.recovery) serverOpts.connectionStateRecovery = { maxDisconnectionDuration: 2 * 60 * 1000 };
+if (opts.parser === 'msgpack') {
+  serverOpts.parser = require(opts.version === '2' ? 'socket.io-msgpack-parser-v2' : 'socket.io-msgpack-parser-v3');
+}
+
+// Requests for other paths get a 404, as from an Express app: engine.io hands
+// them to the listeners that were there before it.
+const httpServer = http.createServer((req, res) => {
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end('Cannot ' + req.method + ' ' + req.url.split('?')[0] + '\n');
+});
+const io = opts.version === '2'
+  ? require(pkg)(httpServer, serverOpts)
+  : new (require(pkg).Server)(httpServer, serverOpts);
+
+// The bare Engine.IO echo.
+const engineOpts = Object.assign({}, serverOpts, { path: '/engine.io' });
+delete engineOpts.cors;
+delete engineOpts.parser;
+delete engineOpts.connectionStateRecovery;
+delete engineOpts.initialPacket; // socket.io 2 stores its piggybacked CONNECT here
+const engine = engineio.attach(httpServer, engineOpts);
+engine.on('connection', (socket) => {
+  socket.on('message', (data) => {
+    if (data === 'close') socket.close();
+    else socket.send(data);
+  });
+});
+
+// Handlers every namespace has.
+function handlers(socket) {
+  socket.on('echo', (...args) => {
+    const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+    if (ack) ack(...args);
+    socket.emit('echo-back', ...args);
+  });
+  socket.on('ack', (...args) => {
+    const ack = args.pop();
+    if (typeof ack === 'function') ack(...args);
+  });
+  socket.on('flood', (n, ack) => {
+    for (let i = 0; i < n; i++) socket.emit('tick', i);
+    if (typeof ack === 'function') ack(n);
+  });
+  socket.on('binary', (ack) => {
+    const buf = Buffer.from([1, 2, 3, 4]);
+    socket.emit('bin-back', buf, '€', { nested: [buf, Buffer.from([5])] });
+    if (typeof ack === 'function') ack(buf);
+  });
+  socket.on('ask', (...args) => {
+    socket.emit('question', ...args, (...answer) => socket.emit('answered', ...answer));
+  });
+  socket.on('disconnect-me', () => socket.disconnect());
+  socket.on('close-me', () => socket.disconnect(true));
+  socket.on('broadcast', (...args) => io.of(socket.nsp.name).emit(...args));
+}
+
+io.on('connection', handlers);
+
+// /admin refuses a connection whose token is not "ok": from the auth payload
+// on servers 3.x and 4.x, from the namespace query on 2.x and EIO3 clients.
+const admin = io.of('/admin');
+admin.use((socket, next) => {
+  const hs = socket.handshake;
+  const token = (hs.auth && hs.auth.token) || (hs.query && hs.query.token);
+  if (token === 'ok') return next();
+  const err = new Error('Not authorized');
+  err.data = { code: 42 };
+  next(err);
+});
+admin.on('connection', handlers);
+
+httpServer.listen(opts.port, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: httpServer.address().port, engine: engineVersion }) + '\n');
+});
+
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
