@@ -1,0 +1,575 @@
+package engineio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Conn is an Engine.IO client session over long-polling, WebSocket, or
+// polling upgraded to WebSocket.
+//
+// Read must not be called by more than one goroutine at a time. Write,
+// Close and the accessors are safe for concurrent use. Internally one
+// goroutine owns all writes (POSTs or WebSocket frames) and one reads (the
+// long-poll GETs or the WebSocket), so at most one GET and one POST are in
+// flight. Close stops every goroutine the Conn started before it returns;
+// call it even when the session has already ended.
+type Conn struct {
+	opts   Options
+	base   url.URL // scheme, host and path; the query is built per request
+	query  url.Values
+	httpTr *http.Transport
+	client *http.Client
+	jar    http.CookieJar
+
+	ctx    context.Context // cancelled when the session ends
+	cancel context.CancelFunc
+	done   chan struct{}
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	cond      *sync.Cond // signalled on every change of the fields below
+	info      Handshake
+	version   Version // VersionAuto until known (WebSocket-only auto)
+	transport Transport
+	ws        *wsConn // the WebSocket once it carries the session
+	probe     *wsConn // the WebSocket being probed during an upgrade
+	outq      []Packet
+	writing   bool // the writer has a batch out
+	paused    bool // writes are held while the upgrade switches over
+	pollStop  bool // the poll loop must not start another GET
+	pollDone  chan struct{}
+	closing   bool // Close was called
+	closeErr  *CloseError
+	inbox     []Message
+	inboxSig  chan struct{}
+
+	// Heartbeat state, guarded by mu.
+	pingTimer   *time.Timer // EIO4: ping timeout. EIO3: the next ping. Auto: version detection.
+	pongTimer   *time.Timer // EIO3: the deadline for any packet
+	pingSent    time.Time
+	heartbeatOn bool
+
+	readMu sync.Mutex // serialises packet handling with version resolution
+	held   []wsFrame  // frames held while the version is unknown
+}
+
+// Dial opens an Engine.IO session with the server at rawURL (http, https, ws
+// or wss; the path is taken from Options.Path, the query is kept). ctx
+// bounds the handshake only. Failures are *HTTPError, *ProtocolError or
+// *TransportError values.
+func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	u, err := parseServerURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{opts: o, done: make(chan struct{}), inboxSig: make(chan struct{}, 1)}
+	c.cond = sync.NewCond(&c.mu)
+	c.base = url.URL{Scheme: u.Scheme, Host: u.Host, Path: o.Path, User: u.User}
+	c.query = u.Query()
+	for k, vs := range o.Query {
+		for _, v := range vs {
+			c.query.Add(k, v)
+		}
+	}
+	c.jar = o.Jar
+	if c.jar == nil {
+		c.jar, _ = cookiejar.New(nil)
+	}
+	c.httpTr = &http.Transport{
+		Proxy:                 o.Proxy,
+		TLSClientConfig:       o.TLSConfig,
+		DialContext:           (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   o.ConnectTimeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	c.client = &http.Client{Transport: c.httpTr, Jar: c.jar}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+
+	hctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
+	defer cancel()
+	var early []Packet
+	if o.Transports[0] == WebSocket {
+		early, err = c.openWebSocket(hctx)
+	} else {
+		early, err = c.openPolling(hctx)
+	}
+	if err != nil {
+		c.cancel()
+		c.httpTr.CloseIdleConnections()
+		return nil, err
+	}
+	c.start(early)
+	return c, nil
+}
+
+// parseServerURL accepts http, https, ws and wss URLs, and host:port with
+// no scheme (taken as http).
+func parseServerURL(raw string) (*url.URL, error) {
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("engineio: bad server URL: %w", err)
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	default:
+		return nil, fmt.Errorf("engineio: bad server URL %q: scheme must be http, https, ws or wss", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("engineio: bad server URL %q: no host", raw)
+	}
+	return u, nil
+}
+
+// parseOpen reads the open packet's JSON.
+func parseOpen(data []byte) (Handshake, error) {
+	var v struct {
+		SID          string   `json:"sid"`
+		Upgrades     []string `json:"upgrades"`
+		PingInterval *float64 `json:"pingInterval"`
+		PingTimeout  *float64 `json:"pingTimeout"`
+		MaxPayload   float64  `json:"maxPayload"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return Handshake{}, fmt.Errorf("bad open packet: %w", err)
+	}
+	if v.SID == "" || v.PingInterval == nil || v.PingTimeout == nil || *v.PingInterval <= 0 || *v.PingTimeout <= 0 {
+		return Handshake{}, errors.New("open packet lacks sid, pingInterval or pingTimeout")
+	}
+	return Handshake{
+		SID:          v.SID,
+		Upgrades:     v.Upgrades,
+		PingInterval: time.Duration(*v.PingInterval * float64(time.Millisecond)),
+		PingTimeout:  time.Duration(*v.PingTimeout * float64(time.Millisecond)),
+		MaxPayload:   int(v.MaxPayload),
+		Raw:          append([]byte(nil), data...),
+	}, nil
+}
+
+// start launches the session's goroutines once the handshake is done, then
+// handles the packets that came with the handshake.
+func (c *Conn) start(early []Packet) {
+	c.mu.Lock()
+	if c.version != VersionAuto {
+		c.startHeartbeatLocked()
+	} else {
+		d := c.info.PingInterval + c.info.PingTimeout/2
+		c.pingTimer = time.AfterFunc(d, func() { c.resolveVersion(Version3) })
+	}
+	upgrade := c.transport == Polling && !c.opts.NoUpgrade && c.opts.allows(WebSocket) && contains(c.info.Upgrades, string(WebSocket))
+	c.mu.Unlock()
+
+	c.readMu.Lock()
+	for _, p := range early {
+		c.handlePacket(p)
+	}
+	c.readMu.Unlock()
+	c.wg.Add(2)
+	go c.writeLoop()
+	if c.transport == Polling {
+		c.pollDone = make(chan struct{})
+		go c.pollLoop(c.pollDone)
+	} else {
+		go c.wsReadLoop(c.ws)
+	}
+	if upgrade {
+		c.wg.Add(1)
+		go c.upgrade()
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Info returns what the server said in its handshake.
+func (c *Conn) Info() Handshake { return c.info }
+
+// Version returns the Engine.IO version the session speaks; VersionAuto
+// while a WebSocket-only session has not found out yet.
+func (c *Conn) Version() Version {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version
+}
+
+// Transport returns the transport that carries the session now.
+func (c *Conn) Transport() Transport {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.transport
+}
+
+// Done is closed when the session has ended; Err then says why.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns the *CloseError that ended the session, or nil while it is
+// open.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeErr == nil {
+		return nil
+	}
+	return c.closeErr
+}
+
+// SetVersion tells a WebSocket-only session opened with VersionAuto which
+// version the server speaks, when the layer above finds out before the
+// heartbeat tells (a Socket.IO 2.x server sends CONNECT unasked). It does
+// nothing once the version is known.
+func (c *Conn) SetVersion(v Version) {
+	if v == Version3 || v == Version4 {
+		c.resolveVersion(v)
+	}
+}
+
+// Read returns the next message from the server. Once the session has ended
+// and every message received before the end has been read, it returns the
+// *CloseError that ended it.
+func (c *Conn) Read(ctx context.Context) (Message, error) {
+	for {
+		c.mu.Lock()
+		if len(c.inbox) > 0 {
+			m := c.inbox[0]
+			c.inbox[0] = Message{}
+			c.inbox = c.inbox[1:]
+			if len(c.inbox) == 0 {
+				c.inbox = nil
+			}
+			c.mu.Unlock()
+			return m, nil
+		}
+		if c.closeErr != nil {
+			err := c.closeErr
+			c.mu.Unlock()
+			return Message{}, err
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.inboxSig:
+		case <-ctx.Done():
+			return Message{}, ctx.Err()
+		}
+	}
+}
+
+// Write queues messages to be sent in order, with nothing sent between
+// them, and returns at once. It fails once Close was called or the session
+// has ended.
+func (c *Conn) Write(msgs ...Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeErr != nil {
+		return c.closeErr
+	}
+	if c.closing {
+		return ErrClosed
+	}
+	for _, m := range msgs {
+		c.outq = append(c.outq, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
+	}
+	c.cond.Broadcast()
+	return nil
+}
+
+// closeFlushTimeout bounds how long Close waits to send what is queued.
+const closeFlushTimeout = 5 * time.Second
+
+// Close sends what is still queued, tells the server the session is over,
+// and stops every goroutine of the Conn. After Close, Read returns the
+// queued messages and then a *CloseError with ReasonForcedClose.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		c.wg.Wait()
+		return nil
+	}
+	c.closing = true
+	c.cond.Broadcast()
+	alive := c.closeErr == nil
+	if alive {
+		c.waitLocked(time.Now().Add(closeFlushTimeout), func() bool {
+			return len(c.outq) == 0 && !c.writing && !c.paused
+		})
+		alive = c.closeErr == nil
+	}
+	t, ws, v := c.transport, c.ws, c.version
+	c.mu.Unlock()
+	if alive {
+		if t == Polling {
+			ctx, cancel := context.WithTimeout(c.ctx, closeFlushTimeout)
+			c.post(ctx, []Packet{{Type: PacketClose}}, v)
+			cancel()
+		} else if ws != nil {
+			ws.closeGracefully()
+		}
+	}
+	c.shutdown(ReasonForcedClose, nil)
+	c.wg.Wait()
+	c.httpTr.CloseIdleConnections()
+	return nil
+}
+
+// waitLocked waits on c.cond until ready returns true, the session ends, or
+// the deadline passes. c.mu must be held.
+func (c *Conn) waitLocked(deadline time.Time, ready func() bool) bool {
+	t := time.AfterFunc(time.Until(deadline), func() {
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	defer t.Stop()
+	for !ready() {
+		if c.closeErr != nil || !time.Now().Before(deadline) {
+			return false
+		}
+		c.cond.Wait()
+	}
+	return true
+}
+
+// shutdown ends the session once: it records why, stops the timers, aborts
+// requests and closes WebSockets. Goroutines notice and return.
+func (c *Conn) shutdown(reason CloseReason, err error) {
+	c.mu.Lock()
+	if c.closeErr != nil {
+		c.mu.Unlock()
+		return
+	}
+	if c.closing {
+		reason, err = ReasonForcedClose, nil
+	}
+	c.closeErr = &CloseError{Reason: reason, Err: err}
+	c.stopHeartbeatLocked()
+	ws, probe := c.ws, c.probe
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.cancel()
+	if ws != nil {
+		ws.close()
+	}
+	if probe != nil {
+		probe.close()
+	}
+	close(c.done)
+	c.signalInbox()
+}
+
+func (c *Conn) signalInbox() {
+	select {
+	case c.inboxSig <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Conn) ended() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeErr != nil
+}
+
+func (c *Conn) emit(e Event) {
+	if c.opts.OnEvent != nil {
+		e.Time = time.Now()
+		c.opts.OnEvent(e)
+	}
+}
+
+// enqueue queues a control packet for the writer.
+func (c *Conn) enqueue(p Packet) {
+	c.mu.Lock()
+	if c.closeErr == nil {
+		c.outq = append(c.outq, p)
+		c.cond.Broadcast()
+	}
+	c.mu.Unlock()
+}
+
+// handlePacket acts on one packet from the server, whichever transport
+// brought it. c.readMu must be held, so that packets are handled in order.
+func (c *Conn) handlePacket(p Packet) {
+	c.mu.Lock()
+	if c.closeErr != nil {
+		c.mu.Unlock()
+		return
+	}
+	v := c.version
+	if v == Version3 {
+		c.armPongTimerLocked(c.info.PingInterval + c.info.PingTimeout)
+	}
+	c.mu.Unlock()
+
+	switch p.Type {
+	case PacketMessage:
+		c.mu.Lock()
+		c.inbox = append(c.inbox, Message{Data: p.Data, Binary: p.Binary})
+		c.mu.Unlock()
+		c.signalInbox()
+	case PacketPing:
+		if v == VersionAuto {
+			c.resolveVersionReadLocked(Version4)
+			v = Version4
+		}
+		if v == Version4 {
+			c.enqueue(Packet{Type: PacketPong, Data: p.Data})
+			c.mu.Lock()
+			c.armPingTimeoutLocked()
+			c.mu.Unlock()
+			c.emit(Event{Type: EventPing})
+		}
+	case PacketPong:
+		if v == Version3 && string(p.Data) != "probe" {
+			c.mu.Lock()
+			rtt := time.Since(c.pingSent)
+			c.schedulePingLocked()
+			c.mu.Unlock()
+			c.emit(Event{Type: EventPing, RTT: rtt})
+		}
+	case PacketClose:
+		c.shutdown(ReasonTransportClose, errors.New("the server closed the session"))
+	}
+}
+
+// The heartbeat. Engine.IO 4: the server pings, the client answers and
+// gives up when no ping comes within pingInterval+pingTimeout. Engine.IO 3:
+// the client pings every pingInterval after the last pong and gives up
+// when nothing at all arrives within pingTimeout of a ping.
+
+func (c *Conn) startHeartbeatLocked() {
+	c.heartbeatOn = true
+	if c.version == Version4 {
+		c.armPingTimeoutLocked()
+		return
+	}
+	c.schedulePingLocked()
+	c.armPongTimerLocked(c.info.PingInterval + c.info.PingTimeout)
+}
+
+func (c *Conn) stopHeartbeatLocked() {
+	c.heartbeatOn = false
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+	if c.pongTimer != nil {
+		c.pongTimer.Stop()
+	}
+}
+
+func (c *Conn) onPingTimeout() {
+	c.shutdown(ReasonPingTimeout, fmt.Errorf("no heartbeat from the server within %v", c.info.PingInterval+c.info.PingTimeout))
+}
+
+func (c *Conn) armPingTimeoutLocked() {
+	if !c.heartbeatOn {
+		return
+	}
+	d := c.info.PingInterval + c.info.PingTimeout
+	if c.pingTimer == nil {
+		c.pingTimer = time.AfterFunc(d, c.onPingTimeout)
+	} else {
+		c.pingTimer.Reset(d)
+	}
+}
+
+func (c *Conn) schedulePingLocked() {
+	if !c.heartbeatOn {
+		return
+	}
+	if c.pingTimer == nil {
+		c.pingTimer = time.AfterFunc(c.info.PingInterval, c.sendPing)
+	} else {
+		c.pingTimer.Reset(c.info.PingInterval)
+	}
+}
+
+func (c *Conn) armPongTimerLocked(d time.Duration) {
+	if !c.heartbeatOn {
+		return
+	}
+	if c.pongTimer == nil {
+		c.pongTimer = time.AfterFunc(d, func() {
+			c.shutdown(ReasonPingTimeout, fmt.Errorf("no packet from the server within %v of a ping", c.info.PingTimeout))
+		})
+	} else {
+		c.pongTimer.Reset(d)
+	}
+}
+
+func (c *Conn) sendPing() {
+	c.mu.Lock()
+	if !c.heartbeatOn {
+		c.mu.Unlock()
+		return
+	}
+	c.pingSent = time.Now()
+	c.armPongTimerLocked(c.info.PingTimeout)
+	c.mu.Unlock()
+	c.enqueue(Packet{Type: PacketPing})
+}
+
+// resolveVersion settles the version of a WebSocket-only auto session,
+// starts the heartbeat of that version and releases held frames.
+func (c *Conn) resolveVersion(v Version) {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	c.resolveVersionReadLocked(v)
+}
+
+// resolveVersionReadLocked is resolveVersion with c.readMu held.
+func (c *Conn) resolveVersionReadLocked(v Version) {
+	c.mu.Lock()
+	if c.version != VersionAuto || c.closeErr != nil {
+		c.mu.Unlock()
+		return
+	}
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+		c.pingTimer = nil
+	}
+	c.version = v
+	c.startHeartbeatLocked()
+	if v == Version3 {
+		// Detection by heartbeat means the server has been waiting for a
+		// ping for a while: send one now.
+		c.pingTimer.Reset(0)
+	}
+	held := c.held
+	c.held = nil
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.emit(Event{Type: EventVersion, Version: v})
+	for _, f := range held {
+		if !c.handleFrameLocked(f) {
+			return
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package engineio
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ErrClosed is returned by Write after the connection was closed by Close.
+var ErrClosed = errors.New("engineio: connection closed")
+
+// ErrTooLarge is wrapped by a ProtocolError when the server sends more than
+// Options.ReadLimit in one response or frame.
+var ErrTooLarge = errors.New("message exceeds the read limit")
+
+// Server error codes that engine.io servers put in their JSON error bodies.
+const (
+	CodeTransportUnknown   = 0
+	CodeUnknownSID         = 1
+	CodeBadHandshakeMethod = 2
+	CodeBadRequest         = 3
+	CodeForbidden          = 4
+	CodeUnsupportedVersion = 5
+)
+
+// HTTPError is an HTTP answer the protocol did not expect: a refused
+// handshake, a polling request rejected with an error code, a WebSocket
+// handshake that did not switch protocols.
+type HTTPError struct {
+	Op         string // "handshake", "poll", "post" or "websocket"
+	URL        string
+	StatusCode int
+	Status     string
+	Header     http.Header
+	Body       []byte // the start of the body (up to 4 KiB)
+	// Code and Message come from an engine.io error body such as
+	// {"code":1,"message":"Session ID unknown"}; Code is -1 when the body
+	// was not one.
+	Code    int
+	Message string
+	// AfterSwitch is set when the server answered 101 Switching Protocols
+	// and then wrote this HTTP response into the WebSocket stream, as
+	// engine.io does when it rejects the protocol version of a WebSocket.
+	AfterSwitch bool
+}
+
+const maxErrorBody = 4096
+
+func newHTTPError(op, url string, resp *http.Response, body []byte) *HTTPError {
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	e := &HTTPError{Op: op, URL: url, StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Code: -1}
+	e.parseBody()
+	return e
+}
+
+// parseBody fills Code and Message from a JSON error body, or Message from a
+// short plain-text one.
+func (e *HTTPError) parseBody() {
+	var v struct {
+		Code    *int   `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(e.Body, &v) == nil && v.Code != nil {
+		e.Code, e.Message = *v.Code, v.Message
+		return
+	}
+	if s := strings.TrimSpace(string(e.Body)); len(s) < 200 && !strings.ContainsAny(s, "<\n") {
+		e.Message = s
+	}
+}
+
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "engineio: %s: ", e.Op)
+	if e.AfterSwitch {
+		b.WriteString("server switched protocols, then answered ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Code >= 0 {
+		fmt.Fprintf(&b, " (engine.io code %d)", e.Code)
+	}
+	return b.String()
+}
+
+// ProtocolError is a server answer that does not follow the Engine.IO
+// protocol: garbage where a packet was due, a missing or bad handshake, a
+// payload over the read limit.
+type ProtocolError struct {
+	Op   string // what was being read, such as "handshake" or "poll"
+	Err  error
+	Data []byte // the start of what the server sent (up to 256 bytes)
+}
+
+func newProtocolError(op string, err error, data []byte) *ProtocolError {
+	if len(data) > 256 {
+		data = data[:256]
+	}
+	return &ProtocolError{Op: op, Err: err, Data: append([]byte(nil), data...)}
+}
+
+func (e *ProtocolError) Error() string {
+	s := fmt.Sprintf("engineio: %s: %v", e.Op, e.Err)
+	if len(e.Data) > 0 {
+		s += fmt.Sprintf(" in %q", e.Data)
+	}
+	return s
+}
+
+func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// TransportError is a failure below the protocol: the network, TLS, a
+// connection closed by the peer.
+type TransportError struct {
+	Op        string
+	Transport Transport
+	Err       error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("engineio: %s over %s: %v", e.Op, e.Transport, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// CloseReason says why a session ended, in the reference client's words.
+type CloseReason string
+
+// The reasons a session ends.
+const (
+	ReasonForcedClose    CloseReason = "forced close"    // Close was called
+	ReasonPingTimeout    CloseReason = "ping timeout"    // the heartbeat stopped
+	ReasonTransportClose CloseReason = "transport close" // the server closed the session or the connection
+	ReasonTransportError CloseReason = "transport error" // a request or the connection failed
+	ReasonParseError     CloseReason = "parse error"     // the server sent bytes that do not decode
+)
+
+// CloseError is what Read returns once the session has ended: the reason,
+// and the error behind it when there is one.
+type CloseError struct {
+	Reason CloseReason
+	Err    error
+}
+
+func (e *CloseError) Error() string {
+	if e.Err == nil {
+		return "engineio: session closed: " + string(e.Reason)
+	}
+	return fmt.Sprintf("engineio: session closed: %s: %v", e.Reason, e.Err)
+}
+
+func (e *CloseError) Unwrap() error { return e.Err }

@@ -1,0 +1,184 @@
+package engineio
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Transport names an Engine.IO transport.
+type Transport string
+
+// The transports this package speaks.
+const (
+	Polling   Transport = "polling"
+	WebSocket Transport = "websocket"
+)
+
+// Options configure a connection. The zero value (or nil) gives the
+// reference client's defaults; Dial never changes the caller's Options.
+type Options struct {
+	// Path is the server's Engine.IO path. Default "/engine.io/"; a
+	// trailing slash is added when missing, as the reference client does.
+	Path string
+	// Query is added to every request's query string, after the URL's own.
+	Query url.Values
+	// Header is sent with every polling request and the WebSocket upgrade.
+	Header http.Header
+	// Jar keeps cookies across the polling requests and the WebSocket
+	// upgrade, so that a load balancer's sticky-session cookie is honoured.
+	// Default: a new jar for the connection.
+	Jar http.CookieJar
+	// TLSConfig is used for https and wss. Default: the system's roots.
+	TLSConfig *tls.Config
+	// Proxy chooses the proxy of each request. Default: from the
+	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables.
+	Proxy func(*http.Request) (*url.URL, error)
+	// Transports lists the transports that may be used, in order of
+	// preference for the first connection. Default: polling then websocket,
+	// which opens with polling and upgrades, as the reference client does.
+	Transports []Transport
+	// NoUpgrade keeps the connection on the transport it opened with.
+	NoUpgrade bool
+	// Version is the Engine.IO version to speak. Default VersionAuto.
+	Version Version
+	// ConnectTimeout bounds the handshake (and each WebSocket dial).
+	// Default 20s, the reference client's timeout.
+	ConnectTimeout time.Duration
+	// ReadLimit bounds the size of one polling response or WebSocket frame.
+	// Default 100 MiB.
+	ReadLimit int64
+	// Trace, when set, sees every HTTP exchange and WebSocket frame in both
+	// directions. It is called from the connection's goroutines and must
+	// return quickly; NewTraceWriter gives a readable log.
+	Trace func(TraceEvent)
+	// OnEvent, when set, hears of the connection's lifecycle: pings,
+	// upgrades and failed upgrades. It is called from the connection's
+	// goroutines, never with a lock held, and must not block.
+	OnEvent func(Event)
+}
+
+const (
+	defaultPath           = "/engine.io/"
+	defaultConnectTimeout = 20 * time.Second
+	defaultReadLimit      = 100 << 20
+	defaultMaxPayload     = 1_000_000
+)
+
+// withDefaults returns a copy of o with every default filled in.
+func (o *Options) withDefaults() (Options, error) {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Path == "" {
+		c.Path = defaultPath
+	}
+	if !strings.HasPrefix(c.Path, "/") {
+		c.Path = "/" + c.Path
+	}
+	if !strings.HasSuffix(c.Path, "/") {
+		c.Path += "/"
+	}
+	if len(c.Transports) == 0 {
+		c.Transports = []Transport{Polling, WebSocket}
+	}
+	for _, t := range c.Transports {
+		if t != Polling && t != WebSocket {
+			return c, fmt.Errorf("engineio: unknown transport %q", t)
+		}
+	}
+	switch c.Version {
+	case VersionAuto, Version3, Version4:
+	default:
+		return c, fmt.Errorf("engineio: unknown Engine.IO version %d", c.Version)
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = defaultConnectTimeout
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = defaultReadLimit
+	}
+	if c.Proxy == nil {
+		c.Proxy = http.ProxyFromEnvironment
+	}
+	c.Query = cloneValues(c.Query)
+	c.Header = c.Header.Clone()
+	c.Transports = append([]Transport(nil), c.Transports...)
+	if c.TLSConfig != nil {
+		c.TLSConfig = c.TLSConfig.Clone()
+	}
+	return c, nil
+}
+
+func (o *Options) allows(t Transport) bool {
+	for _, x := range o.Transports {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+// Handshake is what the server said in its open packet.
+type Handshake struct {
+	SID          string
+	Upgrades     []string
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+	// MaxPayload is the largest POST body the server takes; 0 when the
+	// server did not say (engine.io before 6.2), in which case 1,000,000
+	// bytes is assumed for batching.
+	MaxPayload int
+	// Raw is the open packet's JSON as the server sent it.
+	Raw []byte
+}
+
+// EventType is a kind of lifecycle Event.
+type EventType int
+
+// The lifecycle events a Conn reports through Options.OnEvent.
+const (
+	// EventPing: a heartbeat completed. In Engine.IO 4 the server pinged
+	// (RTT is 0: the client cannot time it); in Engine.IO 3 the client
+	// pinged and RTT is the time to the pong.
+	EventPing EventType = iota + 1
+	// EventUpgrading: the WebSocket probe succeeded and the switch begins.
+	EventUpgrading
+	// EventUpgrade: the connection moved From one transport To another.
+	EventUpgrade
+	// EventUpgradeError: the upgrade failed (Err says why) and the
+	// connection stays on polling.
+	EventUpgradeError
+	// EventVersion: in a WebSocket-only connection whose version could not
+	// be told from the handshake, the version is now known.
+	EventVersion
+)
+
+var eventNames = map[EventType]string{
+	EventPing: "ping", EventUpgrading: "upgrading", EventUpgrade: "upgrade",
+	EventUpgradeError: "upgrade_error", EventVersion: "version",
+}
+
+func (t EventType) String() string { return eventNames[t] }
+
+// Event is one lifecycle event.
+type Event struct {
+	Type     EventType
+	Time     time.Time
+	RTT      time.Duration // EventPing
+	From, To Transport     // EventUpgrade
+	Version  Version       // EventVersion
+	Err      error         // EventUpgradeError
+}

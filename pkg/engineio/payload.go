@@ -1,0 +1,209 @@
+package engineio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+const recordSeparator = 0x1e
+
+var errEmptyPacket = errors.New("empty packet")
+
+// EncodePayload encodes packets as the body of a polling POST: records joined
+// by 0x1e in Engine.IO 4; in Engine.IO 3, each record prefixed by its length
+// in UTF-16 code units and a colon, binary as base64.
+func EncodePayload(dst []byte, packets []Packet, v Version) []byte {
+	for i, p := range packets {
+		if v == Version3 {
+			dst = strconv.AppendInt(dst, int64(utf16Len(p, v)), 10)
+			dst = append(dst, ':')
+		} else if i > 0 {
+			dst = append(dst, recordSeparator)
+		}
+		dst = appendText(dst, p, v)
+	}
+	if v == Version3 && len(packets) == 0 {
+		dst = append(dst, "0:"...)
+	}
+	return dst
+}
+
+// utf16Len is the length of p's text form as JavaScript counts it.
+func utf16Len(p Packet, v Version) int {
+	if p.Binary {
+		return textLen(p, v)
+	}
+	return 1 + utf16Count(p.Data)
+}
+
+// utf16Count counts the UTF-16 code units of UTF-8 text; a byte that is not
+// valid UTF-8 counts as one unit, as its replacement character would.
+func utf16Count(b []byte) int {
+	n := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+		i += size
+	}
+	return n
+}
+
+// DecodePayload decodes the body of a polling GET. binary says that the
+// response was application/octet-stream: an Engine.IO 3 XHR2 payload.
+func DecodePayload(body []byte, v Version, binary bool) ([]Packet, error) {
+	switch {
+	case binary:
+		return decodeXHR2Payload(body)
+	case v == Version3:
+		return decodeEIO3Payload(body)
+	default:
+		return decodeEIO4Payload(body)
+	}
+}
+
+// PayloadError says where a polling payload is malformed.
+type PayloadError struct {
+	Offset int
+	Err    error
+}
+
+func (e *PayloadError) Error() string {
+	return fmt.Sprintf("malformed payload at byte %d: %v", e.Offset, e.Err)
+}
+
+func (e *PayloadError) Unwrap() error { return e.Err }
+
+func decodeEIO4Payload(body []byte) ([]Packet, error) {
+	packets := make([]Packet, 0, 1+bytes.Count(body, []byte{recordSeparator}))
+	off := 0
+	for {
+		end := bytes.IndexByte(body[off:], recordSeparator)
+		rec := body[off:]
+		if end >= 0 {
+			rec = body[off : off+end]
+		}
+		p, err := decodeText(rec, Version4)
+		if err != nil {
+			return nil, &PayloadError{Offset: off, Err: err}
+		}
+		packets = append(packets, p)
+		if end < 0 {
+			return packets, nil
+		}
+		off += end + 1
+	}
+}
+
+func decodeEIO3Payload(body []byte) ([]Packet, error) {
+	if string(body) == "0:" {
+		return nil, nil
+	}
+	var packets []Packet
+	for off := 0; off < len(body); {
+		colon := bytes.IndexByte(body[off:], ':')
+		if colon <= 0 || colon > 10 {
+			return nil, &PayloadError{Offset: off, Err: errors.New("no length prefix")}
+		}
+		n, err := strconv.Atoi(string(body[off : off+colon]))
+		if err != nil || n <= 0 {
+			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("bad length %q", body[off:off+colon])}
+		}
+		start := off + colon + 1
+		end, ok := skipUTF16(body, start, n)
+		if !ok {
+			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
+		}
+		p, err := decodeText(body[start:end], Version3)
+		if err != nil {
+			return nil, &PayloadError{Offset: start, Err: err}
+		}
+		packets = append(packets, p)
+		off = end
+	}
+	return packets, nil
+}
+
+// skipUTF16 returns the byte index n UTF-16 code units after start, and false
+// when the text ends first or n splits a surrogate pair.
+func skipUTF16(b []byte, start, n int) (int, bool) {
+	i := start
+	for n > 0 {
+		if i >= len(b) {
+			return 0, false
+		}
+		if b[i] < utf8.RuneSelf {
+			i++
+			n--
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		units := 1
+		if r >= 0x10000 {
+			units = 2
+		}
+		if units > n {
+			return 0, false
+		}
+		n -= units
+		i += size
+	}
+	return i, true
+}
+
+// decodeXHR2Payload decodes an Engine.IO 3 binary payload: per packet a
+// 0 (text) or 1 (binary) byte, the decimal length one digit per byte, 0xFF,
+// then the packet; text packets are UTF-8 with their length in bytes, binary
+// packets begin with their raw type byte.
+func decodeXHR2Payload(body []byte) ([]Packet, error) {
+	var packets []Packet
+	for off := 0; off < len(body); {
+		kind := body[off]
+		if kind > 1 {
+			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("bad packet kind byte 0x%02x", kind)}
+		}
+		i := off + 1
+		n := 0
+		digits := 0
+		for ; i < len(body) && body[i] != 0xFF; i++ {
+			if body[i] > 9 || digits == 10 {
+				return nil, &PayloadError{Offset: i, Err: errors.New("bad length digit")}
+			}
+			n = n*10 + int(body[i])
+			digits++
+		}
+		if i >= len(body) || digits == 0 {
+			return nil, &PayloadError{Offset: off, Err: errors.New("truncated length")}
+		}
+		i++
+		if n == 0 || n > len(body)-i {
+			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
+		}
+		rec := body[i : i+n]
+		var p Packet
+		var err error
+		if kind == 0 {
+			p, err = decodeText(rec, Version3)
+		} else {
+			p, err = decodeBinaryFrame(rec, Version3)
+		}
+		if err != nil {
+			return nil, &PayloadError{Offset: i, Err: err}
+		}
+		packets = append(packets, p)
+		off = i + n
+	}
+	return packets, nil
+}

@@ -1,0 +1,265 @@
+package engineio
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+var stampCounter atomic.Uint64
+
+// requestURL builds the URL of a request: the user's query, then EIO,
+// transport, the cache-busting stamp of polling requests and the sid.
+func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
+	u := c.base
+	q := cloneValues(c.query)
+	q.Set("EIO", strconv.Itoa(int(v)))
+	q.Set("transport", string(t))
+	if t == Polling {
+		q.Set("t", strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
+		// Keeps an Engine.IO 3 session on text payloads; harmless in 4.
+		q.Set("b64", "1")
+	}
+	if sid != "" {
+		q.Set("sid", sid)
+	}
+	u.RawQuery = q.Encode()
+	return &u
+}
+
+// roundTrip makes one polling request and returns the response body, or an
+// *HTTPError for a status other than 200.
+func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, body []byte) ([]byte, *http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
+	}
+	for k, vs := range c.opts.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	}
+	if c.opts.Trace != nil {
+		h := req.Header.Clone()
+		for _, ck := range c.jar.Cookies(u) {
+			h.Add("Cookie", ck.String())
+		}
+		c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceRequest, Outgoing: true, Transport: Polling, Method: method, URL: u.String(), Header: h, Body: body})
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		c.traceResponse(u, nil, nil, err)
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.ReadLimit+1))
+	c.traceResponse(u, resp, data, err)
+	if err != nil {
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
+	}
+	if int64(len(data)) > c.opts.ReadLimit {
+		return nil, nil, newProtocolError(op, fmt.Errorf("%w (%d bytes)", ErrTooLarge, c.opts.ReadLimit), data)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, newHTTPError(op, u.String(), resp, data)
+	}
+	return data, resp, nil
+}
+
+func (c *Conn) traceResponse(u *url.URL, resp *http.Response, body []byte, err error) {
+	if c.opts.Trace == nil {
+		return
+	}
+	e := TraceEvent{Time: time.Now(), Kind: TraceResponse, Transport: Polling, URL: u.String(), Body: body, Err: err}
+	if resp != nil {
+		e.Status, e.Header = resp.StatusCode, resp.Header
+	}
+	c.opts.Trace(e)
+}
+
+func isBinaryPayload(resp *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return mt == "application/octet-stream"
+}
+
+// looksEIO3 reports whether a handshake body is an Engine.IO 3 payload:
+// length-prefixed records, or an XHR2 binary payload.
+func looksEIO3(body []byte, binary bool) bool {
+	if binary {
+		return true
+	}
+	i := 0
+	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
+		i++
+	}
+	return i > 0 && i < len(body) && body[i] == ':'
+}
+
+// openPolling makes the polling handshake, finding out the version when
+// asked to, and returns the packets that came after the open packet.
+func (c *Conn) openPolling(ctx context.Context) ([]Packet, error) {
+	v := c.opts.Version
+	if v == VersionAuto {
+		v = Version4
+	}
+	body, resp, err := c.roundTrip(ctx, "handshake", http.MethodGet, c.requestURL(Polling, v, ""), nil)
+	if err != nil {
+		return nil, err
+	}
+	binary := isBinaryPayload(resp)
+	eio3 := looksEIO3(body, binary)
+	switch {
+	case c.opts.Version == VersionAuto && eio3:
+		v = Version3
+	case c.opts.Version == Version4 && eio3:
+		return nil, newProtocolError("handshake", errors.New("the server speaks Engine.IO 3 (Socket.IO 2.x), not the Engine.IO 4 asked for"), body)
+	case c.opts.Version == Version3 && !eio3:
+		return nil, newProtocolError("handshake", errors.New("the server speaks Engine.IO 4 (Socket.IO 3.x or 4.x), not the Engine.IO 3 asked for"), body)
+	}
+	packets, err := DecodePayload(body, v, binary)
+	if err != nil {
+		return nil, newProtocolError("handshake", err, body)
+	}
+	if len(packets) == 0 || packets[0].Type != PacketOpen {
+		return nil, newProtocolError("handshake", errors.New("the first packet is not an open packet"), body)
+	}
+	info, err := parseOpen(packets[0].Data)
+	if err != nil {
+		return nil, newProtocolError("handshake", err, body)
+	}
+	c.info, c.version, c.transport = info, v, Polling
+	return packets[1:], nil
+}
+
+// pollLoop makes one long-poll GET after another until the session ends or
+// the upgrade stops it; it closes done when it returns.
+func (c *Conn) pollLoop(done chan struct{}) {
+	defer c.wg.Done()
+	defer close(done)
+	for {
+		c.mu.Lock()
+		stop := c.pollStop || c.closeErr != nil
+		v, sid := c.version, c.info.SID
+		c.mu.Unlock()
+		if stop {
+			return
+		}
+		body, resp, err := c.roundTrip(c.ctx, "poll", http.MethodGet, c.requestURL(Polling, v, sid), nil)
+		if err != nil {
+			c.shutdown(ReasonTransportError, err)
+			return
+		}
+		packets, err := DecodePayload(body, v, isBinaryPayload(resp))
+		if err != nil {
+			c.shutdown(ReasonParseError, newProtocolError("poll", err, body))
+			return
+		}
+		c.readMu.Lock()
+		for _, p := range packets {
+			c.handlePacket(p)
+		}
+		c.readMu.Unlock()
+	}
+}
+
+// post sends packets in one polling POST.
+func (c *Conn) post(ctx context.Context, packets []Packet, v Version) error {
+	body := EncodePayload(nil, packets, v)
+	_, _, err := c.roundTrip(ctx, "post", http.MethodPost, c.requestURL(Polling, v, c.info.SID), body)
+	return err
+}
+
+// takeBatchLocked removes from the queue what the next write sends: all of
+// it over WebSocket; over polling as many packets as fit in the server's
+// maxPayload, and always at least one.
+func (c *Conn) takeBatchLocked() []Packet {
+	n := len(c.outq)
+	if c.transport == Polling {
+		limit := c.info.MaxPayload
+		if limit <= 0 {
+			limit = defaultMaxPayload
+		}
+		size := 0
+		for i, p := range c.outq {
+			size += textLen(p, c.version) + 1
+			if c.version == Version3 {
+				size += len(strconv.Itoa(utf16Len(p, c.version)))
+			}
+			if i > 0 && size > limit {
+				n = i
+				break
+			}
+		}
+	}
+	batch := make([]Packet, n)
+	copy(batch, c.outq)
+	clear(c.outq[:n])
+	c.outq = c.outq[n:]
+	if len(c.outq) == 0 {
+		c.outq = nil
+	}
+	return batch
+}
+
+// writeLoop is the one goroutine that writes: POSTs while polling, frames
+// once on WebSocket.
+func (c *Conn) writeLoop() {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		for c.closeErr == nil && (c.paused || len(c.outq) == 0 || c.mustHoldLocked()) {
+			c.cond.Wait()
+		}
+		if c.closeErr != nil {
+			c.mu.Unlock()
+			return
+		}
+		batch := c.takeBatchLocked()
+		t, ws, v := c.transport, c.ws, c.version
+		c.writing = true
+		c.mu.Unlock()
+
+		var err error
+		if t == Polling {
+			err = c.post(c.ctx, batch, v)
+		} else {
+			err = ws.writePackets(batch, v)
+		}
+
+		c.mu.Lock()
+		c.writing = false
+		c.cond.Broadcast()
+		c.mu.Unlock()
+		if err != nil {
+			c.shutdown(ReasonTransportError, err)
+			return
+		}
+	}
+}
+
+// mustHoldLocked reports whether the head of the queue must wait for the
+// version to be known: binary frames differ between versions.
+func (c *Conn) mustHoldLocked() bool {
+	if c.version != VersionAuto {
+		return false
+	}
+	for _, p := range c.outq {
+		if p.Binary {
+			return true
+		}
+	}
+	return false
+}
