@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -66,11 +67,8 @@ func checkEncodable(p *Packet) error {
 		if err != nil || !ok {
 			return fail(fmt.Errorf("%w: an event needs a JSON array starting with its name", ErrInvalidPayload))
 		}
-		if first[0] == '"' {
-			var name string
-			if json.Unmarshal(first, &name) == nil && IsReservedEvent(name) {
-				return fail(fmt.Errorf("%w %q", ErrReservedEvent, name))
-			}
+		if name, reserved := reservedName(first); reserved {
+			return fail(fmt.Errorf("%w %q", ErrReservedEvent, name))
 		}
 	}
 	return nil
@@ -268,8 +266,7 @@ func (jp JSONParser) checkPayload(p *Packet, msg []byte, at int) error {
 		}
 		switch k := jsonKind(first); {
 		case k == '"':
-			var name string
-			if json.Unmarshal(first, &name) == nil && IsReservedEvent(name) {
+			if name, reserved := reservedName(first); reserved {
 				return newDecodeError(ErrReservedEvent, msg, at, strconv.Quote(name))
 			}
 		case k != '0':
@@ -277,6 +274,26 @@ func (jp JSONParser) checkPayload(p *Packet, msg []byte, at int) error {
 		}
 	}
 	return nil
+}
+
+// reservedName reports whether the JSON string quoted is a reserved event
+// name, and which. Names without escapes are checked without allocating.
+func reservedName(quoted []byte) (string, bool) {
+	if len(quoted) < 2 || quoted[0] != '"' {
+		return "", false
+	}
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		if reservedEvents[string(inner)] {
+			return string(inner), true
+		}
+		return "", false
+	}
+	var name string
+	if json.Unmarshal(quoted, &name) != nil {
+		return "", false
+	}
+	return name, IsReservedEvent(name)
 }
 
 // jsonKind classifies valid JSON by its first byte: 0 for none, '{', '[',

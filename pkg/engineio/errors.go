@@ -79,7 +79,11 @@ func (e *HTTPError) Error() string {
 	if e.AfterSwitch {
 		b.WriteString("server switched protocols, then answered ")
 	}
-	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Status != "" {
+		fmt.Fprintf(&b, "HTTP %s", e.Status)
+	} else {
+		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
 	}
@@ -107,7 +111,9 @@ func newProtocolError(op string, err error, data []byte) *ProtocolError {
 
 func (e *ProtocolError) Error() string {
 	s := fmt.Sprintf("engineio: %s: %v", e.Op, e.Err)
-	if len(e.Data) > 0 {
+	if len(e.Data) > 64 {
+		s += fmt.Sprintf(" in %q…", e.Data[:64])
+	} else if len(e.Data) > 0 {
 		s += fmt.Sprintf(" in %q", e.Data)
 	}
 	return s

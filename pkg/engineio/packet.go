@@ -144,3 +144,15 @@ func decodeBinaryFrame(b []byte, v Version) (Packet, error) {
 	}
 	return Packet{Type: t, Data: b[1:], Binary: true}, nil
 }
+
+// String describes the packet for logs and errors, such as
+// `message "hello"` or `message (4 bytes binary)`.
+func (p Packet) String() string {
+	if p.Binary {
+		return fmt.Sprintf("%s (%d bytes binary)", p.Type, len(p.Data))
+	}
+	if len(p.Data) == 0 {
+		return p.Type.String()
+	}
+	return fmt.Sprintf("%s %q", p.Type, p.Data)
+}

@@ -1,0 +1,198 @@
+package engineio
+
+// A fake server, for what a real one cannot be made to do: garbage, sizes
+// over the limit, connections dropped mid-handshake, stalls.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const fakeOpen = `0{"sid":"fake","upgrades":[],"pingInterval":100,"pingTimeout":100}`
+
+// fakeServer answers the handshake with handshake and every later GET with
+// poll (by default, hanging until the request is cancelled).
+func fakeServer(t *testing.T, handshake, poll http.HandlerFunc) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			w.Write([]byte("ok"))
+		case r.URL.Query().Get("sid") == "":
+			handshake(w, r)
+		case poll != nil:
+			poll(w, r)
+		default:
+			<-r.Context().Done()
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func body(s string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(s)) }
+}
+
+func dialErr(t *testing.T, url string, o *Options) error {
+	t.Helper()
+	if o == nil {
+		o = &Options{}
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = 2 * time.Second
+	}
+	c, err := Dial(context.Background(), url, o)
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial succeeded")
+	}
+	return err
+}
+
+func TestHostileHandshake(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		opts    Options
+		check   func(error) bool
+	}{
+		{"garbage", body("hello there"), Options{}, isProtocolError},
+		{"not an open packet", body("4hello"), Options{}, isProtocolError},
+		{"open without sid", body(`0{"pingInterval":1,"pingTimeout":1}`), Options{}, isProtocolError},
+		{"eio3 framing when 4 is asked", body("2:40"), Options{Version: Version4}, isProtocolError},
+		{"eio4 framing when 3 is asked", body(fakeOpen), Options{Version: Version3}, isProtocolError},
+		{"oversized", body(fakeOpen + "\x1e4" + strings.Repeat("x", 4096)), Options{ReadLimit: 1024}, func(err error) bool { return errors.Is(err, ErrTooLarge) }},
+		{"closed mid-handshake", func(w http.ResponseWriter, r *http.Request) {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n0{\"sid\""))
+			conn.Close()
+		}, Options{}, isTransportError},
+		{"stalled", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, Options{ConnectTimeout: 200 * time.Millisecond}, isTransportError},
+		{"html error page", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(502)
+			w.Write([]byte("<html>Bad Gateway</html>"))
+		}, Options{}, func(err error) bool {
+			var he *HTTPError
+			return errors.As(err, &he) && he.StatusCode == 502 && he.Code == -1 && string(he.Body) == "<html>Bad Gateway</html>"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fakeServer(t, tt.handler, nil)
+			o := tt.opts
+			o.Transports = []Transport{Polling}
+			err := dialErr(t, s.URL, &o)
+			if !tt.check(err) {
+				t.Fatalf("error %v (%T) is not of the expected kind", err, err)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+func isProtocolError(err error) bool {
+	var pe *ProtocolError
+	return errors.As(err, &pe)
+}
+
+func isTransportError(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te)
+}
+
+// TestHostileSession checks how an open session ends when the server turns
+// bad: a ping timeout when it stalls, a parse error on garbage, the read
+// limit on a flood.
+func TestHostileSession(t *testing.T) {
+	tests := []struct {
+		name   string
+		poll   http.HandlerFunc
+		reason CloseReason
+	}{
+		{"stall", nil, ReasonPingTimeout},
+		{"garbage", body("\x00\x01garbage"), ReasonParseError},
+		{"oversized", body("4" + strings.Repeat("x", 4096)), ReasonTransportError},
+		{"unknown sid", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(400)
+			w.Write([]byte(`{"code":1,"message":"Session ID unknown"}`))
+		}, ReasonTransportError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fakeServer(t, body(fakeOpen), tt.poll)
+			c, err := Dial(context.Background(), s.URL, &Options{Transports: []Transport{Polling}, ReadLimit: 1024})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err = c.Read(ctx)
+			var ce *CloseError
+			if !errors.As(err, &ce) || ce.Reason != tt.reason {
+				t.Fatalf("read: %v, want %q", err, tt.reason)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestHostileWebSocket covers a WebSocket server that misbehaves.
+func TestHostileWebSocket(t *testing.T) {
+	tests := []struct {
+		name  string
+		serve func(*websocket.Conn)
+		check func(error) bool
+	}{
+		{"closes before open", func(c *websocket.Conn) { c.Close() }, isTransportError},
+		{"binary open", func(c *websocket.Conn) { c.WriteMessage(websocket.BinaryMessage, []byte{0}) }, isProtocolError},
+		{"garbage open", func(c *websocket.Conn) { c.WriteMessage(websocket.TextMessage, []byte("0{nope")) }, isProtocolError},
+		{"stalls", func(c *websocket.Conn) { time.Sleep(400 * time.Millisecond) }, isTransportError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				wg.Add(1)
+				defer wg.Done()
+				c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				tt.serve(c)
+			}))
+			defer s.Close()
+			defer wg.Wait()
+			err := dialErr(t, s.URL, &Options{Transports: []Transport{WebSocket}, ConnectTimeout: 200 * time.Millisecond})
+			if !tt.check(err) {
+				t.Fatalf("error %v (%T) is not of the expected kind", err, err)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestTraceRedacts checks that the trace writer hides credentials.
+func TestTraceRedacts(t *testing.T) {
+	var b strings.Builder
+	tw := NewTraceWriter(&b, false)
+	tw.Trace(TraceEvent{Kind: TraceRequest, Outgoing: true, Method: "GET", URL: "http://h/", Header: http.Header{"Authorization": {"Bearer s3cret"}, "Cookie": {"io=x"}, "X-Ok": {"shown"}}})
+	out := b.String()
+	if strings.Contains(out, "s3cret") || strings.Contains(out, "io=x") || !strings.Contains(out, "shown") {
+		t.Errorf("trace:\n%s", out)
+	}
+	b.Reset()
+	NewTraceWriter(&b, true).Trace(TraceEvent{Kind: TraceRequest, Header: http.Header{"Authorization": {"Bearer s3cret"}}})
+	if !strings.Contains(b.String(), "s3cret") {
+		t.Errorf("showSecrets trace:\n%s", b.String())
+	}
+}
