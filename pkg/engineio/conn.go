@@ -322,6 +322,9 @@ func (c *Conn) Close() error {
 		})
 		alive = c.closeErr == nil
 	}
+	// Hold the writer, so that no heartbeat POST races the close packet:
+	// two POSTs in flight make the server drop the session.
+	c.paused = true
 	t, ws, v := c.transport, c.ws, c.version
 	c.mu.Unlock()
 	if alive {

@@ -43,6 +43,11 @@ func (c *Conn) upgrade() {
 
 	// Hold writes and stop polling; wait for the GET and POST in flight.
 	c.mu.Lock()
+	if c.closing || c.closeErr != nil {
+		c.mu.Unlock()
+		c.dropProbe(ws)
+		return
+	}
 	c.paused, c.pollStop = true, true
 	pollDone := c.pollDone
 	c.mu.Unlock()
