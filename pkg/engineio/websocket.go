@@ -105,7 +105,7 @@ func (c *Conn) dialWS(ctx context.Context, v Version, sid string) (*wsConn, erro
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			return nil, newHTTPError("websocket", wu.String(), resp, body)
 		}
-		return nil, &TransportError{Op: "websocket", Transport: WebSocket, Err: err}
+		return nil, &TransportError{Op: "dial", Transport: WebSocket, Err: err}
 	}
 	conn.SetReadLimit(c.opts.ReadLimit)
 	return &wsConn{conn: conn, rec: rec, url: wu.String(), trace: c.opts.Trace}, nil

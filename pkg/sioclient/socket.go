@@ -1,0 +1,561 @@
+package sioclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/siocli/sio/pkg/codec"
+)
+
+// Socket is a connection to one namespace, multiplexed with the Manager's
+// other sockets over one Engine.IO session.
+//
+// All methods are safe for concurrent use. Handlers run on the Manager's
+// dispatcher goroutine, in the order events arrived.
+type Socket struct {
+	m    *Manager
+	nsp  string
+	opts SocketOptions
+
+	mu        sync.Mutex
+	active    bool // the user wants it connected
+	connected bool
+	connSent  bool // a CONNECT was sent for this session
+	id        string
+	pid       string // connection state recovery: the server's private id
+	offset    string // and the offset of the last event received
+	recovered bool
+	proto     codec.Version
+	sendBuf   []*codec.Packet // emitted while disconnected
+	recvBuf   []*codec.Packet // received before the CONNECT ack
+	nextAckID uint64
+	acks      map[uint64]*pendingAck
+	waiters   []chan error // Connect calls waiting
+	queue     []*retryItem // emits under Retries, one in flight
+
+	hmu      sync.Mutex // guards the handlers
+	anyIn    []*handler
+	named    map[string][]*handler
+	anyOut   []*outHandler
+	handlerN int
+}
+
+type handler struct {
+	id int
+	f  func(*Event)
+}
+
+type outHandler struct {
+	id int
+	f  func(*codec.Packet)
+}
+
+type pendingAck struct {
+	event  string
+	packet *codec.Packet
+	sent   time.Time
+	done   func(*Ack, error)
+}
+
+func newSocket(m *Manager, nsp string, opts *SocketOptions) *Socket {
+	s := &Socket{m: m, nsp: nsp, acks: map[uint64]*pendingAck{}, named: map[string][]*handler{}}
+	if opts != nil {
+		s.opts = *opts
+	}
+	return s
+}
+
+// Namespace returns the socket's namespace.
+func (s *Socket) Namespace() string { return s.nsp }
+
+// Manager returns the socket's Manager.
+func (s *Socket) Manager() *Manager { return s.m }
+
+// ID returns the socket's id while it is connected: the id the server gave
+// (servers 3.x and 4.x), or the engine session id for "/" and
+// "/nsp#" + session id for other namespaces (servers 2.x).
+func (s *Socket) ID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
+
+// Connected reports whether the socket is connected.
+func (s *Socket) Connected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected
+}
+
+// Active reports whether the socket wants to be connected: it is connected
+// or will reconnect.
+func (s *Socket) Active() bool { return s.isActive() }
+
+func (s *Socket) isActive() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.active
+}
+
+// Recovered reports whether the last connection restored the session's
+// state (connection state recovery, servers 4.6+).
+func (s *Socket) Recovered() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recovered
+}
+
+// Connect connects the socket and waits until it is connected, the server
+// refuses it (a *ConnectError), the Manager gives up (the last connection
+// error), or ctx is done. A refused socket is no longer active: call
+// Connect again to retry.
+func (s *Socket) Connect(ctx context.Context) error {
+	s.mu.Lock()
+	if s.connected {
+		s.mu.Unlock()
+		return nil
+	}
+	s.active = true
+	ch := make(chan error, 1)
+	s.waiters = append(s.waiters, ch)
+	s.mu.Unlock()
+	s.m.wantOpen(s)
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		s.mu.Lock()
+		for i, w := range s.waiters {
+			if w == ch {
+				s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
+				break
+			}
+		}
+		s.mu.Unlock()
+		s.m.mu.Lock()
+		last := s.m.lastErr
+		s.m.mu.Unlock()
+		if last != nil {
+			return errors.Join(ctx.Err(), last)
+		}
+		return ctx.Err()
+	}
+}
+
+// failWaitersLocked ends the waiting Connect calls with err (nil: success).
+func (s *Socket) failWaitersLocked(err error) {
+	for _, w := range s.waiters {
+		w <- err
+	}
+	s.waiters = nil
+}
+
+func (s *Socket) failWaiters(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failWaitersLocked(err)
+}
+
+// onOpen is called (with the Manager locked) when a session is ready.
+func (s *Socket) onOpen(proto codec.Version, sid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.proto = proto
+	if !s.active || s.connected || s.connSent {
+		return
+	}
+	if proto == codec.V4 && s.nsp == codec.RootNamespace {
+		// A 2.x server joins "/" by itself and says so; sending CONNECT
+		// would make it run its connection handler twice.
+		if s.m.rootJoinedLocked() {
+			s.onConnectAckLocked(nil, sid)
+		}
+		return
+	}
+	p := &codec.Packet{Type: codec.Connect, Namespace: s.nsp}
+	if proto == codec.V4 {
+		if len(s.opts.Query) > 0 {
+			p.Namespace += "?" + s.opts.Query.Encode()
+		}
+	} else {
+		auth, err := s.authPayloadLocked()
+		if err != nil {
+			s.active = false
+			s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: err})
+			s.failWaitersLocked(err)
+			return
+		}
+		p.Data = auth
+	}
+	s.connSent = true
+	if err := s.m.send(p); err != nil {
+		s.connSent = false
+	}
+}
+
+// authPayloadLocked builds the CONNECT payload: the auth object, with the
+// recovery pid and offset merged in when the server gave a pid.
+func (s *Socket) authPayloadLocked() (json.RawMessage, error) {
+	auth := s.opts.Auth
+	if s.opts.AuthFunc != nil {
+		a, err := s.opts.AuthFunc()
+		if err != nil {
+			return nil, err
+		}
+		auth = a
+	}
+	if s.pid == "" {
+		if len(auth) == 0 {
+			return nil, nil
+		}
+		if !json.Valid(auth) || jsonKindOf(auth) != '{' {
+			return nil, errors.New("sioclient: the auth payload must be a JSON object")
+		}
+		return auth, nil
+	}
+	obj := map[string]json.RawMessage{}
+	if len(auth) > 0 {
+		if err := json.Unmarshal(auth, &obj); err != nil {
+			return nil, errors.New("sioclient: the auth payload must be a JSON object")
+		}
+	}
+	obj["pid"], _ = json.Marshal(s.pid)
+	if s.offset != "" {
+		obj["offset"], _ = json.Marshal(s.offset)
+	}
+	return json.Marshal(obj)
+}
+
+func jsonKindOf(b []byte) byte {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c
+	}
+	return 0
+}
+
+// onOpenError is called (Manager locked) when a connection attempt failed.
+func (s *Socket) onOpenError(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active && !s.connected {
+		s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: err})
+	}
+}
+
+// onClose is called (Manager locked) when the session ended.
+func (s *Socket) onClose(reason string) {
+	s.mu.Lock()
+	s.connSent = false
+	s.recvBuf = nil
+	if !s.connected {
+		s.mu.Unlock()
+		return
+	}
+	s.connected = false
+	s.id = ""
+	dones := s.clearAcksLocked()
+	s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: reason})
+	s.mu.Unlock()
+	runAll(dones)
+}
+
+// clearAcksLocked fails the acks of packets that were sent; the acks of
+// packets still buffered stay, to be sent after reconnecting. It returns the
+// callbacks to run once s.mu is released.
+func (s *Socket) clearAcksLocked() (dones []func()) {
+	for id, pa := range s.acks {
+		buffered := false
+		for _, p := range s.sendBuf {
+			if p == pa.packet {
+				buffered = true
+				break
+			}
+		}
+		if !buffered {
+			delete(s.acks, id)
+			done := pa.done
+			dones = append(dones, func() { done(nil, ErrDisconnected) })
+		}
+	}
+	return dones
+}
+
+func runAll(fs []func()) {
+	for _, f := range fs {
+		f()
+	}
+}
+
+// onPacket handles a packet for this namespace.
+func (s *Socket) onPacket(p *codec.Packet) {
+	switch p.Type {
+	case codec.Connect:
+		sid := ""
+		if w := s.m.cur.Load(); w != nil {
+			sid = w.sid
+		}
+		s.mu.Lock()
+		if s.active && !s.connected {
+			s.onConnectAckLocked(p.Data, sid)
+		}
+		s.mu.Unlock()
+	case codec.ConnectError:
+		s.onConnectError(p)
+	case codec.Event, codec.BinaryEvent:
+		s.onEvent(p)
+	case codec.Ack, codec.BinaryAck:
+		s.onAck(p)
+	case codec.Disconnect:
+		s.onServerDisconnect()
+	}
+}
+
+// onConnectAckLocked marks the socket connected: the id from the server's
+// reply (protocol 5) or derived from the session id (protocol 4), then the
+// connect event, the events received meanwhile, and the emits buffered.
+func (s *Socket) onConnectAckLocked(payload json.RawMessage, sid string) {
+	id := sid
+	if s.nsp != codec.RootNamespace {
+		id = s.nsp + "#" + sid
+	}
+	if s.proto == codec.V5 {
+		var v struct {
+			SID string `json:"sid"`
+			PID string `json:"pid"`
+		}
+		json.Unmarshal(payload, &v)
+		id = v.SID
+		s.recovered = v.PID != "" && v.PID == s.pid
+		s.pid = v.PID
+	}
+	s.id = id
+	s.connected = true
+	s.m.lifecycle(Lifecycle{Type: LifecycleConnect, Namespace: s.nsp, SocketID: id, Recovered: s.recovered})
+	for _, p := range s.recvBuf {
+		s.dispatchEventLocked(p)
+	}
+	s.recvBuf = nil
+	buf := s.sendBuf
+	s.sendBuf = nil
+	for _, p := range buf {
+		s.sendLocked(p)
+	}
+	s.drainQueueLocked(true)
+	s.failWaitersLocked(nil)
+}
+
+func (s *Socket) onConnectError(p *codec.Packet) {
+	ce := parseConnectError(s.nsp, p.Data)
+	s.mu.Lock()
+	s.active = false
+	s.connSent = false
+	s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: ce})
+	s.failWaitersLocked(ce)
+	s.mu.Unlock()
+	s.m.socketInactive()
+}
+
+func (s *Socket) onServerDisconnect() {
+	s.mu.Lock()
+	was := s.connected
+	s.active, s.connected, s.connSent, s.id = false, false, false, ""
+	var dones []func()
+	if was {
+		dones = s.clearAcksLocked()
+		s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: ReasonServerDisconnect})
+	}
+	s.mu.Unlock()
+	runAll(dones)
+	s.m.socketInactive()
+}
+
+// Disconnect leaves the namespace: it sends DISCONNECT when connected, stops
+// reconnecting, and fails the acks still awaited. The Engine.IO session
+// closes when no socket of the Manager is active.
+func (s *Socket) Disconnect() error {
+	s.mu.Lock()
+	var dones []func()
+	if s.connected {
+		s.m.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp})
+		dones = s.clearAcksLocked()
+		s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: ReasonClientDisconnect})
+	}
+	s.active, s.connected, s.connSent, s.id = false, false, false, ""
+	s.failWaitersLocked(ErrClientDisconnected)
+	s.mu.Unlock()
+	runAll(dones)
+	s.m.socketInactive()
+	return nil
+}
+
+// ErrClientDisconnected ends a Connect call when Disconnect is called
+// meanwhile.
+var ErrClientDisconnected = errors.New("sioclient: " + ReasonClientDisconnect)
+
+func (s *Socket) onEvent(p *codec.Packet) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.connected {
+		s.recvBuf = append(s.recvBuf, p)
+		return
+	}
+	s.dispatchEventLocked(p)
+}
+
+// dispatchEventLocked records the recovery offset and queues the handlers.
+func (s *Socket) dispatchEventLocked(p *codec.Packet) {
+	name, _ := p.EventName()
+	ev := &Event{Time: time.Now(), Namespace: s.nsp, Name: name, Packet: p}
+	if p.HasID {
+		ev.Ack = &AckRequest{ID: p.ID, s: s}
+	}
+	if s.pid != "" {
+		if args, err := p.Args(); err == nil && len(args) > 1 {
+			if last := args[len(args)-1]; len(last) > 0 && last[0] == '"' {
+				var off string
+				if json.Unmarshal(last, &off) == nil {
+					s.offset = off
+				}
+			}
+		}
+	}
+	s.m.disp.post(func() { s.runHandlers(ev) })
+}
+
+func (s *Socket) runHandlers(ev *Event) {
+	s.hmu.Lock()
+	any := append([]*handler(nil), s.anyIn...)
+	named := append([]*handler(nil), s.named[ev.Name]...)
+	s.hmu.Unlock()
+	for _, h := range any {
+		h.f(ev)
+	}
+	for _, h := range named {
+		h.f(ev)
+	}
+}
+
+func (s *Socket) onAck(p *codec.Packet) {
+	s.mu.Lock()
+	pa, ok := s.acks[p.ID]
+	if ok {
+		delete(s.acks, p.ID)
+	}
+	s.mu.Unlock()
+	if ok && p.HasID {
+		pa.done(&Ack{Packet: p, RTT: time.Since(pa.sent)}, nil)
+	}
+}
+
+// OnAny registers f for every incoming event, before the handlers of its
+// name. It returns a function that removes f.
+func (s *Socket) OnAny(f func(*Event)) (remove func()) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	s.handlerN++
+	h := &handler{id: s.handlerN, f: f}
+	s.anyIn = append(s.anyIn, h)
+	return func() { s.removeHandler(h) }
+}
+
+// On registers f for incoming events named name. It returns a function
+// that removes f.
+func (s *Socket) On(name string, f func(*Event)) (remove func()) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	s.handlerN++
+	h := &handler{id: s.handlerN, f: f}
+	s.named[name] = append(s.named[name], h)
+	return func() { s.removeHandler(h) }
+}
+
+// OnAnyOutgoing registers f for every packet the socket sends (events,
+// acks), when it is sent rather than when it is buffered. It returns a
+// function that removes f.
+func (s *Socket) OnAnyOutgoing(f func(*codec.Packet)) (remove func()) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	s.handlerN++
+	h := &outHandler{id: s.handlerN, f: f}
+	s.anyOut = append(s.anyOut, h)
+	return func() {
+		s.hmu.Lock()
+		defer s.hmu.Unlock()
+		for i, x := range s.anyOut {
+			if x == h {
+				s.anyOut = append(s.anyOut[:i:i], s.anyOut[i+1:]...)
+				return
+			}
+		}
+	}
+}
+
+func (s *Socket) removeHandler(h *handler) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	del := func(list []*handler) []*handler {
+		for i, x := range list {
+			if x == h {
+				return append(list[:i:i], list[i+1:]...)
+			}
+		}
+		return list
+	}
+	s.anyIn = del(s.anyIn)
+	for k, v := range s.named {
+		s.named[k] = del(v)
+	}
+}
+
+// sendLocked writes p now, or buffers it when the socket is not connected
+// or the session cannot take it.
+func (s *Socket) sendLocked(p *codec.Packet) {
+	if !s.connected || s.m.send(p) != nil {
+		s.sendBuf = append(s.sendBuf, p)
+		return
+	}
+	if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
+		pa.sent = time.Now()
+	}
+	s.notifyOutgoing(p)
+}
+
+func (s *Socket) notifyOutgoing(p *codec.Packet) {
+	s.hmu.Lock()
+	out := append([]*outHandler(nil), s.anyOut...)
+	s.hmu.Unlock()
+	if len(out) == 0 {
+		return
+	}
+	s.m.disp.post(func() {
+		for _, h := range out {
+			h.f(p)
+		}
+	})
+}
+
+// sendAck answers the server's ack request id.
+func (s *Socket) sendAck(id uint64, args []any) error {
+	data, blobs, err := codec.MarshalArgs(args...)
+	if err != nil {
+		return err
+	}
+	p := &codec.Packet{Type: codec.Ack, Namespace: s.nsp, ID: id, HasID: true, Data: data, Attachments: blobs}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.connected {
+		return ErrNotConnected
+	}
+	if err := s.m.send(p); err != nil {
+		return err
+	}
+	s.notifyOutgoing(p)
+	return nil
+}
