@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,8 +60,9 @@ type Conn struct {
 	pingSent    time.Time
 	heartbeatOn bool
 
-	readMu sync.Mutex // serialises packet handling with version resolution
-	held   []wsFrame  // frames held while the version is unknown
+	readMu     sync.Mutex // serialises packet handling with version resolution
+	held       []wsFrame  // frames held while the version is unknown
+	readEvents []Event    // events raised under readMu, emitted after it
 }
 
 // Dial opens an Engine.IO session with the server at rawURL (http, https, ws
@@ -185,7 +187,7 @@ func (c *Conn) start(early []Packet) {
 	for _, p := range early {
 		c.handlePacket(p)
 	}
-	c.readMu.Unlock()
+	c.unlockRead()
 	c.wg.Add(2)
 	go c.writeLoop()
 	if c.transport == Polling {
@@ -244,10 +246,33 @@ func (c *Conn) Err() error {
 // SetVersion tells a WebSocket-only session opened with VersionAuto which
 // version the server speaks, when the layer above finds out before the
 // heartbeat tells (a Socket.IO 2.x server sends CONNECT unasked). It does
-// nothing once the version is known.
+// nothing once the version is known, and raises no EventVersion.
 func (c *Conn) SetVersion(v Version) {
-	if v == Version3 || v == Version4 {
-		c.resolveVersion(v)
+	if v != Version3 && v != Version4 {
+		return
+	}
+	c.readMu.Lock()
+	c.resolveVersionReadLocked(v)
+	c.readEvents = slices.DeleteFunc(c.readEvents, func(e Event) bool { return e.Type == EventVersion })
+	c.unlockRead()
+}
+
+// raise queues an event while c.readMu is held; unlockRead emits it.
+func (c *Conn) raise(e Event) {
+	e.Time = time.Now()
+	c.readEvents = append(c.readEvents, e)
+}
+
+// unlockRead releases c.readMu, then emits the events raised under it, so
+// that OnEvent never runs with a lock held.
+func (c *Conn) unlockRead() {
+	evs := c.readEvents
+	c.readEvents = nil
+	c.readMu.Unlock()
+	if c.opts.OnEvent != nil {
+		for _, e := range evs {
+			c.opts.OnEvent(e)
+		}
 	}
 }
 
@@ -447,7 +472,7 @@ func (c *Conn) handlePacket(p Packet) {
 			c.mu.Lock()
 			c.armPingTimeoutLocked()
 			c.mu.Unlock()
-			c.emit(Event{Type: EventPing})
+			c.raise(Event{Type: EventPing})
 		}
 	case PacketPong:
 		if v == Version3 && string(p.Data) != "probe" {
@@ -455,7 +480,7 @@ func (c *Conn) handlePacket(p Packet) {
 			rtt := time.Since(c.pingSent)
 			c.schedulePingLocked()
 			c.mu.Unlock()
-			c.emit(Event{Type: EventPing, RTT: rtt})
+			c.raise(Event{Type: EventPing, RTT: rtt})
 		}
 	case PacketClose:
 		c.shutdown(ReasonTransportClose, errors.New("the server closed the session"))
@@ -543,8 +568,8 @@ func (c *Conn) sendPing() {
 // starts the heartbeat of that version and releases held frames.
 func (c *Conn) resolveVersion(v Version) {
 	c.readMu.Lock()
-	defer c.readMu.Unlock()
 	c.resolveVersionReadLocked(v)
+	c.unlockRead()
 }
 
 // resolveVersionReadLocked is resolveVersion with c.readMu held.
@@ -569,7 +594,7 @@ func (c *Conn) resolveVersionReadLocked(v Version) {
 	c.held = nil
 	c.cond.Broadcast()
 	c.mu.Unlock()
-	c.emit(Event{Type: EventVersion, Version: v})
+	c.raise(Event{Type: EventVersion, Version: v})
 	for _, f := range held {
 		if !c.handleFrameLocked(f) {
 			return

@@ -171,7 +171,7 @@ func (c *Conn) pollLoop(done chan struct{}) {
 		for _, p := range packets {
 			c.handlePacket(p)
 		}
-		c.readMu.Unlock()
+		c.unlockRead()
 	}
 }
 

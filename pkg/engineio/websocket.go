@@ -211,7 +211,7 @@ func (c *Conn) wsReadLoop(ws *wsConn) {
 		}
 		c.readMu.Lock()
 		ok := c.handleFrameLocked(f)
-		c.readMu.Unlock()
+		c.unlockRead()
 		if !ok {
 			return
 		}

@@ -113,7 +113,10 @@ function handlers(socket) {
   });
   socket.on('disconnect-me', () => socket.disconnect());
   socket.on('close-me', () => socket.disconnect(true));
-  socket.on('broadcast', (...args) => io.of(socket.nsp.name).emit(...args));
+  socket.on('broadcast', (...args) => {
+    if (typeof args[args.length - 1] === 'function') args.pop();
+    io.of(socket.nsp.name).emit(...args);
+  });
 }
 
 io.on('connection', handlers);
