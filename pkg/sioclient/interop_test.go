@@ -279,3 +279,38 @@ func TestRestart(t *testing.T) {
 }
 
 var _ = json.Valid
+
+// TestMsgpack talks to servers that use socket.io-msgpack-parser.
+func TestMsgpack(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v, Parser: "msgpack"})
+			m, _ := newManager(t, s.URL(), &Options{Parser: Msgpack})
+			sock := m.Socket("/admin", adminOpts(v, "ok"))
+			if err := sock.Connect(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			in := newInbox(sock)
+			blob := []byte{9, 8, 7}
+			ack, err := sock.EmitWithAck(ctxT(t), "echo", "x", 1.5, map[string]any{"b": blob})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := argsJSON(ack.Args()); got != `["x",1.5,{"b":{"_placeholder":true,"num":0}}]` || !bytes.Equal(ack.Packet.Attachments[0], blob) {
+				t.Errorf("ack %s %v", got, ack.Packet.Attachments)
+			}
+			sock.Emit("binary")
+			e := in.next(t, "bin-back")
+			if len(e.Packet.Attachments) != 3 {
+				t.Errorf("bin-back %s with %d attachments", argsJSON(e.Args()), len(e.Packet.Attachments))
+			}
+			bad := m.Socket("/nope", nil)
+			if v != "2" {
+				var ce *ConnectError
+				if err := bad.Connect(ctxT(t)); !errors.As(err, &ce) || ce.Message != "Invalid namespace" {
+					t.Errorf("unknown namespace: %v", err)
+				}
+			}
+		})
+	}
+}

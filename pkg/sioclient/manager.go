@@ -252,10 +252,7 @@ func (m *Manager) sessionReadyLocked(v engineio.Version, attempt int) {
 	if v == engineio.Version3 {
 		proto = codec.V4
 	}
-	m.parser = m.opts.Parser
-	if m.parser == nil {
-		m.parser = codec.JSONParser{Version: proto}
-	}
+	m.parser = m.opts.Parser(proto)
 	m.decoder = m.parser.NewDecoder()
 	m.session.Engine, m.session.Protocol = v, proto
 	m.ready = true

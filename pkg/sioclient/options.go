@@ -31,9 +31,10 @@ type Options struct {
 	// RandomizationFactor moves each delay up or down by up to this share
 	// of itself; 0 means the default 0.5, a negative value means none.
 	RandomizationFactor float64
-	// Parser is the wire format; default JSON (the format of every server
-	// unless it was configured otherwise).
-	Parser codec.Parser
+	// Parser gives the wire format for the protocol revision the server
+	// speaks; default JSON, the format of every server unless it was
+	// configured otherwise. Msgpack matches socket.io-msgpack-parser.
+	Parser ParserFactory
 	// OnLifecycle hears every lifecycle event of the Manager and its
 	// sockets, in order, on the Manager's dispatcher goroutine.
 	OnLifecycle func(Lifecycle)
@@ -63,6 +64,15 @@ type SocketOptions struct {
 	Retries int
 }
 
+// ParserFactory returns the parser for a protocol revision.
+type ParserFactory func(codec.Version) codec.Parser
+
+// JSON is the default wire format.
+func JSON(v codec.Version) codec.Parser { return codec.JSONParser{Version: v} }
+
+// Msgpack is the wire format of servers that use socket.io-msgpack-parser.
+func Msgpack(v codec.Version) codec.Parser { return codec.MsgpackParser{Version: v} }
+
 func (o *Options) withDefaults() Options {
 	var c Options
 	if o != nil {
@@ -79,6 +89,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.RandomizationFactor == 0 {
 		c.RandomizationFactor = 0.5
+	}
+	if c.Parser == nil {
+		c.Parser = JSON
 	}
 	if c.rand == nil {
 		c.rand = rand.Float64
