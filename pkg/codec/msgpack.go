@@ -686,6 +686,9 @@ func mpNumber(dst []byte, lit string) []byte {
 	if v, err := strconv.ParseInt(lit, 10, 64); err == nil {
 		return mpInt(dst, v)
 	}
+	if v, err := strconv.ParseUint(lit, 10, 64); err == nil {
+		return mpUint(dst, v)
+	}
 	f, _ := strconv.ParseFloat(lit, 64)
 	if f == math.Trunc(f) {
 		switch {

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -108,6 +109,9 @@ func (p *Packet) EventName() (string, error) {
 		return "", err
 	}
 	if len(first) > 0 && first[0] == '"' {
+		if inner := first[1 : len(first)-1]; bytes.IndexByte(inner, '\\') < 0 {
+			return string(inner), nil
+		}
 		var s string
 		if err := json.Unmarshal(first, &s); err != nil {
 			return "", err

@@ -20,10 +20,12 @@ import (
 //
 // Read must not be called by more than one goroutine at a time. Write,
 // Close and the accessors are safe for concurrent use. Internally one
-// goroutine owns all writes (POSTs or WebSocket frames) and one reads (the
-// long-poll GETs or the WebSocket), so at most one GET and one POST are in
-// flight. Close stops every goroutine the Conn started before it returns;
-// call it even when the session has already ended.
+// goroutine reads (the long-poll GETs or the WebSocket) and writes are
+// serialised: one is in progress at a time, by the writer goroutine or by
+// Write itself when nothing is queued, so at most one GET and one POST are
+// in flight and one frame is written at a time. Close stops every goroutine
+// the Conn started before it returns; call it even when the session has
+// already ended.
 type Conn struct {
 	opts   Options
 	base   url.URL // scheme, host and path; the query is built per request
@@ -306,22 +308,41 @@ func (c *Conn) Read(ctx context.Context) (Message, error) {
 	}
 }
 
-// Write queues messages to be sent in order, with nothing sent between
-// them, and returns at once. It fails once Close was called or the session
-// has ended.
+// Write sends messages in order, with nothing sent between them. Over
+// polling, and whenever other writes are queued or in progress, it queues
+// them for the writer and returns at once; over WebSocket with nothing
+// queued it writes the frames itself, which saves a hand-off per message.
+// A failed write ends the session (see Err). Write fails once Close was
+// called or the session has ended.
 func (c *Conn) Write(msgs ...Message) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closeErr != nil {
+		c.mu.Unlock()
 		return c.closeErr
 	}
 	if c.closing {
+		c.mu.Unlock()
 		return ErrClosed
+	}
+	if c.transport == WebSocket && !c.writing && !c.paused && len(c.outq) == 0 && c.version != VersionAuto {
+		c.writing = true
+		ws, v := c.ws, c.version
+		c.mu.Unlock()
+		err := ws.writeMessages(msgs, v)
+		c.mu.Lock()
+		c.writing = false
+		c.cond.Broadcast()
+		c.mu.Unlock()
+		if err != nil {
+			c.shutdown(ReasonTransportError, err)
+		}
+		return nil
 	}
 	for _, m := range msgs {
 		c.outq = append(c.outq, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
 	}
 	c.cond.Broadcast()
+	c.mu.Unlock()
 	return nil
 }
 

@@ -268,6 +268,18 @@ func (w *wsConn) writePackets(packets []Packet, v Version) error {
 	return nil
 }
 
+// writeMessages writes messages as frames.
+func (w *wsConn) writeMessages(msgs []Message, v Version) error {
+	if len(msgs) == 1 { // the common case, without building a slice
+		return w.writePackets([]Packet{{Type: PacketMessage, Data: msgs[0].Data, Binary: msgs[0].Binary}}, v)
+	}
+	packets := make([]Packet, len(msgs))
+	for i, m := range msgs {
+		packets[i] = Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary}
+	}
+	return w.writePackets(packets, v)
+}
+
 // closeGracefully sends a close frame and closes the connection.
 func (w *wsConn) closeGracefully() {
 	w.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))

@@ -33,8 +33,12 @@ func TestRecovery(t *testing.T) {
 	firstID := sock.ID()
 
 	// Cut once on WebSocket: the server sees a dropped WebSocket at once,
-	// whereas a polling session it only misses at its ping timeout.
+	// whereas a polling session it only misses at its ping timeout. An ack
+	// after the upgrade shows the server has switched too.
 	rec.waitFor(t, LifecycleUpgrade, 1, 10*time.Second)
+	if _, err := sock.EmitWithAck(ctxT(t), "ack"); err != nil {
+		t.Fatal(err)
+	}
 	proxy.cut()
 	rec.waitFor(t, LifecycleDisconnect, 1, 10*time.Second)
 	for i := 1; i <= 3; i++ {

@@ -426,7 +426,17 @@ func (s *Socket) dispatchEventLocked(p *codec.Packet) {
 			}
 		}
 	}
-	s.m.disp.post(func() { s.runHandlers(ev) })
+	if s.hasHandlers(name) {
+		s.m.disp.post(func() { s.runHandlers(ev) })
+	}
+}
+
+// hasHandlers reports whether any handler would see an event named name,
+// so that events nobody listens to cost no dispatch.
+func (s *Socket) hasHandlers(name string) bool {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	return len(s.anyIn) > 0 || len(s.named[name]) > 0
 }
 
 func (s *Socket) runHandlers(ev *Event) {

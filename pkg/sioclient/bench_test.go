@@ -1,0 +1,117 @@
+package sioclient
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/siocli/sio/internal/testserver"
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// BenchmarkEmitWithAck times sequential emit-with-ack round trips over
+// WebSocket (after the upgrade, as the reference client runs) and reports
+// their percentiles. It uses the server at $SIO_BENCH_URL when set, else it
+// starts a socket.io 4.x server; scripts/bench-ack.sh runs it beside the
+// reference client.
+func BenchmarkEmitWithAck(b *testing.B) {
+	url := os.Getenv("SIO_BENCH_URL")
+	if url == "" {
+		url = testserver.Start(b, testserver.Config{Version: "4"}).URL()
+	}
+	upgraded := make(chan struct{})
+	m, err := NewManager(url, &Options{NoReconnect: true, Engine: engineio.Options{OnEvent: func(e engineio.Event) {
+		if e.Type == engineio.EventUpgrade {
+			close(upgraded)
+		}
+	}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	s := m.Socket("/", nil)
+	ctx := context.Background()
+	if err := s.Connect(ctx); err != nil {
+		b.Fatal(err)
+	}
+	select {
+	case <-upgraded:
+	case <-time.After(10 * time.Second):
+		b.Fatal("no upgrade to WebSocket")
+	}
+	for i := 0; i < 1000; i++ { // warm up, as the Node benchmark does
+		if _, err := s.EmitWithAck(ctx, "echo", "x"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := s.EmitWithAck(ctx, "echo", "x"); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	q := func(p float64) float64 {
+		return float64(times[min(len(times)-1, int(p*float64(len(times))))].Nanoseconds()) / 1000
+	}
+	b.ReportMetric(q(0.5), "p50-µs")
+	b.ReportMetric(q(0.9), "p90-µs")
+	b.ReportMetric(q(0.99), "p99-µs")
+}
+
+// BenchmarkWebSocketFloor is the floor under BenchmarkEmitWithAck: the
+// same round trips by a bare WebSocket client that writes and reads the
+// frames by hand on one goroutine, with no Socket.IO client at all. The
+// server's time and the kernel's are all it measures.
+func BenchmarkWebSocketFloor(b *testing.B) {
+	url := os.Getenv("SIO_BENCH_URL")
+	if url == "" {
+		url = testserver.Start(b, testserver.Config{Version: "4"}).URL()
+	}
+	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(url, "http", "ws", 1)+"/socket.io/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ws.Close()
+	ws.ReadMessage() // open
+	ws.WriteMessage(websocket.TextMessage, []byte("40"))
+	ws.ReadMessage() // connect
+	roundTrip := func() {
+		ws.WriteMessage(websocket.TextMessage, []byte(`421["echo","x"]`))
+		for {
+			_, m, err := ws.ReadMessage()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if string(m) == "2" {
+				ws.WriteMessage(websocket.TextMessage, []byte("3"))
+			}
+			if strings.HasPrefix(string(m), "431") {
+				return
+			}
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		roundTrip()
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		roundTrip()
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1000, "p50-µs")
+}

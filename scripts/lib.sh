@@ -1,0 +1,26 @@
+# Shared by the scripts: install what the tests and benchmarks need.
+
+# need_node installs Node.js from Debian's packages when it is missing and
+# we are root; otherwise it says what to install.
+need_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Node.js from Debian's packages" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "Node.js is missing; install Node.js 18 or later with npm (e.g. sudo apt-get install nodejs npm) and run again" >&2
+    exit 1
+  fi
+}
+
+# need_servers installs the Node test servers from the lockfile when they
+# are absent or older than it.
+need_servers() {
+  local dir=test/servers
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "installing the test servers (npm ci in $dir)" >&2
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
