@@ -67,6 +67,10 @@ func Start(t testing.TB, cfg Config) *Server {
 	return s
 }
 
+// Run starts a server outside a test (in TestMain, say); the caller stops
+// it.
+func Run(cfg Config) (*Server, error) { return start(cfg) }
+
 func start(cfg Config) (*Server, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/siocli/sio/internal/testserver"
+	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/engineio"
 )
 
@@ -312,5 +313,77 @@ func TestMsgpack(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRetries: with Retries an emit is resent, with a new ack id, until
+// acked; past the last try its error comes back.
+func TestRetries(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			url := start(t, v).URL()
+			sent := make(chan *codec.Packet, 100)
+			sock := newManagerSocket(t, url, "/", &SocketOptions{AckTimeout: 100 * time.Millisecond, Retries: 3})
+			sock.OnAnyOutgoing(func(p *codec.Packet) { sent <- p })
+			ack, err := sock.EmitWithAck(ctxT(t), "flaky", "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := argsJSON(ack.Args()); got != "[3]" {
+				t.Errorf("ack %s, want [3] (the third delivery)", got)
+			}
+			ids := map[uint64]bool{}
+			for len(sent) > 0 {
+				ids[(<-sent).ID] = true
+			}
+			if len(ids) != 3 {
+				t.Errorf("%d distinct ack ids over the sends, want 3", len(ids))
+			}
+			few := newManagerSocket(t, url, "/", &SocketOptions{AckTimeout: 100 * time.Millisecond, Retries: 1})
+			if _, err := few.EmitWithAck(ctxT(t), "flaky", "b"); !errors.Is(err, ErrAckTimeout) {
+				t.Errorf("two tries: %v, want an ack timeout", err)
+			}
+		})
+	}
+}
+
+// TestVolatile: a volatile emit is dropped, not buffered, while
+// disconnected.
+func TestVolatile(t *testing.T) {
+	m, _ := newManager(t, start(t, "4").URL(), nil)
+	sock := m.Socket("/", nil)
+	if err := sock.Volatile().Emit("echo", 1); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("volatile emit while disconnected: %v", err)
+	}
+	if err := sock.Connect(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sock.Volatile().Timeout(5*time.Second).EmitWithAck(ctxT(t), "echo", 1); err != nil {
+		t.Errorf("volatile emit while connected: %v", err)
+	}
+	if err := sock.Emit("connect"); !errors.Is(err, ErrReservedEvent) {
+		t.Errorf("reserved name: %v", err)
+	}
+}
+
+// TestAllowEIO3 drives a 4.x server started with allowEIO3 over Engine.IO
+// 3, where it behaves as a 2.x server: "/" is joined by the server, a
+// namespace takes its query, ids are "/nsp#sid".
+func TestAllowEIO3(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4", AllowEIO3: true})
+	m, _ := newManager(t, s.URL(), &Options{Engine: engineio.Options{Version: engineio.Version3}})
+	root := m.Socket("/", nil)
+	admin := m.Socket("/admin", adminOpts("2", "ok"))
+	for _, sock := range []*Socket{root, admin} {
+		if err := sock.Connect(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sock.EmitWithAck(ctxT(t), "echo", "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sid := m.Session().SID
+	if m.Session().Protocol != 4 || admin.ID() != "/admin#"+sid {
+		t.Errorf("protocol %v, ids %q %q for session %q", m.Session().Protocol, root.ID(), admin.ID(), sid)
 	}
 }

@@ -88,6 +88,8 @@ engine.on('connection', (socket) => {
   });
 });
 
+const flaky = new Map();
+
 // Handlers every namespace has.
 function handlers(socket) {
   socket.on('echo', (...args) => {
@@ -110,6 +112,13 @@ function handlers(socket) {
   });
   socket.on('ask', (...args) => {
     socket.emit('question', ...args, (...answer) => socket.emit('answered', ...answer));
+  });
+  // flaky acks a key only from its third delivery on, with the count and
+  // the ack ids seen, to test retries.
+  socket.on('flaky', (key, ack) => {
+    const seen = flaky.get(key) || 0;
+    flaky.set(key, seen + 1);
+    if (seen + 1 >= 3 && typeof ack === 'function') ack(seen + 1);
   });
   socket.on('disconnect-me', () => socket.disconnect());
   socket.on('close-me', () => socket.disconnect(true));
