@@ -234,6 +234,15 @@ func (r *mpReader) uintN(n int) (uint64, error) {
 	return v, nil
 }
 
+// sized reads a length of lenBytes bytes, then that many bytes.
+func (r *mpReader) sized(lenBytes int) ([]byte, error) {
+	n, err := r.uintN(lenBytes)
+	if err != nil {
+		return nil, err
+	}
+	return r.need(int(n))
+}
+
 func (r *mpReader) mapLen() (int, error) {
 	c, err := r.byte()
 	if err != nil {
@@ -342,11 +351,7 @@ func (r *mpReader) value(w *jsonWriter, depth int) (undefined bool, err error) {
 	case c == 0xc3:
 		w.buf = append(w.buf, "true"...)
 	case c == 0xc4 || c == 0xc5 || c == 0xc6:
-		n, err := r.uintN(1 << (c - 0xc4))
-		if err != nil {
-			return false, err
-		}
-		b, err := r.need(int(n))
+		b, err := r.sized(1 << (c - 0xc4))
 		if err != nil {
 			return false, err
 		}
@@ -379,11 +384,7 @@ func (r *mpReader) value(w *jsonWriter, depth int) (undefined bool, err error) {
 		shift := 64 - 8*size
 		w.buf = strconv.AppendInt(w.buf, int64(v<<shift)>>shift, 10)
 	case c == 0xd9 || c == 0xda || c == 0xdb:
-		n, err := r.uintN(1 << (c - 0xd9))
-		if err != nil {
-			return false, err
-		}
-		b, err := r.need(int(n))
+		b, err := r.sized(1 << (c - 0xd9))
 		if err != nil {
 			return false, err
 		}

@@ -328,14 +328,7 @@ func (c *Conn) Write(msgs ...Message) error {
 		c.writing = true
 		ws, v := c.ws, c.version
 		c.mu.Unlock()
-		err := ws.writeMessages(msgs, v)
-		c.mu.Lock()
-		c.writing = false
-		c.cond.Broadcast()
-		c.mu.Unlock()
-		if err != nil {
-			c.shutdown(ReasonTransportError, err)
-		}
+		c.endWrite(ws.writeMessages(msgs, v))
 		return nil
 	}
 	for _, m := range msgs {
@@ -344,6 +337,20 @@ func (c *Conn) Write(msgs ...Message) error {
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	return nil
+}
+
+// endWrite marks the write in progress done; a failed write ends the
+// session. It reports whether the write succeeded.
+func (c *Conn) endWrite(err error) bool {
+	c.mu.Lock()
+	c.writing = false
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if err != nil {
+		c.shutdown(ReasonTransportError, err)
+		return false
+	}
+	return true
 }
 
 // closeFlushTimeout bounds how long Close waits to send what is queued.

@@ -238,13 +238,7 @@ func (c *Conn) writeLoop() {
 		} else {
 			err = ws.writePackets(batch, v)
 		}
-
-		c.mu.Lock()
-		c.writing = false
-		c.cond.Broadcast()
-		c.mu.Unlock()
-		if err != nil {
-			c.shutdown(ReasonTransportError, err)
+		if !c.endWrite(err) {
 			return
 		}
 	}
