@@ -36,6 +36,8 @@ type Config struct {
 	Path         string   // default /socket.io
 	Parser       string   // "" or "msgpack"
 	MaxPayload   int      // maxHttpBufferSize; 0: the default
+	// PerMessageDeflate turns on WebSocket compression (threshold 1024).
+	PerMessageDeflate bool
 }
 
 // Server is a running Node server.
@@ -101,6 +103,9 @@ func start(cfg Config) (*Server, error) {
 	}
 	if cfg.Parser != "" {
 		args = append(args, "--parser", cfg.Parser)
+	}
+	if cfg.PerMessageDeflate {
+		args = append(args, "--per-message-deflate")
 	}
 	if cfg.MaxPayload > 0 {
 		args = append(args, "--max-payload", strconv.Itoa(cfg.MaxPayload))

@@ -332,7 +332,7 @@ func (c *Conn) Write(msgs ...Message) error {
 		return nil
 	}
 	for _, m := range msgs {
-		c.outq = append(c.outq, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
+		c.outq = append(c.outq, messagePacket(m))
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()

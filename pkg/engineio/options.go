@@ -43,6 +43,11 @@ type Options struct {
 	Transports []Transport
 	// NoUpgrade keeps the connection on the transport it opened with.
 	NoUpgrade bool
+	// NoPerMessageDeflate stops the WebSocket from offering
+	// permessage-deflate, which it offers by default as the reference
+	// client does; servers enable it by their own option (on by default in
+	// engine.io 3.x, off since 4.0).
+	NoPerMessageDeflate bool
 	// Version is the Engine.IO version to speak. Default VersionAuto.
 	Version Version
 	// ConnectTimeout bounds the handshake (and each WebSocket dial).

@@ -31,9 +31,10 @@ func (t PacketType) String() string {
 
 // Packet is one Engine.IO packet. Only messages carry binary data.
 type Packet struct {
-	Type   PacketType
-	Data   []byte
-	Binary bool
+	Type       PacketType
+	Data       []byte
+	Binary     bool
+	NoCompress bool // see Message
 }
 
 // Message is the payload of one Engine.IO message packet: what a Conn reads
@@ -41,6 +42,10 @@ type Packet struct {
 type Message struct {
 	Data   []byte
 	Binary bool
+	// NoCompress keeps the message from being compressed on a WebSocket
+	// that negotiated permessage-deflate (the reference client's
+	// compress(false)). Messages under 1024 bytes are never compressed.
+	NoCompress bool
 }
 
 // Version is an Engine.IO protocol version.

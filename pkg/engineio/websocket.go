@@ -43,10 +43,11 @@ func (c *Conn) dialWS(ctx context.Context, v Version, sid string) (*wsConn, erro
 	wu.Scheme = map[string]string{"http": "ws", "https": "wss"}[hu.Scheme]
 	rec := &recordingConn{}
 	d := websocket.Dialer{
-		Proxy:            c.opts.Proxy,
-		TLSClientConfig:  c.opts.TLSConfig,
-		HandshakeTimeout: c.opts.ConnectTimeout,
-		Jar:              c.jar,
+		Proxy:             c.opts.Proxy,
+		TLSClientConfig:   c.opts.TLSConfig,
+		HandshakeTimeout:  c.opts.ConnectTimeout,
+		Jar:               c.jar,
+		EnableCompression: !c.opts.NoPerMessageDeflate,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := (&net.Dialer{Timeout: c.opts.ConnectTimeout}).DialContext(ctx, network, addr)
 			if err != nil {
@@ -258,6 +259,7 @@ func (w *wsConn) writePackets(packets []Packet, v Version) error {
 		if w.trace != nil {
 			w.trace(TraceEvent{Time: time.Now(), Kind: TraceFrame, Outgoing: true, Transport: WebSocket, Body: append([]byte(nil), buf...), Binary: p.Binary})
 		}
+		w.conn.EnableWriteCompression(!p.NoCompress && len(buf) >= compressThreshold)
 		if err := w.conn.WriteMessage(typ, buf); err != nil {
 			return &TransportError{Op: "write", Transport: WebSocket, Err: err}
 		}
@@ -268,16 +270,24 @@ func (w *wsConn) writePackets(packets []Packet, v Version) error {
 	return nil
 }
 
+// compressThreshold is the size below which messages are not compressed,
+// the reference client's perMessageDeflate threshold.
+const compressThreshold = 1024
+
 // writeMessages writes messages as frames.
 func (w *wsConn) writeMessages(msgs []Message, v Version) error {
 	if len(msgs) == 1 { // the common case, without building a slice
-		return w.writePackets([]Packet{{Type: PacketMessage, Data: msgs[0].Data, Binary: msgs[0].Binary}}, v)
+		return w.writePackets([]Packet{messagePacket(msgs[0])}, v)
 	}
 	packets := make([]Packet, len(msgs))
 	for i, m := range msgs {
-		packets[i] = Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary}
+		packets[i] = messagePacket(m)
 	}
 	return w.writePackets(packets, v)
+}
+
+func messagePacket(m Message) Packet {
+	return Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress}
 }
 
 // closeGracefully sends a close frame and closes the connection.

@@ -12,9 +12,10 @@ import (
 // each other's flags. Get one from Socket.Timeout or Socket.Volatile; its
 // methods return changed copies.
 type Emitter struct {
-	s        *Socket
-	timeout  time.Duration
-	volatile bool
+	s          *Socket
+	timeout    time.Duration
+	volatile   bool
+	noCompress bool
 }
 
 // Timeout returns an Emitter whose acks wait at most d.
@@ -23,6 +24,14 @@ func (s *Socket) Timeout(d time.Duration) Emitter { return Emitter{s: s, timeout
 // Volatile returns an Emitter whose packets are dropped, with
 // ErrNotConnected, when the socket is not connected, instead of buffered.
 func (s *Socket) Volatile() Emitter { return Emitter{s: s, volatile: true} }
+
+// Compress returns an Emitter that compresses its packets (the default,
+// for messages of 1024 bytes and more on a WebSocket that negotiated
+// permessage-deflate) or not.
+func (s *Socket) Compress(compress bool) Emitter { return Emitter{s: s, noCompress: !compress} }
+
+// Compress returns a copy of e with the compress flag set.
+func (e Emitter) Compress(compress bool) Emitter { e.noCompress = !compress; return e }
 
 // Timeout returns a copy of e whose acks wait at most d.
 func (e Emitter) Timeout(d time.Duration) Emitter { e.timeout = d; return e }
@@ -70,10 +79,10 @@ func (e Emitter) Emit(event string, args ...any) error {
 		return ErrNotConnected
 	}
 	if s.opts.Retries > 0 && !e.volatile {
-		s.enqueueLocked(&retryItem{packet: p, event: event})
+		s.enqueueLocked(&retryItem{packet: p, event: event, noCompress: e.noCompress})
 		return nil
 	}
-	s.sendLocked(p)
+	s.sendLocked(p, e.noCompress)
 	return nil
 }
 
@@ -101,7 +110,7 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		return nil, ErrNotConnected
 	}
 	if s.opts.Retries > 0 && !e.volatile {
-		it := &retryItem{packet: p, event: event, result: ch}
+		it := &retryItem{packet: p, event: event, result: ch, noCompress: e.noCompress}
 		s.enqueueLocked(it)
 		s.mu.Unlock()
 		select {
@@ -118,7 +127,7 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	s.acks[id] = &pendingAck{event: event, packet: p, sent: time.Now(), done: func(a *Ack, err error) {
 		ch <- ackResult{a, err}
 	}}
-	s.sendLocked(p)
+	s.sendLocked(p, e.noCompress)
 	s.mu.Unlock()
 
 	var expire <-chan time.Time
@@ -152,8 +161,8 @@ func (s *Socket) dropAck(id uint64, p *codec.Packet) {
 }
 
 func (s *Socket) removeBufferedLocked(p *codec.Packet) {
-	for i, q := range s.sendBuf {
-		if q == p {
+	for i, o := range s.sendBuf {
+		if o.p == p {
 			s.sendBuf = append(s.sendBuf[:i:i], s.sendBuf[i+1:]...)
 			return
 		}
@@ -170,6 +179,8 @@ type retryItem struct {
 	curID   uint64
 	timer   *time.Timer
 	result  chan ackResult // nil for Emit: a final failure is reported as a lifecycle error
+
+	noCompress bool
 }
 
 func (s *Socket) enqueueLocked(it *retryItem) {
@@ -213,7 +224,7 @@ func (s *Socket) drainQueueLocked(force bool) {
 			}
 		})
 	}
-	s.sendLocked(&p)
+	s.sendLocked(&p, it.noCompress)
 }
 
 // onRetryResult handles the outcome of one send of a queued emit. It must be

@@ -316,7 +316,7 @@ func (m *Manager) readLoop(conn *engineio.Conn, gen int) {
 				m.sessionReadyLocked(engineio.Version3, m.bo.attempts)
 			}
 		}
-		p, err := m.decoder.Decode(codec.Message(msg))
+		p, err := m.decoder.Decode(codec.Message{Data: msg.Data, Binary: msg.Binary})
 		m.mu.Unlock()
 		if err != nil {
 			m.onClose(gen, conn, err, ReasonParseError)
@@ -472,7 +472,10 @@ func (m *Manager) rootJoinedLocked() bool { return m.rootJoined }
 
 // send encodes p and queues it on the current session, without taking the
 // Manager's lock. It fails when there is no session.
-func (m *Manager) send(p *codec.Packet) error {
+func (m *Manager) send(p *codec.Packet) error { return m.sendWith(p, false) }
+
+// sendWith is send with the compress(false) flag.
+func (m *Manager) sendWith(p *codec.Packet, noCompress bool) error {
 	w := m.cur.Load()
 	if w == nil {
 		return ErrNotConnected
@@ -483,7 +486,7 @@ func (m *Manager) send(p *codec.Packet) error {
 	}
 	em := make([]engineio.Message, len(msgs))
 	for i, mm := range msgs {
-		em[i] = engineio.Message(mm)
+		em[i] = engineio.Message{Data: mm.Data, Binary: mm.Binary, NoCompress: noCompress}
 	}
 	return w.conn.Write(em...)
 }

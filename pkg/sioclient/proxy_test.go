@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -17,6 +18,7 @@ type cutter struct {
 	refuse  bool
 	wg      sync.WaitGroup
 	stopped bool
+	up      atomic.Int64 // bytes from the client to the server
 }
 
 func newCutter(t *testing.T, target string) *cutter {
@@ -55,14 +57,17 @@ func (c *cutter) accept() {
 		c.conns[down], c.conns[up] = true, true
 		c.wg.Add(2)
 		c.mu.Unlock()
-		go c.pipe(up, down)
-		go c.pipe(down, up)
+		go c.pipe(up, down, &c.up)
+		go c.pipe(down, up, nil)
 	}
 }
 
-func (c *cutter) pipe(dst, src net.Conn) {
+func (c *cutter) pipe(dst, src net.Conn, count *atomic.Int64) {
 	defer c.wg.Done()
-	io.Copy(dst, src)
+	n, _ := io.Copy(dst, src)
+	if count != nil {
+		count.Add(n)
+	}
 	dst.Close()
 	src.Close()
 }

@@ -91,3 +91,30 @@ func TestWebSocketOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestCompress counts the bytes a large, compressible emit puts on the wire
+// to a server that negotiates permessage-deflate: compressed by default,
+// whole with Compress(false).
+func TestCompress(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4", PerMessageDeflate: true})
+	big := strings.Repeat("compressible ", 10_000)
+	wire := func(compress bool) int64 {
+		proxy := newCutter(t, fmt.Sprintf("127.0.0.1:%d", s.Port))
+		m, _ := newManager(t, proxy.URL(), &Options{Engine: engineio.Options{Transports: []engineio.Transport{engineio.WebSocket}}})
+		sock := m.Socket("/", nil)
+		if err := sock.Connect(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sock.Compress(compress).EmitWithAck(ctxT(t), "ack", big); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		proxy.stop()
+		return proxy.up.Load()
+	}
+	compressed, whole := wire(true), wire(false)
+	t.Logf("%d bytes compressed, %d whole, for a %d-byte message", compressed, whole, len(big))
+	if whole < int64(len(big)) || compressed > int64(len(big))/10 {
+		t.Errorf("%d bytes compressed, %d whole, for a %d-byte message", compressed, whole, len(big))
+	}
+}

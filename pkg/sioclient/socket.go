@@ -29,7 +29,7 @@ type Socket struct {
 	offset    string // and the offset of the last event received
 	recovered bool
 	proto     codec.Version
-	sendBuf   []*codec.Packet // emitted while disconnected
+	sendBuf   []outgoing      // emitted while disconnected
 	recvBuf   []*codec.Packet // received before the CONNECT ack
 	nextAckID uint64
 	acks      map[uint64]*pendingAck
@@ -272,8 +272,8 @@ func (s *Socket) onClose(reason string) {
 func (s *Socket) clearAcksLocked() (dones []func()) {
 	for id, pa := range s.acks {
 		buffered := false
-		for _, p := range s.sendBuf {
-			if p == pa.packet {
+		for _, o := range s.sendBuf {
+			if o.p == pa.packet {
 				buffered = true
 				break
 			}
@@ -344,8 +344,8 @@ func (s *Socket) onConnectAckLocked(payload json.RawMessage, sid string) {
 	s.recvBuf = nil
 	buf := s.sendBuf
 	s.sendBuf = nil
-	for _, p := range buf {
-		s.sendLocked(p)
+	for _, o := range buf {
+		s.sendLocked(o.p, o.noCompress)
 	}
 	s.drainQueueLocked(true)
 	s.failWaitersLocked(nil)
@@ -524,11 +524,17 @@ func (s *Socket) removeHandler(h *handler) {
 	}
 }
 
+// outgoing is a packet waiting to be sent, with its compress flag.
+type outgoing struct {
+	p          *codec.Packet
+	noCompress bool
+}
+
 // sendLocked writes p now, or buffers it when the socket is not connected
 // or the session cannot take it.
-func (s *Socket) sendLocked(p *codec.Packet) {
-	if !s.connected || s.m.send(p) != nil {
-		s.sendBuf = append(s.sendBuf, p)
+func (s *Socket) sendLocked(p *codec.Packet, noCompress bool) {
+	if !s.connected || s.m.sendWith(p, noCompress) != nil {
+		s.sendBuf = append(s.sendBuf, outgoing{p, noCompress})
 		return
 	}
 	if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {

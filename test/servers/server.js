@@ -3,6 +3,7 @@
 //   node server.js --version 2|3|4 [--port N] [--ping-interval MS]
 //     [--ping-timeout MS] [--allow-eio3] [--transports polling,websocket]
 //     [--recovery] [--path /socket.io] [--parser msgpack] [--max-payload N]
+//     [--per-message-deflate]
 //
 // It prints one JSON line {"port":N} on stdout once it listens, and exits when
 // stdin closes, so a test that dies leaves no server behind.
@@ -32,6 +33,7 @@ function parseArgs(argv) {
       case '--path': o.path = next(); break;
       case '--parser': o.parser = next(); break;
       case '--max-payload': o.maxHttpBufferSize = Number(next()); break;
+      case '--per-message-deflate': o.perMessageDeflate = { threshold: 1024 }; break;
       default: throw new Error('unknown argument ' + a);
     }
   }
@@ -55,7 +57,7 @@ const engineVersion = (() => {
 })();
 
 const serverOpts = { path: opts.path, transports: opts.transports };
-for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize']) {
+for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize', 'perMessageDeflate']) {
   if (opts[k] !== undefined) serverOpts[k] = opts[k];
 }
 if (opts.version !== '2') serverOpts.cors = { origin: '*' };
