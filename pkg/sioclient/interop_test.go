@@ -387,3 +387,24 @@ func TestAllowEIO3(t *testing.T) {
 		t.Errorf("protocol %v, ids %q %q for session %q", m.Session().Protocol, root.ID(), admin.ID(), sid)
 	}
 }
+
+// TestReconnectFailed: with a limit on attempts, the Manager gives up with
+// reconnect_failed, which, as in the reference client, comes before the
+// last attempt's reconnect_error; Connect returns the last error.
+func TestReconnectFailed(t *testing.T) {
+	s := start(t, "4")
+	url := s.URL()
+	s.Stop()
+	m, rec := newManager(t, url, &Options{ReconnectAttempts: 2, ReconnectDelay: 10 * time.Millisecond, ReconnectDelayMax: 20 * time.Millisecond})
+	err := m.Socket("/", nil).Connect(ctxT(t))
+	var te *engineio.TransportError
+	if !errors.As(err, &te) {
+		t.Fatalf("Connect: %v, want the transport error", err)
+	}
+	rec.waitFor(t, LifecycleReconnectFailed, 1, 5*time.Second)
+	rec.waitFor(t, LifecycleReconnectError, 2, 5*time.Second)
+	want := "error connect_error reconnect_attempt connect_error reconnect_error reconnect_attempt connect_error reconnect_failed reconnect_error"
+	if got := rec.names(); got != want {
+		t.Errorf("lifecycle\n%s\nwant\n%s", got, want)
+	}
+}
