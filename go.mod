@@ -3,12 +3,16 @@ module github.com/siocli/sio
 go 1.26
 
 require (
+	github.com/fatih/color v1.19.0
 	github.com/gorilla/websocket v1.5.3
+	github.com/mattn/go-isatty v0.0.24
 	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.0.9
 	go.uber.org/goleak v1.3.0
 )
 
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	github.com/spf13/pflag v1.0.9 // indirect
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	golang.org/x/sys v0.42.0 // indirect
 )

@@ -1,17 +1,25 @@
 package cmd
 
 import (
+	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/siocli/sio/pkg/sioclient"
 )
 
 // Exit codes, documented in the README. Every error a command returns maps
 // to one of them here and nowhere else.
 const (
-	ExitOK    = 0
-	ExitError = 1 // any other error
-	ExitUsage = 2 // a bad flag, argument, JSON or URL
+	ExitOK          = 0
+	ExitError       = 1 // any other error
+	ExitUsage       = 2 // a bad flag, argument, JSON or URL
+	ExitConnect     = 3 // could not connect: network, TLS, handshake, transport
+	ExitRefused     = 4 // the server refused the namespace (connect_error)
+	ExitTimeout     = 5 // an ack or an awaited event did not come in time
+	ExitCheckFailed = 6 // a check failed (run, doctor)
 )
 
 // usageError marks an error as the user's invocation being wrong.
@@ -20,14 +28,37 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+// connectError marks a failure to connect.
+type connectError struct{ err error }
+
+func (e *connectError) Error() string { return "could not connect: " + e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
+
+// timeoutError is an awaited event that did not come in time.
+type timeoutError struct{ what string }
+
+func (e *timeoutError) Error() string { return e.what }
+
 // exitCode maps an error returned by a command to the process exit code.
 func exitCode(err error) int {
-	if err == nil {
-		return ExitOK
-	}
 	var ue *usageError
-	if errors.As(err, &ue) {
+	var ce *sioclient.ConnectError
+	var cerr *connectError
+	var at *sioclient.AckTimeoutError
+	var te *timeoutError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue):
 		return ExitUsage
+	case errors.As(err, &ce):
+		return ExitRefused
+	case errors.As(err, &at), errors.As(err, &te):
+		return ExitTimeout
+	case errors.As(err, &cerr):
+		return ExitConnect
 	}
 	return ExitError
 }
@@ -41,4 +72,38 @@ func checkArgs(v func(*cobra.Command, []string) error) func(*cobra.Command, []st
 		}
 		return nil
 	}
+}
+
+// connectFailure classifies the error of a socket's Connect: a refusal by
+// the server stays a *sioclient.ConnectError, anything else is a failure to
+// connect.
+func connectFailure(err error) error {
+	var ce *sioclient.ConnectError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &connectError{fmt.Errorf("timed out: %w", err)}
+	}
+	return &connectError{err}
+}
+
+// describe returns the one line that tells the user what went wrong.
+func describe(err error) string {
+	var ce *sioclient.ConnectError
+	var at *sioclient.AckTimeoutError
+	switch {
+	case errors.As(err, &ce):
+		s := fmt.Sprintf("the server refused %s", ce.Namespace)
+		if ce.Message != "" {
+			s += ": " + ce.Message
+		}
+		if len(ce.Data) > 0 {
+			s += " " + string(ce.Data)
+		}
+		return s
+	case errors.As(err, &at):
+		return fmt.Sprintf("no ack for %q within %v", at.Event, at.Timeout)
+	}
+	return err.Error()
 }

@@ -3,6 +3,10 @@ package cmd
 import (
 	"io"
 	"os"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/siocli/sio/internal/output"
 )
 
 // IOStreams are the streams a command reads and writes. Data goes to Out;
@@ -11,9 +15,44 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
+	// OutTTY and ErrTTY say whether Out and ErrOut are terminals.
+	OutTTY, ErrTTY bool
+	// NoColor is set when the NO_COLOR environment variable is.
+	NoColor bool
 }
 
 // System returns the process's standard streams.
 func System() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY:  isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
+		ErrTTY:  isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
+		NoColor: noColor,
+	}
+}
+
+// printer returns the printer for data on Out in the given -o format:
+// "auto" is text on a terminal and JSON lines otherwise.
+func (s *IOStreams) printer(format string) (*output.Printer, error) {
+	f, err := outputFormat(format, s.OutTTY)
+	if err != nil {
+		return nil, err
+	}
+	return output.New(s.Out, f, s.OutTTY && !s.NoColor), nil
+}
+
+func outputFormat(format string, tty bool) (output.Format, error) {
+	switch format {
+	case "auto":
+		if tty {
+			return output.Text, nil
+		}
+		return output.JSON, nil
+	case "text":
+		return output.Text, nil
+	case "json":
+		return output.JSON, nil
+	}
+	return 0, usagef("-o %q: want auto, text or json", format)
 }

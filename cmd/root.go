@@ -24,6 +24,8 @@ func NewRootCmd(ios *IOStreams) *cobra.Command {
 		return &usageError{err}
 	})
 	root.AddCommand(NewVersionCmd(ios, nil))
+	root.AddCommand(NewEmitCmd(ios, nil))
+	root.AddCommand(NewListenCmd(ios, nil))
 	return root
 }
 
@@ -34,7 +36,7 @@ func Execute() int {
 	root := NewRootCmd(ios)
 	cmd, err := root.ExecuteC()
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "sio: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "sio: %s\n", describe(err))
 		if code := exitCode(err); code == ExitUsage {
 			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 			return code

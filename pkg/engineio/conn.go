@@ -339,6 +339,29 @@ func (c *Conn) Write(msgs ...Message) error {
 	return nil
 }
 
+// Flush waits until every message written so far has been handed to the
+// network, or ctx is done, or the session ends.
+func (c *Conn) Flush(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	defer stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.outq) > 0 || c.writing {
+		if c.closeErr != nil {
+			return c.closeErr
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c.cond.Wait()
+	}
+	return nil
+}
+
 // endWrite marks the write in progress done; a failed write ends the
 // session. It reports whether the write succeeded.
 func (c *Conn) endWrite(err error) bool {

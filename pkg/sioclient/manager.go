@@ -491,6 +491,16 @@ func (m *Manager) sendWith(p *codec.Packet, noCompress bool) error {
 	return w.conn.Write(em...)
 }
 
+// Flush waits until every packet written so far has been handed to the
+// network (buffered emits of disconnected sockets are not), or ctx is done.
+func (m *Manager) Flush(ctx context.Context) error {
+	w := m.cur.Load()
+	if w == nil {
+		return ErrNotConnected
+	}
+	return w.conn.Flush(ctx)
+}
+
 // Close disconnects every socket, closes the session, stops reconnecting,
 // runs the callbacks already queued, and stops every goroutine. It must
 // not be called from a callback.

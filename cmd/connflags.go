@@ -1,0 +1,294 @@
+package cmd
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/sioclient"
+)
+
+// ConnOptions are the connection flags every command that connects takes.
+type ConnOptions struct {
+	URL               string
+	Namespaces        []string
+	Path              string
+	Query             []string
+	Auth              string
+	Headers           []string
+	Transport         string
+	NoUpgrade         bool
+	EIO               string
+	Parser            string
+	Insecure          bool
+	CACert            string
+	Cert              string
+	Key               string
+	Proxy             string
+	ConnectTimeout    time.Duration
+	Reconnect         bool
+	NoReconnect       bool
+	ReconnectAttempts int
+	ReconnectDelay    time.Duration
+	ReconnectDelayMax time.Duration
+	Trace             bool
+	ShowSecrets       bool
+}
+
+// addConnFlags defines the connection flags on fs. reconnect is the
+// command's default for reconnection.
+func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
+	fs.StringArrayVarP(&o.Namespaces, "namespace", "n", nil, "namespace to connect to (default: the URL's path, else /)")
+	fs.StringVar(&o.Path, "path", "/socket.io", "the server's Socket.IO path")
+	fs.StringArrayVarP(&o.Query, "query", "q", nil, "query parameter `k=v` for the handshake (repeatable)")
+	fs.StringVarP(&o.Auth, "auth", "a", "", "auth payload: a JSON object, or @file (servers 3.x and 4.x)")
+	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "extra HTTP header `\"K: V\"` (repeatable)")
+	fs.StringVar(&o.Transport, "transport", "auto", "auto (polling, then upgrade to WebSocket), polling, or websocket")
+	fs.BoolVar(&o.NoUpgrade, "no-upgrade", false, "stay on the first transport")
+	fs.StringVar(&o.EIO, "eio", "auto", "Engine.IO version: auto, 3 (socket.io 2.x) or 4 (3.x, 4.x)")
+	fs.StringVar(&o.Parser, "parser", "json", "wire format: json or msgpack")
+	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "do not verify the server's TLS certificate")
+	fs.StringVar(&o.CACert, "cacert", "", "verify the server with the CA certificates in this PEM `file`")
+	fs.StringVar(&o.Cert, "cert", "", "client certificate PEM `file` (with --key)")
+	fs.StringVar(&o.Key, "key", "", "client private key PEM `file` (with --cert)")
+	fs.StringVar(&o.Proxy, "proxy", "", "proxy URL (default: from HTTP_PROXY, HTTPS_PROXY and NO_PROXY)")
+	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 20*time.Second, "how long to try to connect")
+	fs.BoolVar(&o.Reconnect, "reconnect", reconnect, "reconnect when the connection is lost")
+	fs.BoolVar(&o.NoReconnect, "no-reconnect", false, "do not reconnect")
+	fs.IntVar(&o.ReconnectAttempts, "reconnect-attempts", 0, "give up after this many attempts (0: never)")
+	fs.DurationVar(&o.ReconnectDelay, "reconnect-delay", time.Second, "delay before the first attempt, doubled for each further one")
+	fs.DurationVar(&o.ReconnectDelayMax, "reconnect-delay-max", 5*time.Second, "the longest delay between attempts")
+	fs.BoolVar(&o.Trace, "trace", false, "print every HTTP exchange and WebSocket frame to stderr")
+	fs.BoolVar(&o.ShowSecrets, "show-secrets", false, "do not redact auth values and credentials in --trace")
+}
+
+// conn is a validated connection request.
+type conn struct {
+	url        string   // the server's base URL, http or https, with the query
+	namespaces []string // at least one
+	manager    sioclient.Options
+	socket     sioclient.SocketOptions
+	timeout    time.Duration
+}
+
+// build validates the flags and returns the client's options. Its errors
+// are usage errors. trace receives --trace output.
+func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
+	c := &conn{timeout: o.ConnectTimeout}
+	u, nsp, err := parseServerURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	for _, kv := range o.Query {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--query %q: want k=v", kv)
+		}
+		q.Add(k, v)
+	}
+	u.RawQuery = q.Encode()
+	u.Path = ""
+	c.url = u.String()
+	c.namespaces = o.Namespaces
+	if len(c.namespaces) == 0 {
+		c.namespaces = []string{nsp}
+	}
+	for i, n := range c.namespaces {
+		if !strings.HasPrefix(n, "/") {
+			c.namespaces[i] = "/" + n
+		}
+	}
+
+	eo := &c.manager.Engine
+	eo.Path = o.Path
+	eo.Query = q
+	eo.NoUpgrade = o.NoUpgrade
+	eo.ConnectTimeout = o.ConnectTimeout
+	switch o.Transport {
+	case "auto":
+	case "polling":
+		eo.Transports = []engineio.Transport{engineio.Polling}
+	case "websocket":
+		eo.Transports = []engineio.Transport{engineio.WebSocket}
+	default:
+		return nil, fmt.Errorf("--transport %q: want auto, polling or websocket", o.Transport)
+	}
+	switch o.EIO {
+	case "auto":
+	case "3":
+		eo.Version = engineio.Version3
+	case "4":
+		eo.Version = engineio.Version4
+	default:
+		return nil, fmt.Errorf("--eio %q: want auto, 3 or 4", o.EIO)
+	}
+	switch o.Parser {
+	case "json":
+	case "msgpack":
+		c.manager.Parser = sioclient.Msgpack
+	default:
+		return nil, fmt.Errorf("--parser %q: want json or msgpack", o.Parser)
+	}
+	if eo.Header, err = parseHeaders(o.Headers); err != nil {
+		return nil, err
+	}
+	if eo.TLSConfig, err = o.tlsConfig(); err != nil {
+		return nil, err
+	}
+	if o.Proxy != "" {
+		pu, err := url.Parse(o.Proxy)
+		if err != nil || pu.Host == "" {
+			return nil, fmt.Errorf("--proxy %q: not a URL", o.Proxy)
+		}
+		eo.Proxy = http.ProxyURL(pu)
+	}
+	c.manager.NoReconnect = !o.Reconnect || o.NoReconnect
+	c.manager.ReconnectAttempts = o.ReconnectAttempts
+	c.manager.ReconnectDelay = o.ReconnectDelay
+	c.manager.ReconnectDelayMax = o.ReconnectDelayMax
+	if o.ConnectTimeout <= 0 {
+		return nil, fmt.Errorf("--connect-timeout must be positive")
+	}
+
+	if o.Auth != "" {
+		auth, err := readAuth(o.Auth)
+		if err != nil {
+			return nil, err
+		}
+		c.socket.Auth = auth
+	}
+	c.socket.Query = q
+	if o.Trace {
+		tw := engineio.NewTraceWriter(trace, o.ShowSecrets)
+		eo.Trace = tw.Trace
+		if !o.ShowSecrets && len(c.socket.Auth) > 0 {
+			eo.Trace = redactAuth(tw.Trace, c.socket.Auth)
+		}
+	}
+	return c, nil
+}
+
+// parseServerURL accepts http, https, ws and wss URLs and host:port with no
+// scheme, and returns the URL and the namespace its path names.
+func parseServerURL(raw string) (*url.URL, string, error) {
+	s := raw
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, "", fmt.Errorf("bad URL %q: %v", raw, errors.Unwrap(err))
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	default:
+		return nil, "", fmt.Errorf("bad URL %q: the scheme must be http, https, ws or wss", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, "", fmt.Errorf("bad URL %q: no host", raw)
+	}
+	nsp := strings.TrimSuffix(u.Path, "/")
+	if nsp == "" {
+		nsp = "/"
+	}
+	return u, nsp, nil
+}
+
+func parseHeaders(hs []string) (http.Header, error) {
+	h := http.Header{}
+	for _, kv := range hs {
+		k, v, ok := strings.Cut(kv, ":")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("--header %q: want \"Name: value\"", kv)
+		}
+		h.Add(k, strings.TrimSpace(v))
+	}
+	return h, nil
+}
+
+func (o *ConnOptions) tlsConfig() (*tls.Config, error) {
+	if !o.Insecure && o.CACert == "" && o.Cert == "" && o.Key == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{InsecureSkipVerify: o.Insecure}
+	if o.CACert != "" {
+		pem, err := os.ReadFile(o.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("--cacert: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--cacert %s: no PEM certificate in it", o.CACert)
+		}
+		cfg.RootCAs = pool
+	}
+	if (o.Cert == "") != (o.Key == "") {
+		return nil, errors.New("--cert and --key go together")
+	}
+	if o.Cert != "" {
+		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
+		if err != nil {
+			return nil, fmt.Errorf("--cert/--key: %v", err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
+}
+
+// readAuth reads --auth: a JSON object, or @file holding one.
+func readAuth(s string) (json.RawMessage, error) {
+	data := []byte(s)
+	if strings.HasPrefix(s, "@") {
+		var err error
+		if data, err = os.ReadFile(s[1:]); err != nil {
+			return nil, fmt.Errorf("--auth: %v", err)
+		}
+	}
+	data = bytes.TrimSpace(data)
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, fmt.Errorf("--auth must be a JSON object: %v", err)
+	}
+	return data, nil
+}
+
+// redactAuth hides the auth payload's values in what the trace shows: each
+// top-level value, as JSON, becomes "[redacted]".
+func redactAuth(trace func(engineio.TraceEvent), auth json.RawMessage) func(engineio.TraceEvent) {
+	var obj map[string]json.RawMessage
+	json.Unmarshal(auth, &obj)
+	var secrets [][]byte
+	for _, v := range obj {
+		if len(v) > 2 {
+			secrets = append(secrets, v)
+		}
+	}
+	return func(e engineio.TraceEvent) {
+		if e.Outgoing && len(e.Body) > 0 {
+			body := e.Body
+			for _, s := range secrets {
+				body = bytes.ReplaceAll(body, s, []byte(`"[redacted]"`))
+			}
+			e.Body = body
+		}
+		trace(e)
+	}
+}

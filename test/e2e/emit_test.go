@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/siocli/sio/internal/testserver"
+)
+
+var versions = []string{"2", "3", "4"}
+
+// record is one NDJSON line of sio's output.
+type record struct {
+	Type    string            `json:"type"`
+	NS      string            `json:"ns"`
+	Event   string            `json:"event"`
+	Args    []json.RawMessage `json:"args"`
+	Reason  string            `json:"reason"`
+	Message string            `json:"message"`
+	Data    json.RawMessage   `json:"data"`
+	Attempt int               `json:"attempt"`
+}
+
+// records parses NDJSON line by line, as jq would.
+func records(t *testing.T, out string) []record {
+	t.Helper()
+	var rs []record
+	for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var r record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, line)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func argsOf(r record) string {
+	b, _ := json.Marshal(r.Args)
+	return string(b)
+}
+
+// adminCreds are the flags that give /admin its token on each version.
+func adminCreds(v string) []string {
+	if v == "2" {
+		return []string{"-q", "token=ok"}
+	}
+	return []string{"-a", `{"token":"ok"}`}
+}
+
+func TestEmitAck(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v})
+			r := sio(t, "", "emit", s.URL(), "echo", "hello", "42", `"42"`, `{"a":[1,true]}`, "--ack")
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			rs := records(t, r.stdout)
+			if len(rs) != 1 || rs[0].Type != "ack" || argsOf(rs[0]) != `["hello",42,"42",{"a":[1,true]}]` {
+				t.Errorf("output %s", r.stdout)
+			}
+			args := append([]string{"emit", s.URL() + "/admin", "echo", "x", "--ack"}, adminCreds(v)...)
+			if r := sio(t, "", args...); r.code != 0 || !strings.Contains(r.stdout, `"ns":"/admin"`) {
+				t.Errorf("admin: exit %d %s %s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestEmitBinaryFromFile(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v})
+			file := filepath.Join(t.TempDir(), "blob")
+			os.WriteFile(file, []byte{0, 1, 2, 255}, 0o600)
+			r := sio(t, "", "emit", s.URL(), "echo", "@"+file, "--ack")
+			if r.code != 0 || !strings.Contains(r.stdout, `"args":[{"$binary":"AAEC/w=="}]`) {
+				t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+			}
+			// What sio prints can be sent again.
+			again := sio(t, "", "emit", s.URL(), "echo", `{"$binary":"AAEC/w=="}`, "--ack")
+			if a, b := records(t, again.stdout), records(t, r.stdout); len(a) != 1 || argsOf(a[0]) != argsOf(b[0]) {
+				t.Errorf("resent binary: %s", again.stdout)
+			}
+			stdin := sio(t, "bytes", "emit", s.URL(), "echo", "@-", "--ack")
+			if !strings.Contains(stdin.stdout, `{"$binary":"Ynl0ZXM="}`) {
+				t.Errorf("stdin: %s %s", stdin.stdout, stdin.stderr)
+			}
+		})
+	}
+}
+
+func TestEmitExitCodes(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"refused", []string{"emit", s.URL() + "/admin", "echo", "-a", `{"token":"bad"}`}, 4, `the server refused /admin: Not authorized {"code":42}`},
+		{"unreachable", []string{"emit", "127.0.0.1:1", "echo", "--connect-timeout", "2s"}, 3, "could not connect"},
+		{"ack timeout", []string{"emit", s.URL(), "silence", "--ack", "--timeout", "300ms"}, 5, `no ack for "silence" within 300ms`},
+		{"wait timeout", []string{"emit", s.URL(), "echo", "--wait", "never", "--timeout", "300ms"}, 5, `no "never" event within 300ms`},
+		{"bad URL", []string{"emit", "ftp://x", "echo"}, 2, "scheme must be"},
+		{"bad auth", []string{"emit", s.URL(), "echo", "-a", "{nope"}, 2, "--auth must be a JSON object"},
+		{"bad header", []string{"emit", s.URL(), "echo", "-H", "nocolon"}, 2, `--header "nocolon"`},
+		{"missing file", []string{"emit", s.URL(), "echo", "@/no/such"}, 2, "argument 1 (@/no/such)"},
+		{"reserved name", []string{"emit", s.URL(), "disconnect"}, 2, "reserved event name"},
+		{"bad flag", []string{"emit", s.URL(), "echo", "--nope"}, 2, "unknown flag"},
+		{"missing event", []string{"emit", s.URL()}, 2, "requires at least 2 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := sio(t, "", tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tt.code, tt.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout %q, want nothing", r.stdout)
+			}
+		})
+	}
+}
+
+// TestEmitWait waits for a reply event; on a 2.x server, --auth is not
+// sent, and sio says so.
+func TestEmitWait(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "2"})
+	r := sio(t, "", "emit", s.URL(), "echo", "x", "--wait", "echo-back", "-a", `{"token":"ok"}`)
+	rs := records(t, r.stdout)
+	if r.code != 0 || len(rs) != 1 || rs[0].Event != "echo-back" {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "no auth payload") {
+		t.Errorf("no warning about --auth on a 2.x server: %q", r.stderr)
+	}
+}
+
+func TestEmitTransports(t *testing.T) {
+	for _, v := range versions {
+		for _, tr := range []string{"polling", "websocket"} {
+			t.Run(fmt.Sprintf("socket.io %s over %s", v, tr), func(t *testing.T) {
+				s := testserver.Start(t, testserver.Config{Version: v})
+				r := sio(t, "", "emit", s.URL(), "echo", "x", "--ack", "--transport", tr)
+				if r.code != 0 || !strings.Contains(r.stdout, `"args":["x"]`) {
+					t.Errorf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/internal/testserver"
+)
+
+// TestListen counts, filters by glob and prints NDJSON, over several
+// namespaces.
+func TestListen(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v})
+			creds := adminCreds(v)
+			l := sioStart(t, append([]string{"listen", s.URL(), "news*", "-n", "/", "-n", "/admin", "--count", "3", "-o", "json"}, creds...)...)
+			l.waitFor(t, `"type":"connect"`, 2)
+			sio(t, "", "emit", s.URL(), "broadcast", "other", "skipped")
+			sio(t, "", "emit", s.URL(), "broadcast", "news", "1")
+			sio(t, "", append([]string{"emit", s.URL() + "/admin", "broadcast", "newsflash", "2"}, creds...)...)
+			sio(t, "", "emit", s.URL(), "broadcast", "news", "3")
+			if code := l.wait(t, 15*time.Second); code != 0 {
+				t.Fatalf("exit %d: %s", code, l.stderr)
+			}
+			var events []record
+			for _, r := range records(t, l.stdout.String()) {
+				if r.Type == "event" {
+					events = append(events, r)
+				}
+			}
+			got := ""
+			for _, e := range events {
+				got += e.NS + " " + e.Event + " " + argsOf(e) + "; "
+			}
+			if got != "/ news [1]; /admin newsflash [2]; / news [3]; " {
+				t.Errorf("events: %s", got)
+			}
+		})
+	}
+}
+
+// TestListenRestart keeps listening while the server restarts, and says
+// so in lifecycle lines.
+func TestListenRestart(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	l := sioStart(t, "listen", s.URL(), "--until", "bye", "-o", "json", "--reconnect-delay", "100ms", "--reconnect-delay-max", "200ms")
+	l.waitFor(t, `"type":"connect"`, 1)
+	s.Stop()
+	l.waitFor(t, `"type":"reconnect_attempt"`, 1)
+	s.Restart(t)
+	l.waitFor(t, `"type":"connect"`, 2)
+	sio(t, "", "emit", s.URL(), "broadcast", "bye")
+	if code := l.wait(t, 15*time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, l.stderr)
+	}
+	var types []string
+	for _, r := range records(t, l.stdout.String()) {
+		types = append(types, r.Type)
+	}
+	got := strings.Join(types, " ")
+	for _, want := range []string{"close", "disconnect", "reconnect_attempt", "reconnect", "connect", "event"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %s in %s", want, got)
+		}
+	}
+}
+
+// TestListenDuration stops after --duration, and a refused namespace ends
+// listen with exit 4.
+func TestListenEnds(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "", "listen", s.URL(), "--duration", "300ms", "--no-lifecycle")
+	if r.code != 0 || r.stdout != "" {
+		t.Errorf("--duration: exit %d, %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = sio(t, "", "listen", s.URL()+"/admin", "-a", `{"token":"bad"}`)
+	if r.code != 4 || !strings.Contains(r.stderr, "Not authorized") {
+		t.Errorf("refused: exit %d, %s", r.code, r.stderr)
+	}
+	r = sio(t, "", "listen", s.URL(), "[bad")
+	if r.code != 2 || !strings.Contains(r.stderr, "bad EVENT-GLOB") {
+		t.Errorf("bad glob: exit %d, %s", r.code, r.stderr)
+	}
+}
