@@ -1,0 +1,136 @@
+package cmd
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+func testStreams() (*IOStreams, *bytes.Buffer) {
+	var out bytes.Buffer
+	return &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}, &out
+}
+
+func TestEmitFlags(t *testing.T) {
+	ios, _ := testStreams()
+	var got *EmitOptions
+	cmd := NewEmitCmd(ios, func(o *EmitOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"localhost:3000/chat", "say", "hi", "42", "--ack", "--timeout", "2s",
+		"-q", "k=v", "-H", "X-A: b", "--transport", "websocket", "--eio", "4", "--string", "-o", "json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Conn.URL != "localhost:3000/chat" || got.Event != "say" || !reflect.DeepEqual(got.Args, []string{"hi", "42"}) ||
+		!got.Ack || got.Timeout != 2*time.Second || !got.Strings || got.Output != "json" ||
+		got.Conn.Transport != "websocket" || got.Conn.EIO != "4" || got.Conn.Reconnect {
+		t.Errorf("options %+v", got)
+	}
+}
+
+func TestListenFlags(t *testing.T) {
+	ios, _ := testStreams()
+	var got *ListenOptions
+	root := NewRootCmd(ios)
+	for _, c := range root.Commands() {
+		if c.Name() == "listen" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(NewListenCmd(ios, func(o *ListenOptions) error { got = o; return nil }))
+	root.SetArgs([]string{"tail", "localhost:3000", "a*", "b", "-n", "/x", "-n", "/y", "--count", "5", "--until", "end", "--duration", "1m", "--no-lifecycle"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Globs, []string{"a*", "b"}) || !reflect.DeepEqual(got.Conn.Namespaces, []string{"/x", "/y"}) ||
+		got.Count != 5 || got.Until != "end" || got.Duration != time.Minute || !got.NoLifecycle || !got.Conn.Reconnect {
+		t.Errorf("options %+v", got)
+	}
+}
+
+func TestConnBuild(t *testing.T) {
+	dir := t.TempDir()
+	authFile := filepath.Join(dir, "auth.json")
+	os.WriteFile(authFile, []byte(` {"token":"x"} `), 0o600)
+	o := ConnOptions{
+		URL: "wss://example.com:8443/admin?room=a", Query: []string{"k=v=w"}, Headers: []string{"Authorization: Bearer x", "X-Team:blue"},
+		Auth: "@" + authFile, Path: "/io", Transport: "polling", EIO: "3", Parser: "msgpack", ConnectTimeout: time.Second,
+		Reconnect: true, NoReconnect: true, Proxy: "http://proxy:3128",
+	}
+	c, err := o.build(&bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.url != "https://example.com:8443?k=v%3Dw&room=a" || !reflect.DeepEqual(c.namespaces, []string{"/admin"}) {
+		t.Errorf("url %q, namespaces %v", c.url, c.namespaces)
+	}
+	e := c.manager.Engine
+	if e.Path != "/io" || e.Version != engineio.Version3 || !reflect.DeepEqual(e.Transports, []engineio.Transport{engineio.Polling}) ||
+		e.Header.Get("X-Team") != "blue" || e.Header.Get("Authorization") != "Bearer x" || e.Proxy == nil {
+		t.Errorf("engine options %+v", e)
+	}
+	if string(c.socket.Auth) != `{"token":"x"}` || c.socket.Query.Get("k") != "v=w" || !c.manager.NoReconnect || c.manager.Parser == nil {
+		t.Errorf("socket options %+v, manager %+v", c.socket, c.manager)
+	}
+
+	bad := []struct {
+		change func(*ConnOptions)
+		want   string
+	}{
+		{func(o *ConnOptions) { o.URL = "ftp://h" }, "scheme"},
+		{func(o *ConnOptions) { o.URL = "http://" }, "no host"},
+		{func(o *ConnOptions) { o.Query = []string{"novalue"} }, "--query"},
+		{func(o *ConnOptions) { o.Headers = []string{"Bad Name: x"} }, "--header"},
+		{func(o *ConnOptions) { o.Transport = "carrier-pigeon" }, "--transport"},
+		{func(o *ConnOptions) { o.EIO = "5" }, "--eio"},
+		{func(o *ConnOptions) { o.Parser = "xml" }, "--parser"},
+		{func(o *ConnOptions) { o.Auth = "[1]" }, "--auth"},
+		{func(o *ConnOptions) { o.Auth = "@/no/such" }, "--auth"},
+		{func(o *ConnOptions) { o.CACert = "/no/such" }, "--cacert"},
+		{func(o *ConnOptions) { o.Cert = "c.pem" }, "--cert and --key"},
+		{func(o *ConnOptions) { o.Proxy = "::" }, "--proxy"},
+		{func(o *ConnOptions) { o.ConnectTimeout = 0 }, "--connect-timeout"},
+	}
+	for _, b := range bad {
+		o := ConnOptions{URL: "localhost:3000", Path: "/socket.io", Transport: "auto", EIO: "auto", Parser: "json", ConnectTimeout: time.Second}
+		b.change(&o)
+		if _, err := o.build(&bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("error %v, want one naming %q", err, b.want)
+		}
+	}
+}
+
+func TestTraceRedactsAuth(t *testing.T) {
+	var trace bytes.Buffer
+	o := ConnOptions{URL: "localhost:3000", Transport: "auto", EIO: "auto", Parser: "json", ConnectTimeout: time.Second, Auth: `{"token":"s3cret"}`, Trace: true}
+	c, err := o.build(&trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.manager.Engine.Trace(engineio.TraceEvent{Kind: engineio.TraceFrame, Outgoing: true, Body: []byte(`40{"token":"s3cret"}`), Header: http.Header{}})
+	if strings.Contains(trace.String(), "s3cret") || !strings.Contains(trace.String(), "[redacted]") {
+		t.Errorf("trace:\n%s", trace.String())
+	}
+}
+
+func TestOutputFormat(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		tty  bool
+		want string
+	}{{"auto", true, "text"}, {"auto", false, "json"}, {"text", false, "text"}, {"json", true, "json"}} {
+		f, err := outputFormat(tt.in, tt.tty)
+		if err != nil || map[string]int{"text": 0, "json": 1}[tt.want] != int(f) {
+			t.Errorf("outputFormat(%q, %v) = %v, %v", tt.in, tt.tty, f, err)
+		}
+	}
+	if _, err := outputFormat("yaml", false); exitCode(err) != ExitUsage {
+		t.Errorf("bad -o: %v", err)
+	}
+}

@@ -1,0 +1,60 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/pkg/codec"
+	"github.com/siocli/sio/pkg/sioclient"
+)
+
+var at = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+
+func TestJSONRecords(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, JSON, false)
+	pk := &codec.Packet{Type: codec.BinaryEvent, Namespace: "/a", Data: json.RawMessage(`["file",{"n":1.50,"b":{"_placeholder":true,"num":0}},"é"]`), Attachments: [][]byte{{1, 2}}}
+	p.Event(&sioclient.Event{Time: at, Namespace: "/a", Name: "file", Packet: pk})
+	p.Lifecycle(sioclient.Lifecycle{Time: at, Type: sioclient.LifecycleDisconnect, Namespace: "/a", Reason: "transport close"})
+	p.Lifecycle(sioclient.Lifecycle{Time: at, Type: sioclient.LifecycleConnectError, Namespace: "/a", Err: &sioclient.ConnectError{Message: "no", Data: json.RawMessage(`{"code":1}`)}})
+	p.Lifecycle(sioclient.Lifecycle{Time: at, Type: sioclient.LifecycleError, Err: errors.New(`dial "x"`)})
+	p.Flush()
+	want := `{"time":"2026-01-02T03:04:05.000006Z","type":"event","ns":"/a","event":"file","args":[{"n":1.50,"b":{"$binary":"AQI="}},"é"]}
+{"time":"2026-01-02T03:04:05.000006Z","type":"disconnect","ns":"/a","reason":"transport close"}
+{"time":"2026-01-02T03:04:05.000006Z","type":"connect_error","ns":"/a","message":"no","data":{"code":1}}
+{"time":"2026-01-02T03:04:05.000006Z","type":"error","error":"dial \"x\""}
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("not JSON: %s", line)
+		}
+	}
+}
+
+func TestTextLines(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, Text, false)
+	pk := &codec.Packet{Type: codec.Event, Namespace: "/", ID: 3, HasID: true, Data: json.RawMessage(`["q","x",{"k":[1]}]`)}
+	p.Event(&sioclient.Event{Time: at, Namespace: "/", Name: "q", Packet: pk, Ack: &sioclient.AckRequest{ID: 3}})
+	p.Ack("/", "echo", &sioclient.Ack{Packet: &codec.Packet{Type: codec.Ack, Data: json.RawMessage(`["ok"]`)}, RTT: 1500 * time.Microsecond})
+	p.Lifecycle(sioclient.Lifecycle{Time: at, Type: sioclient.LifecycleReconnectAttempt, Attempt: 2})
+	p.Flush()
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	wantParts := []string{
+		`/      q (wants ack 3)  "x"  {"k":[1]}`,
+		`/      ack of echo  "ok"  (1.5ms)`,
+		`*      ● reconnect_attempt  attempt 2`,
+	}
+	for i, w := range wantParts {
+		if i >= len(lines) || !strings.HasSuffix(lines[i], w) {
+			t.Errorf("line %d %q, want it to end with %q", i+1, lines[i], w)
+		}
+	}
+}
