@@ -56,7 +56,7 @@ func (p *Printer) Event(e *sioclient.Event) error {
 	if err != nil {
 		return err
 	}
-	r := record{time: e.Time, typ: "event", ns: e.Namespace, event: e.Name, args: args}
+	r := record{time: e.Time, typ: "event", ns: e.Namespace, event: e.Name, args: args, argsTail: true}
 	if e.Ack != nil {
 		id := e.Ack.ID
 		r.ackID = &id
@@ -101,8 +101,9 @@ func (p *Printer) Lifecycle(l sioclient.Lifecycle) error {
 	return p.write(&r)
 }
 
-// argsOf returns the JSON array of a packet's arguments (after the event
-// name when named), binary written as {"$binary":…}.
+// argsOf returns a packet's arguments, binary written as {"$binary":…}:
+// the JSON array, or for a named event what follows the name, which "["
+// turns into the array of the arguments.
 func argsOf(pk *codec.Packet, named bool) ([]byte, error) {
 	data := []byte(pk.Data)
 	if len(pk.Attachments) > 0 {
@@ -117,18 +118,8 @@ func argsOf(pk *codec.Packet, named bool) ([]byte, error) {
 		}
 		return data, nil
 	}
-	elems, err := codec.SplitArray(data)
-	if err != nil {
-		return nil, err
-	}
-	out := []byte{'['}
-	for i, e := range elems[1:] {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, e...)
-	}
-	return append(out, ']'), nil
+	_, rest, err := codec.CutFirst(data)
+	return rest, err
 }
 
 // record is one printed line.
@@ -137,7 +128,8 @@ type record struct {
 	typ       string
 	ns        string
 	event     string
-	args      []byte // a JSON array
+	args      []byte // a JSON array, or with argsTail what follows its "["
+	argsTail  bool
 	ackID     *uint64
 	rtt       *time.Duration
 	reason    string
@@ -168,7 +160,7 @@ func appendJSONRecord(b []byte, r *record) []byte {
 	b = append(b, `{"time":"`...)
 	b = r.time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","type":`...)
-	b = strconv.AppendQuote(b, r.typ)
+	b = codec.AppendJSONString(b, r.typ)
 	if r.ns != "" {
 		b = append(b, `,"ns":`...)
 		b = appendString(b, r.ns)
@@ -179,6 +171,9 @@ func appendJSONRecord(b []byte, r *record) []byte {
 	}
 	if r.args != nil {
 		b = append(b, `,"args":`...)
+		if r.argsTail {
+			b = append(b, '[')
+		}
 		b = append(b, r.args...)
 	}
 	if r.ackID != nil {
@@ -236,7 +231,4 @@ func appendJSONRecord(b []byte, r *record) []byte {
 }
 
 // appendString appends s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}
+func appendString(b []byte, s string) []byte { return codec.AppendJSONString(b, s) }

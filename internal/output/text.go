@@ -66,11 +66,11 @@ func (p palette) appendText(b []byte, r *record) []byte {
 		if r.ackID != nil {
 			b = p.paint(b, p.dim, " (wants ack "+strconv.FormatUint(*r.ackID, 10)+")")
 		}
-		b = p.appendArgs(b, r.args)
+		b = p.appendArgs(b, r.args, r.argsTail)
 	case "ack":
 		b = p.paint(b, p.event, "ack")
 		b = p.paint(b, p.dim, " of "+r.event)
-		b = p.appendArgs(b, r.args)
+		b = p.appendArgs(b, r.args, false)
 		if r.rtt != nil {
 			b = p.paint(b, p.dim, "  ("+r.rtt.Round(time.Microsecond).String()+")")
 		}
@@ -121,8 +121,12 @@ func (p palette) lifecycleDetail(r *record) string {
 	return s
 }
 
-// appendArgs writes each argument after two spaces, as coloured JSON.
-func (p palette) appendArgs(b []byte, args []byte) []byte {
+// appendArgs writes each argument after two spaces, as coloured JSON. tail
+// says args lacks its opening bracket.
+func (p palette) appendArgs(b []byte, args []byte, tail bool) []byte {
+	if tail {
+		args = append([]byte{'['}, args...)
+	}
 	elems, err := splitArgs(args)
 	if err != nil {
 		return append(append(b, "  "...), args...)

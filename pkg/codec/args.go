@@ -64,7 +64,7 @@ func (m *argMarshaler) value(v any, depth int) error {
 		}
 		m.buf = append(m.buf, bytes.TrimSpace(v)...)
 	case string:
-		m.buf = appendJSONString(m.buf, []byte(v))
+		m.buf = AppendJSONString(m.buf, v)
 	case bool:
 		m.buf = strconv.AppendBool(m.buf, v)
 	case int:
@@ -93,7 +93,7 @@ func (m *argMarshaler) value(v any, depth int) error {
 			if i > 0 {
 				m.buf = append(m.buf, ',')
 			}
-			m.buf = appendJSONString(m.buf, []byte(k))
+			m.buf = AppendJSONString(m.buf, k)
 			m.buf = append(m.buf, ':')
 			if err := m.value(v[k], depth+1); err != nil {
 				return err

@@ -111,6 +111,30 @@ func SplitArray(data []byte) ([]json.RawMessage, error) {
 	return nil, errTruncated
 }
 
+// CutFirst splits a JSON array (valid JSON) after its first element: first
+// is that element, and "[" followed by rest is the array of the others
+// (rest ends with the closing bracket). It allocates nothing.
+func CutFirst(array []byte) (first, rest []byte, err error) {
+	i := skipSpace(array, 0)
+	if i >= len(array) || array[i] != '[' {
+		return nil, nil, errNotArray
+	}
+	i = skipSpace(array, i+1)
+	if i >= len(array) || array[i] == ']' {
+		return nil, nil, errTruncated
+	}
+	end, err := skipValue(array, i)
+	if err != nil {
+		return nil, nil, err
+	}
+	first = array[i:end]
+	j := skipSpace(array, end)
+	if j < len(array) && array[j] == ',' {
+		j++
+	}
+	return first, array[j:], nil
+}
+
 // firstElement returns the first element of the JSON array data, and the
 // count of elements seen so far being at least one.
 func firstElement(data []byte) (json.RawMessage, bool, error) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MsgpackParser is the wire format of socket.io-msgpack-parser: each packet
@@ -504,8 +505,13 @@ func (r *mpReader) object(w *jsonWriter, n, depth int) error {
 	return nil
 }
 
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
+// AppendJSONString appends s as a JSON string; invalid UTF-8 becomes
 // U+FFFD, written as the character, as JSON.stringify writes it.
+func AppendJSONString(dst []byte, s string) []byte {
+	// A read-only view of the string's bytes: nothing is copied.
+	return appendJSONString(dst, unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
 func appendJSONString(dst, s []byte) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')

@@ -291,6 +291,9 @@ func (c *Conn) Read(ctx context.Context) (Message, error) {
 			if len(c.inbox) == 0 {
 				c.inbox = nil
 			}
+			if len(c.inbox) == inboxLimit-1 {
+				c.cond.Broadcast() // the reader may be waiting for room
+			}
 			c.mu.Unlock()
 			return m, nil
 		}
@@ -374,6 +377,21 @@ func (c *Conn) endWrite(err error) bool {
 		return false
 	}
 	return true
+}
+
+// inboxLimit is how many received messages may wait for Read before the
+// reader stops reading, so that a slow reader pushes back on the server
+// through TCP instead of queueing without bound.
+const inboxLimit = 1024
+
+// waitInboxRoom waits until the inbox has room or the session ends. It is
+// called by the reading goroutine with no lock held.
+func (c *Conn) waitInboxRoom() {
+	c.mu.Lock()
+	for len(c.inbox) >= inboxLimit && c.closeErr == nil {
+		c.cond.Wait()
+	}
+	c.mu.Unlock()
 }
 
 // closeFlushTimeout bounds how long Close waits to send what is queued.

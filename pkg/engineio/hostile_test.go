@@ -6,6 +6,7 @@ package engineio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -194,5 +195,57 @@ func TestTraceRedacts(t *testing.T) {
 	NewTraceWriter(&b, true).Trace(TraceEvent{Kind: TraceRequest, Header: http.Header{"Authorization": {"Bearer s3cret"}}})
 	if !strings.Contains(b.String(), "s3cret") {
 		t.Errorf("showSecrets trace:\n%s", b.String())
+	}
+}
+
+// TestBackpressure: a flood the reader does not keep up with stops at the
+// inbox limit (TCP pushes back on the server) and is then delivered whole,
+// in order.
+func TestBackpressure(t *testing.T) {
+	const n = 5000
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"f","upgrades":[],"pingInterval":60000,"pingTimeout":60000,"maxPayload":1000}`))
+		for i := 0; i < n; i++ {
+			if c.WriteMessage(websocket.TextMessage, fmt.Appendf(nil, "4%d", i)) != nil {
+				return
+			}
+		}
+		c.ReadMessage() // until the client leaves
+	}))
+	defer s.Close()
+	c, err := Dial(context.Background(), s.URL, &Options{Transports: []Transport{WebSocket}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.mu.Lock()
+		queued := len(c.inbox)
+		c.mu.Unlock()
+		if queued > inboxLimit {
+			t.Fatalf("%d messages queued, limit %d", queued, inboxLimit)
+		}
+		if queued == inboxLimit {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d messages queued", queued)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i := 0; i < n; i++ {
+		m, err := c.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprint(i); string(m.Data) != want {
+			t.Fatalf("message %d is %q", i, m.Data)
+		}
 	}
 }

@@ -157,6 +157,7 @@ func (c *Conn) pollLoop(done chan struct{}) {
 		if stop {
 			return
 		}
+		c.waitInboxRoom()
 		body, resp, err := c.roundTrip(c.ctx, "poll", http.MethodGet, c.requestURL(Polling, v, sid), nil)
 		if err != nil {
 			c.shutdown(ReasonTransportError, err)

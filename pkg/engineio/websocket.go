@@ -197,6 +197,7 @@ func decodeFrame(f wsFrame, v Version) (Packet, error) {
 func (c *Conn) wsReadLoop(ws *wsConn) {
 	defer c.wg.Done()
 	for {
+		c.waitInboxRoom()
 		f, err := ws.readFrame()
 		if err != nil {
 			if c.ended() {

@@ -8,26 +8,41 @@ import "sync"
 // delays later ones but never blocks the connection.
 type dispatcher struct {
 	mu     sync.Mutex
-	queue  []func()
+	room   *sync.Cond // signalled when the queue is taken
+	queue  []item
 	wake   chan struct{}
 	closed bool
 	done   chan struct{}
 }
 
+// item is one queued callback: an event for a socket's handlers (the
+// common case, queued without allocating a closure) or a function.
+type item struct {
+	s  *Socket
+	ev *Event
+	f  func()
+}
+
 func newDispatcher() *dispatcher {
 	d := &dispatcher{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	d.room = sync.NewCond(&d.mu)
 	go d.run()
 	return d
 }
 
 // post queues f. After close it does nothing.
-func (d *dispatcher) post(f func()) {
+func (d *dispatcher) post(f func()) { d.push(item{f: f}) }
+
+// postEvent queues an event for a socket's handlers.
+func (d *dispatcher) postEvent(s *Socket, ev *Event) { d.push(item{s: s, ev: ev}) }
+
+func (d *dispatcher) push(it item) {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return
 	}
-	d.queue = append(d.queue, f)
+	d.queue = append(d.queue, it)
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -37,15 +52,23 @@ func (d *dispatcher) post(f func()) {
 
 func (d *dispatcher) run() {
 	defer close(d.done)
+	var spare []item // the last batch's array, reused for the queue
 	for {
 		d.mu.Lock()
 		batch := d.queue
-		d.queue = nil
+		d.queue = spare[:0]
 		closed := d.closed
+		d.room.Broadcast()
 		d.mu.Unlock()
-		for _, f := range batch {
-			f()
+		for i, it := range batch {
+			if it.f != nil {
+				it.f()
+			} else {
+				it.s.runHandlers(it.ev)
+			}
+			batch[i] = item{}
 		}
+		spare = batch
 		if closed && len(batch) == 0 {
 			return
 		}
@@ -55,11 +78,27 @@ func (d *dispatcher) run() {
 	}
 }
 
+// queueLimit is how many callbacks may wait before waitRoom holds the
+// Manager's reading back.
+const queueLimit = 1024
+
+// waitRoom waits while the queue is full, so that slow handlers push back
+// on the connection instead of queueing without bound. It must be called
+// with no lock held, never from a callback.
+func (d *dispatcher) waitRoom() {
+	d.mu.Lock()
+	for len(d.queue) >= queueLimit && !d.closed {
+		d.room.Wait()
+	}
+	d.mu.Unlock()
+}
+
 // close runs what is queued, then stops the goroutine and waits for it. It
 // must not be called from a callback.
 func (d *dispatcher) close() {
 	d.mu.Lock()
 	d.closed = true
+	d.room.Broadcast()
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:

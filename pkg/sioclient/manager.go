@@ -323,6 +323,7 @@ func (m *Manager) readLoop(conn *engineio.Conn, gen int) {
 			return
 		}
 		if p != nil {
+			m.disp.waitRoom()
 			m.route(p)
 		}
 	}

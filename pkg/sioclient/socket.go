@@ -427,7 +427,7 @@ func (s *Socket) dispatchEventLocked(p *codec.Packet) {
 		}
 	}
 	if s.hasHandlers(name) {
-		s.m.disp.post(func() { s.runHandlers(ev) })
+		s.m.disp.postEvent(s, ev)
 	}
 }
 
