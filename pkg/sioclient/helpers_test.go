@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/siocli/sio/internal/testserver"
-	"github.com/siocli/sio/pkg/engineio"
 )
 
 // versions are the servers every client test runs against.
@@ -149,5 +148,3 @@ func argsJSON(args []json.RawMessage) string {
 func start(t *testing.T, version string) *testserver.Server {
 	return testserver.Start(t, testserver.Config{Version: version})
 }
-
-var _ = engineio.Polling

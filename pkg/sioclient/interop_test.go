@@ -2,7 +2,6 @@ package sioclient
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -278,8 +277,6 @@ func TestRestart(t *testing.T) {
 		})
 	}
 }
-
-var _ = json.Valid
 
 // TestMsgpack talks to servers that use socket.io-msgpack-parser.
 func TestMsgpack(t *testing.T) {
