@@ -181,28 +181,11 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	return c, nil
 }
 
-// parseServerURL accepts http, https, ws and wss URLs and host:port with no
-// scheme, and returns the URL and the namespace its path names.
+// parseServerURL reads the server URL and the namespace its path names.
 func parseServerURL(raw string) (*url.URL, string, error) {
-	s := raw
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	u, err := url.Parse(s)
+	u, err := engineio.ParseServerURL(raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("bad URL %q: %v", raw, errors.Unwrap(err))
-	}
-	switch u.Scheme {
-	case "http", "https":
-	case "ws":
-		u.Scheme = "http"
-	case "wss":
-		u.Scheme = "https"
-	default:
-		return nil, "", fmt.Errorf("bad URL %q: the scheme must be http, https, ws or wss", raw)
-	}
-	if u.Hostname() == "" {
-		return nil, "", fmt.Errorf("bad URL %q: no host", raw)
+		return nil, "", err
 	}
 	nsp := strings.TrimSuffix(u.Path, "/")
 	if nsp == "" {

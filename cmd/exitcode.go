@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -88,22 +89,13 @@ func connectFailure(err error) error {
 	return &connectError{err}
 }
 
-// describe returns the one line that tells the user what went wrong.
+// describe returns the line that tells the user what went wrong: the
+// error's own text, without the package names the library puts in front
+// of it.
 func describe(err error) string {
-	var ce *sioclient.ConnectError
-	var at *sioclient.AckTimeoutError
-	switch {
-	case errors.As(err, &ce):
-		s := fmt.Sprintf("the server refused %s", ce.Namespace)
-		if ce.Message != "" {
-			s += ": " + ce.Message
-		}
-		if len(ce.Data) > 0 {
-			s += " " + string(ce.Data)
-		}
-		return s
-	case errors.As(err, &at):
-		return fmt.Sprintf("no ack for %q within %v", at.Event, at.Timeout)
+	s := err.Error()
+	for _, pkg := range []string{"sioclient: ", "engineio: ", "codec: "} {
+		s = strings.ReplaceAll(s, pkg, "")
 	}
-	return err.Error()
+	return s
 }

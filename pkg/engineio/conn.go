@@ -76,7 +76,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := parseServerURL(rawURL)
+	u, err := ParseServerURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -122,15 +122,21 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	return c, nil
 }
 
-// parseServerURL accepts http, https, ws and wss URLs, and host:port with
-// no scheme (taken as http).
-func parseServerURL(raw string) (*url.URL, error) {
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
+// ParseServerURL reads a server URL as Dial does: http, https, ws and wss
+// URLs (ws and wss become http and https), and host:port with no scheme,
+// taken as http.
+func ParseServerURL(raw string) (*url.URL, error) {
+	s := raw
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
 	}
-	u, err := url.Parse(raw)
+	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("engineio: bad server URL: %w", err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("bad server URL %q: %v", raw, err)
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -139,10 +145,10 @@ func parseServerURL(raw string) (*url.URL, error) {
 	case "wss":
 		u.Scheme = "https"
 	default:
-		return nil, fmt.Errorf("engineio: bad server URL %q: scheme must be http, https, ws or wss", raw)
+		return nil, fmt.Errorf("bad server URL %q: the scheme must be http, https, ws or wss", raw)
 	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("engineio: bad server URL %q: no host", raw)
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("bad server URL %q: no host", raw)
 	}
 	return u, nil
 }

@@ -141,14 +141,14 @@ func TestParseServerURL(t *testing.T) {
 		"https://h/socket.io/": "https://h/socket.io/",
 		"http://[::1]:80/":     "http://[::1]:80/",
 	} {
-		u, err := parseServerURL(in)
+		u, err := ParseServerURL(in)
 		if err != nil || u.String() != want {
-			t.Errorf("parseServerURL(%q) = %v, %v; want %s", in, u, err, want)
+			t.Errorf("ParseServerURL(%q) = %v, %v; want %s", in, u, err, want)
 		}
 	}
 	for _, bad := range []string{"ftp://h", "http://", "http://h:x:y"} {
-		if _, err := parseServerURL(bad); err == nil {
-			t.Errorf("parseServerURL(%q) accepted", bad)
+		if _, err := ParseServerURL(bad); err == nil {
+			t.Errorf("ParseServerURL(%q) accepted", bad)
 		}
 	}
 }

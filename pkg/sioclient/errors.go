@@ -52,7 +52,7 @@ type ConnectError struct {
 }
 
 func (e *ConnectError) Error() string {
-	s := fmt.Sprintf("sioclient: %s refused the connection", e.Namespace)
+	s := "sioclient: the server refused " + e.Namespace
 	if e.Message != "" {
 		s += ": " + e.Message
 	}

@@ -108,7 +108,7 @@ func TestEmitExitCodes(t *testing.T) {
 	}{
 		{"refused", []string{"emit", s.URL() + "/admin", "echo", "-a", `{"token":"bad"}`}, 4, `the server refused /admin: Not authorized {"code":42}`},
 		{"unreachable", []string{"emit", "127.0.0.1:1", "echo", "--connect-timeout", "2s"}, 3, "could not connect"},
-		{"ack timeout", []string{"emit", s.URL(), "silence", "--ack", "--timeout", "300ms"}, 5, `no ack for "silence" within 300ms`},
+		{"ack timeout", []string{"emit", s.URL(), "silence", "--ack", "--timeout", "300ms"}, 5, `no ack for "silence" on / within 300ms`},
 		{"wait timeout", []string{"emit", s.URL(), "echo", "--wait", "never", "--timeout", "300ms"}, 5, `no "never" event within 300ms`},
 		{"bad URL", []string{"emit", "ftp://x", "echo"}, 2, "scheme must be"},
 		{"bad auth", []string{"emit", s.URL(), "echo", "-a", "{nope"}, 2, "--auth must be a JSON object"},
