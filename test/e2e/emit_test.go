@@ -158,3 +158,40 @@ func TestEmitTransports(t *testing.T) {
 		}
 	}
 }
+
+// TestEmitRefused: every version's refusal exits 4 with the server's
+// message (2.x sends only the error's data).
+func TestEmitRefused(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v})
+			creds := []string{"-a", `{"token":"bad"}`}
+			want := `the server refused /admin: Not authorized {"code":42}`
+			if v == "2" {
+				creds, want = []string{"-q", "token=bad"}, `the server refused /admin {"code":42}`
+			}
+			r := sio(t, "", append([]string{"emit", s.URL() + "/admin", "echo"}, creds...)...)
+			if r.code != 4 || !strings.Contains(r.stderr, want) {
+				t.Errorf("exit %d, stderr %q; want 4 and %q", r.code, r.stderr, want)
+			}
+		})
+	}
+}
+
+// TestEmitTrace: --trace goes to stderr, with the auth value redacted;
+// stdout keeps only the data.
+func TestEmitTrace(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "", "emit", s.URL(), "echo", "x", "--ack", "--trace", "-a", `{"token":"s3cret"}`)
+	if r.code != 0 || len(records(t, r.stdout)) != 1 {
+		t.Fatalf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	for _, want := range []string{"> GET http://", "< HTTP 200", "ws text", `[redacted]`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("trace lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "s3cret") {
+		t.Error("the trace shows the auth value")
+	}
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,22 @@ func TestListenEnds(t *testing.T) {
 	r = sio(t, "", "listen", s.URL(), "[bad")
 	if r.code != 2 || !strings.Contains(r.stderr, "bad EVENT-GLOB") {
 		t.Errorf("bad glob: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestListenInterrupt: Ctrl-C disconnects cleanly, exits 0, and what was
+// received is printed.
+func TestListenInterrupt(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	l := sioStart(t, "listen", s.URL(), "-o", "json")
+	l.waitFor(t, `"type":"connect"`, 1)
+	sio(t, "", "emit", s.URL(), "broadcast", "last", "words")
+	l.waitFor(t, `"event":"last"`, 1)
+	l.cmd.Process.Signal(os.Interrupt)
+	if code := l.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, l.stderr)
+	}
+	if !strings.Contains(l.stdout.String(), `"reason":"io client disconnect"`) {
+		t.Errorf("no clean disconnect in:\n%s", l.stdout)
 	}
 }
