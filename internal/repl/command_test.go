@@ -1,0 +1,104 @@
+package repl
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/pkg/codec"
+)
+
+func parse(t *testing.T, line string) (*Command, error) {
+	t.Helper()
+	words, err := Split(line)
+	if err != nil {
+		t.Fatalf("%q: %v", line, err)
+	}
+	return Parse(words)
+}
+
+func argsJSON(t *testing.T, args []any) string {
+	t.Helper()
+	data, _, err := codec.MarshalArgs(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestParse(t *testing.T) {
+	c, err := parse(t, `emit --ack --timeout 2s chat hello 42 "42" 'a b' {"x": [1, 2]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "emit" || c.Event != "chat" || !c.Ack || c.Timeout != 2*time.Second {
+		t.Errorf("%+v", c)
+	}
+	if got := argsJSON(t, c.Args); got != `["hello",42,"42","a b",{"x": [1, 2]}]` {
+		t.Errorf("args %s", got)
+	}
+	if c, _ := parse(t, `emit "my event"`); c.Event != "my event" {
+		t.Errorf("quoted event name: %q", c.Event)
+	}
+	c, _ = parse(t, `reply 7 ok {"n":1}`)
+	if c.ReplyID == nil || *c.ReplyID != 7 || argsJSON(t, c.Args) != `["ok",{"n":1}]` {
+		t.Errorf("reply %+v", c)
+	}
+	c, _ = parse(t, `reply "7"`)
+	if c.ReplyID != nil || argsJSON(t, c.Args) != `["7"]` {
+		t.Errorf("reply without id %+v", c)
+	}
+	c, _ = parse(t, `ns admin --auth {"token":"x"}`)
+	if c.Namespace != "/admin" || string(c.Auth) != `{"token":"x"}` {
+		t.Errorf("ns %+v", c)
+	}
+	for line, name := range map[string]string{"quit": "exit", "?": "help", "status": "status", "  pending  ": "pending", "trace on": "trace", "!save s.sio": "!save", "on chat:*": "on", "on [a-z]*": "on"} {
+		if c, err := parse(t, line); err != nil || c.Name != name {
+			t.Errorf("%q: %+v %v", line, c, err)
+		}
+	}
+	if c, err := parse(t, "# comment"); c != nil || err != nil {
+		t.Errorf("comment: %+v %v", c, err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := map[string]string{
+		`frobnicate`:              "frobnicate: unknown command",
+		`emit`:                    "emit: no event name",
+		`emit --nope x`:           "emit: unknown option --nope",
+		`emit --timeout soon x`:   `emit: --timeout "soon"`,
+		`emit connect`:            `emit: "connect" is a reserved event name`,
+		`emit x @/no/such/file`:   "emit: argument 1 (@/no/such/file)",
+		`emit x @-`:               "not available in the shell",
+		`emit x {"$binary":"!!"}`: "emit: argument 1",
+		`on`:                      "on: wants one pattern",
+		`on x\`:                   "bad pattern",
+		`ns /a --auth nope`:       "--auth must be a JSON object",
+		`trace maybe`:             "trace: wants on or off",
+		`status now`:              "status: takes no arguments",
+		`help frob`:               `help: no command "frob"`,
+		`{"a":1}`:                 "not a command",
+	}
+	for line, want := range tests {
+		_, err := parse(t, line)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", line, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: the error is more than one line", line)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	all := Help("")
+	for _, c := range commands {
+		if !strings.Contains(all, c.use) {
+			t.Errorf("help lacks %s", c.name)
+		}
+	}
+	if one := Help("quit"); !strings.HasPrefix(one, "exit") {
+		t.Errorf("help quit: %q", one)
+	}
+}
