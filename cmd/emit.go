@@ -118,7 +118,7 @@ func emitRun(opts *EmitOptions) error {
 	err = s.Connect(ctx)
 	cancel()
 	if err != nil {
-		return connectFailure(err)
+		return connectFailure(err, c.timeout)
 	}
 	warnAuthOnV4(opts.IO, m, c)
 

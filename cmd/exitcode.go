@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -77,25 +78,17 @@ func checkArgs(v func(*cobra.Command, []string) error) func(*cobra.Command, []st
 
 // connectFailure classifies the error of a socket's Connect: a refusal by
 // the server stays a *sioclient.ConnectError, anything else is a failure to
-// connect.
-func connectFailure(err error) error {
+// connect, which took at most timeout.
+func connectFailure(err error, timeout time.Duration) error {
 	var ce *sioclient.ConnectError
 	if errors.As(err, &ce) {
 		return ce
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &connectError{fmt.Errorf("timed out: %w", err)}
+		return &connectError{fmt.Errorf("gave up after %v: %w", timeout, err)}
 	}
 	return &connectError{err}
 }
 
-// describe returns the line that tells the user what went wrong: the
-// error's own text, without the package names the library puts in front
-// of it.
-func describe(err error) string {
-	s := err.Error()
-	for _, pkg := range []string{"sioclient: ", "engineio: ", "codec: "} {
-		s = strings.ReplaceAll(s, pkg, "")
-	}
-	return s
-}
+// describe returns the line that tells the user what went wrong.
+func describe(err error) string { return output.Describe(err) }

@@ -15,8 +15,9 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// OutTTY and ErrTTY say whether Out and ErrOut are terminals.
-	OutTTY, ErrTTY bool
+	// InTTY, OutTTY and ErrTTY say whether In, Out and ErrOut are
+	// terminals.
+	InTTY, OutTTY, ErrTTY bool
 	// NoColor is set when the NO_COLOR environment variable is.
 	NoColor bool
 }
@@ -26,6 +27,7 @@ func System() *IOStreams {
 	_, noColor := os.LookupEnv("NO_COLOR")
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		InTTY:   isatty.IsTerminal(os.Stdin.Fd()) || isatty.IsCygwinTerminal(os.Stdin.Fd()),
 		OutTTY:  isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		ErrTTY:  isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		NoColor: noColor,

@@ -112,7 +112,7 @@ func listenRun(opts *ListenOptions) error {
 			if ctx.Err() != nil {
 				return nil // interrupted while connecting
 			}
-			return connectFailure(err)
+			return connectFailure(err, c.timeout)
 		}
 	}
 	warnAuthOnV4(opts.IO, m, c)

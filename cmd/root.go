@@ -3,6 +3,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -11,9 +12,10 @@ import (
 // NewRootCmd returns the sio command with its subcommands.
 func NewRootCmd(ios *IOStreams) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "sio",
-		Short:         "The command line for Socket.IO",
-		Long:          "sio talks to Socket.IO servers of every version (2.x, 3.x, 4.x) over long-polling and WebSocket.",
+		Use:   "sio",
+		Short: "The command line for Socket.IO",
+		Long: `sio talks to Socket.IO servers of every version (2.x, 3.x, 4.x) over
+long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -26,6 +28,19 @@ func NewRootCmd(ios *IOStreams) *cobra.Command {
 	root.AddCommand(NewVersionCmd(ios, nil))
 	root.AddCommand(NewEmitCmd(ios, nil))
 	root.AddCommand(NewListenCmd(ios, nil))
+	root.AddCommand(NewReplCmd(ios, nil))
+	// sio URL is short for sio repl URL, with the same flags.
+	shortcut := &ReplOptions{IO: ios}
+	addReplFlags(root, shortcut)
+	root.Use = "sio [URL]"
+	root.Args = checkArgs(cobra.MaximumNArgs(1))
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		shortcut.Conn.URL = args[0]
+		return replRun(shortcut)
+	}
 	return root
 }
 
@@ -35,6 +50,10 @@ func Execute() int {
 	ios := System()
 	root := NewRootCmd(ios)
 	cmd, err := root.ExecuteC()
+	var quiet *quietError
+	if err != nil && errors.As(err, &quiet) {
+		return ExitError // the causes were reported as they happened
+	}
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "sio: %s\n", describe(err))
 		if code := exitCode(err); code == ExitUsage {

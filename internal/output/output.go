@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -232,3 +233,14 @@ func appendJSONRecord(b []byte, r *record) []byte {
 
 // appendString appends s as a JSON string.
 func appendString(b []byte, s string) []byte { return codec.AppendJSONString(b, s) }
+
+// Describe returns the line that tells the user what went wrong: the
+// error's own text, without the package names the library puts in front
+// of it.
+func Describe(err error) string {
+	s := err.Error()
+	for _, pkg := range []string{"sioclient: ", "engineio: ", "codec: "} {
+		s = strings.ReplaceAll(s, pkg, "")
+	}
+	return s
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -100,6 +101,13 @@ func (s *Socket) isActive() bool {
 	return s.active
 }
 
+// Buffered returns how many emits wait for the socket to connect.
+func (s *Socket) Buffered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sendBuf)
+}
+
 // Recovered reports whether the last connection restored the session's
 // state (connection state recovery, servers 4.6+).
 func (s *Socket) Recovered() bool {
@@ -139,7 +147,7 @@ func (s *Socket) Connect(ctx context.Context) error {
 		last := s.m.lastErr
 		s.m.mu.Unlock()
 		if last != nil {
-			return errors.Join(ctx.Err(), last)
+			return fmt.Errorf("%w (last attempt: %w)", ctx.Err(), last)
 		}
 		return ctx.Err()
 	}

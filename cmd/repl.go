@@ -1,0 +1,131 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// ReplOptions are the inputs of sio repl.
+type ReplOptions struct {
+	IO      *IOStreams
+	Conn    ConnOptions
+	Output  string
+	Timeout time.Duration
+}
+
+// NewReplCmd returns the repl command; runF replaces the real run in tests.
+func NewReplCmd(ios *IOStreams, runF func(*ReplOptions) error) *cobra.Command {
+	opts := &ReplOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:     "repl URL",
+		Aliases: []string{"shell"},
+		Short:   "An interactive shell on a live Socket.IO server",
+		Long: `Connect to a Socket.IO server and type commands: emit events (with or
+without an ack), answer the acks the server asks for, connect more
+namespaces, and watch every event and lifecycle event as it happens.
+Type help for the commands. sio URL with nothing else opens it too.
+
+With standard input not a terminal, commands are read a line at a time
+with no prompt, and output follows the non-terminal conventions (one JSON
+object a line), so that printf 'emit a 1\nexit\n' | sio repl URL works;
+the exit code is 1 if any command failed.`,
+		Example: `  sio repl localhost:3000
+  sio shell https://example.com/admin -a '{"token":"s3cret"}'
+  printf 'emit --ack echo hi\nexit\n' | sio repl localhost:3000`,
+		Args: checkArgs(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Conn.URL = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return replRun(opts)
+		},
+	}
+	addReplFlags(cmd, opts)
+	return cmd
+}
+
+func addReplFlags(cmd *cobra.Command, opts *ReplOptions) {
+	fs := cmd.Flags()
+	addConnFlags(fs, &opts.Conn, true)
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long emit --ack waits, unless it says")
+}
+
+func replRun(opts *ReplOptions) error {
+	ios := opts.IO
+	format, err := outputFormat(opts.Output, ios.OutTTY || ios.InTTY)
+	if err != nil {
+		return err
+	}
+	c, err := opts.Conn.build(ios.ErrOut)
+	if err != nil {
+		return &usageError{err}
+	}
+	if len(c.namespaces) > 1 {
+		return usagef("the shell starts on one namespace; connect more with ns /name")
+	}
+	out, notes := ios.Out, ios.ErrOut
+	cfg := repl.Config{
+		URL: c.url, Manager: c.manager, Socket: c.socket, Namespace: c.namespaces[0],
+		ConnectTimeout: c.timeout, AckTimeout: opts.Timeout, TraceOn: opts.Conn.Trace,
+	}
+	var term *repl.Terminal
+	if ios.InTTY {
+		in, ok := ios.In.(io.ReadCloser)
+		if !ok {
+			in = io.NopCloser(ios.In)
+		}
+		term, err = repl.NewTerminal(repl.TerminalConfig{Stdin: in, Stdout: ios.Out, Stderr: ios.ErrOut, HistoryFile: repl.HistoryPath()})
+		if err != nil {
+			return err
+		}
+		defer term.Close()
+		out, notes = term.Stdout(), term.Stderr()
+	}
+	printer := output.New(out, format, (ios.OutTTY || ios.InTTY) && !ios.NoColor && format == output.Text)
+	cfg.Out, cfg.Notes, cfg.Flush = printer, notes, func() { printer.Flush() }
+	tw := engineio.NewTraceWriter(notes, opts.Conn.ShowSecrets).Trace
+	if !opts.Conn.ShowSecrets && len(c.socket.Auth) > 0 {
+		tw = redactAuth(tw, c.socket.Auth)
+	}
+	cfg.Trace = tw
+	sess, err := repl.NewSession(cfg)
+	if err != nil {
+		return &usageError{err}
+	}
+	defer sess.Close()
+	ctx := context.Background()
+	if err := sess.Start(ctx); err != nil {
+		printer.Flush()
+		return connectFailure(err, c.timeout)
+	}
+	var reader repl.LineReader
+	if term != nil {
+		term.SetSession(sess)
+		reader = term
+		fmt.Fprintln(notes, "Connected. Type help for the commands, exit or Ctrl-D to leave.")
+	} else {
+		reader = repl.NewPipeReader(ios.In)
+	}
+	failed := repl.Run(ctx, sess, reader, notes)
+	sess.Close()
+	printer.Flush()
+	if failed > 0 && term == nil {
+		return &quietError{fmt.Errorf("%d commands failed", failed)}
+	}
+	return nil
+}
+
+// quietError is an error whose causes were already reported.
+type quietError struct{ err error }
+
+func (e *quietError) Error() string { return e.err.Error() }

@@ -1,0 +1,434 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/sioclient"
+)
+
+// Config is what a Session needs.
+type Config struct {
+	URL     string
+	Manager sioclient.Options       // the Manager's options; the Session sets OnLifecycle
+	Socket  sioclient.SocketOptions // for every namespace; ns --auth replaces Auth
+	// Namespace is the first namespace, connected by Start.
+	Namespace string
+	// Out receives events, acks and lifecycle lines; Notes receives
+	// errors and notices, one line each.
+	Out   *output.Printer
+	Notes io.Writer
+	// Trace, when set, receives the wire trace while trace is on.
+	Trace func(engineio.TraceEvent)
+	// TraceOn turns the trace on from the start.
+	TraceOn bool
+	// ConnectTimeout bounds each connect; AckTimeout each emit --ack
+	// without --timeout.
+	ConnectTimeout, AckTimeout time.Duration
+	// Flush is called after each line of output, so that it shows now.
+	Flush func()
+}
+
+// Session carries out commands against one Manager. Exec is called from
+// one goroutine; the Manager's callbacks print from its dispatcher.
+type Session struct {
+	cfg     Config
+	m       *sioclient.Manager
+	mu      sync.Mutex // guards what the callbacks touch
+	current string
+	sockets map[string]*sioclient.Socket
+	filters []filter
+	pending []*request
+	seen    map[string]bool
+	lastRTT time.Duration
+	muted   atomic.Bool
+	tracing atomic.Bool
+	history []string
+}
+
+type filter struct {
+	glob string
+	show bool
+}
+
+// request is an ack the server asked for and has not got yet.
+type request struct {
+	ns, event string
+	req       *sioclient.AckRequest
+}
+
+// NewSession returns a session; Start connects it.
+func NewSession(cfg Config) (*Session, error) {
+	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}}
+	s.tracing.Store(cfg.TraceOn)
+	mo := cfg.Manager
+	mo.OnLifecycle = s.onLifecycle
+	if cfg.Trace != nil {
+		mo.Engine.Trace = func(e engineio.TraceEvent) {
+			if s.tracing.Load() {
+				cfg.Trace(e)
+			}
+		}
+	}
+	m, err := sioclient.NewManager(cfg.URL, &mo)
+	if err != nil {
+		return nil, err
+	}
+	s.m = m
+	return s, nil
+}
+
+// Start connects the first namespace.
+func (s *Session) Start(ctx context.Context) error {
+	return s.connectNamespace(ctx, s.cfg.Namespace, nil)
+}
+
+// Close disconnects everything.
+func (s *Session) Close() { s.m.Close() }
+
+// Prompt returns the prompt for the current namespace.
+func (s *Session) Prompt() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return "sio " + s.current + "> "
+}
+
+// Seen returns the event names seen or emitted so far, for completion.
+func (s *Session) Seen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for n := range s.seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Namespaces returns the namespaces of the session.
+func (s *Session) Namespaces() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for n := range s.sockets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (s *Session) notef(format string, a ...any) {
+	fmt.Fprintf(s.cfg.Notes, format+"\n", a...)
+	s.flush()
+}
+
+func (s *Session) flush() {
+	if s.cfg.Flush != nil {
+		s.cfg.Flush()
+	}
+}
+
+func (s *Session) onLifecycle(e sioclient.Lifecycle) {
+	if e.Type == sioclient.LifecyclePing && e.RTT > 0 {
+		s.mu.Lock()
+		s.lastRTT = e.RTT
+		s.mu.Unlock()
+	}
+	if !s.muted.Load() {
+		s.cfg.Out.Lifecycle(e)
+		s.flush()
+	}
+}
+
+func (s *Session) onEvent(e *sioclient.Event) {
+	s.mu.Lock()
+	s.seen[e.Name] = true
+	if e.Ack != nil {
+		s.pending = append(s.pending, &request{ns: e.Namespace, event: e.Name, req: e.Ack})
+	}
+	show := true
+	for _, f := range s.filters {
+		if ok, _ := path.Match(f.glob, e.Name); ok {
+			show = f.show
+		}
+	}
+	s.mu.Unlock()
+	if show {
+		s.cfg.Out.Event(e)
+		s.flush()
+	}
+}
+
+// connectNamespace creates (or reuses) the socket of nsp, connects it and
+// makes it current.
+func (s *Session) connectNamespace(ctx context.Context, nsp string, auth []byte) error {
+	s.mu.Lock()
+	sock, ok := s.sockets[nsp]
+	s.mu.Unlock()
+	if !ok {
+		so := s.cfg.Socket
+		if auth != nil {
+			so.Auth = auth
+		}
+		sock = s.m.Socket(nsp, &so)
+		sock.OnAny(s.onEvent)
+		s.mu.Lock()
+		s.sockets[nsp] = sock
+		s.mu.Unlock()
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	err := sock.Connect(ctx)
+	if err == nil {
+		s.mu.Lock()
+		s.current = nsp
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *Session) socket() *sioclient.Socket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sockets[s.current]
+}
+
+// Record adds a line to the history !save and history show.
+func (s *Session) Record(line string) { s.history = append(s.history, line) }
+
+// Exec carries out one command. It returns true when the shell should
+// end. Errors are one line.
+func (s *Session) Exec(ctx context.Context, c *Command) (exit bool, err error) {
+	switch c.Name {
+	case "emit":
+		return false, s.emit(ctx, c)
+	case "on", "off":
+		s.mu.Lock()
+		s.filters = append(s.filters, filter{glob: c.Glob, show: c.Name == "on"})
+		if c.Name == "on" && len(s.filters) == 1 {
+			// The first "on" narrows what is shown to what it names.
+			s.filters = []filter{{"*", false}, s.filters[0]}
+		}
+		s.mu.Unlock()
+	case "mute", "unmute":
+		s.muted.Store(c.Name == "mute")
+	case "ns":
+		if c.Namespace == "" {
+			s.listNamespaces()
+			return false, nil
+		}
+		return false, s.connectNamespace(ctx, c.Namespace, c.Auth)
+	case "use":
+		s.mu.Lock()
+		_, ok := s.sockets[c.Namespace]
+		if ok {
+			s.current = c.Namespace
+		}
+		s.mu.Unlock()
+		if !ok {
+			return false, fmt.Errorf("use: %s is not connected; connect it with ns %s", c.Namespace, c.Namespace)
+		}
+	case "reply":
+		return false, s.reply(c)
+	case "pending":
+		s.listPending()
+	case "connect":
+		cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+		defer cancel()
+		return false, s.socket().Connect(cctx)
+	case "disconnect":
+		return false, s.socket().Disconnect()
+	case "reconnect":
+		return false, s.reconnect(ctx)
+	case "status":
+		s.status()
+	case "trace":
+		s.tracing.Store(c.On)
+	case "history":
+		for i, h := range s.history {
+			s.notef("%4d  %s", i+1, h)
+		}
+	case "clear":
+		s.notef("\033[H\033[2J")
+	case "help":
+		fmt.Fprint(s.cfg.Notes, Help(c.Topic))
+		s.flush()
+	case "exit":
+		return true, nil
+	case "!save":
+		return false, s.save(c.File)
+	}
+	return false, nil
+}
+
+func (s *Session) emit(ctx context.Context, c *Command) error {
+	sock := s.socket()
+	s.mu.Lock()
+	s.seen[c.Event] = true
+	s.mu.Unlock()
+	if !c.Ack {
+		return sock.Emit(c.Event, c.Args...)
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = s.cfg.AckTimeout
+	}
+	ack, err := sock.Timeout(timeout).EmitWithAck(ctx, c.Event, c.Args...)
+	if err != nil {
+		return err
+	}
+	s.cfg.Out.Ack(sock.Namespace(), c.Event, ack)
+	s.flush()
+	return nil
+}
+
+// reply answers the request with the given id (in the current namespace
+// first), or the latest one.
+func (s *Session) reply(c *Command) error {
+	s.mu.Lock()
+	var r *request
+	idx := -1
+	for i := len(s.pending) - 1; i >= 0; i-- {
+		p := s.pending[i]
+		if c.ReplyID != nil && p.req.ID != *c.ReplyID {
+			continue
+		}
+		if r == nil || (p.ns == s.current && r.ns != s.current) {
+			r, idx = p, i
+		}
+	}
+	if r != nil {
+		s.pending = append(s.pending[:idx], s.pending[idx+1:]...)
+	}
+	s.mu.Unlock()
+	if r == nil {
+		if c.ReplyID != nil {
+			return fmt.Errorf("reply: no pending request %d; see pending", *c.ReplyID)
+		}
+		return fmt.Errorf("reply: the server asked for no ack")
+	}
+	if err := r.req.Reply(c.Args...); err != nil {
+		return fmt.Errorf("reply: %w", err)
+	}
+	s.notef("replied to %s %s (ack %d)", r.ns, r.event, r.req.ID)
+	return nil
+}
+
+func (s *Session) listPending() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pending) == 0 {
+		fmt.Fprintln(s.cfg.Notes, "no ack requests pending")
+	}
+	for _, p := range s.pending {
+		fmt.Fprintf(s.cfg.Notes, "  %-4d %s %s\n", p.req.ID, p.ns, p.event)
+	}
+	s.flush()
+}
+
+func (s *Session) listNamespaces() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.sockets))
+	for n := range s.sockets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		sock := s.sockets[n]
+		state := "disconnected"
+		switch {
+		case sock.Connected():
+			state = "connected, id " + sock.ID()
+		case sock.Active():
+			state = "connecting"
+		}
+		mark := " "
+		if n == s.current {
+			mark = "*"
+		}
+		fmt.Fprintf(s.cfg.Notes, "%s %-12s %s\n", mark, n, state)
+	}
+	s.flush()
+}
+
+func (s *Session) status() {
+	sess := s.m.Session()
+	s.mu.Lock()
+	rtt := s.lastRTT
+	s.mu.Unlock()
+	var b strings.Builder
+	if sess == nil {
+		b.WriteString("not connected\n")
+	} else {
+		fmt.Fprintf(&b, "Socket.IO protocol %d over Engine.IO %d, %s, session %s\n", sess.Protocol, sess.Engine, sess.Transport, sess.SID)
+		fmt.Fprintf(&b, "ping interval %v, timeout %v", sess.Handshake.PingInterval, sess.Handshake.PingTimeout)
+		if rtt > 0 {
+			fmt.Fprintf(&b, ", last round trip %v", rtt.Round(time.Microsecond))
+		}
+		b.WriteString("\n")
+	}
+	for _, n := range s.Namespaces() {
+		sock := s.m.Socket(n, nil)
+		fmt.Fprintf(&b, "%-12s connected %-5v id %-22q queued emits %d\n", n, sock.Connected(), sock.ID(), sock.Buffered())
+	}
+	fmt.Fprint(s.cfg.Notes, b.String())
+	s.flush()
+}
+
+// reconnect drops the connection and opens a new one, for every namespace
+// that was connected.
+func (s *Session) reconnect(ctx context.Context) error {
+	var again []string
+	for _, n := range s.Namespaces() {
+		sock := s.m.Socket(n, nil)
+		if sock.Active() {
+			sock.Disconnect()
+			again = append(again, n)
+		}
+	}
+	for _, n := range again {
+		if err := s.connectNamespace(ctx, n, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// save writes the commands given so far as a script, one a line, leaving
+// out the ones that only look (help, history, status...).
+func (s *Session) save(file string) error {
+	var b strings.Builder
+	b.WriteString("# recorded by sio repl\n")
+	for _, line := range s.history {
+		words, err := Split(line)
+		if err != nil || len(words) == 0 {
+			continue
+		}
+		c, err := Parse(words)
+		if err != nil || c == nil {
+			continue
+		}
+		switch c.Name {
+		case "help", "history", "clear", "status", "pending", "!save", "exit", "trace":
+			continue
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("!save: %v", err)
+	}
+	s.notef("saved %d lines to %s", strings.Count(b.String(), "\n")-1, file)
+	return nil
+}

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/siocli/sio/internal/testserver"
+)
+
+// TestReplPiped drives the shell from a pipe: no prompt, JSON lines out,
+// one-line errors on stderr, and the session goes on after them.
+func TestReplPiped(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v})
+			creds := `{"token":"ok"}`
+			script := "mute\nemit --ack echo hi 42\nemit --ack echo {\"a\":\n  [1, 2]}\nfrobnicate\nexit\n"
+			if v != "2" {
+				script = strings.Replace(script, "exit\n", "ns /admin --auth "+creds+"\nemit --ack echo in-admin\nexit\n", 1)
+			}
+			r := sio(t, script, "repl", s.URL())
+			if r.code != 1 || !strings.Contains(r.stderr, "error: frobnicate: unknown command") {
+				t.Errorf("exit %d, stderr %q; want 1 and the error", r.code, r.stderr)
+			}
+			var acks []string
+			for _, rec := range records(t, r.stdout) {
+				if rec.Type == "ack" {
+					acks = append(acks, rec.NS+" "+argsOf(rec))
+				}
+			}
+			want := `/ ["hi",42]; / [{"a":[1,2]}]`
+			if v != "2" {
+				want += `; /admin ["in-admin"]`
+			}
+			if got := strings.Join(acks, "; "); got != want {
+				t.Errorf("acks %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// term is sio running in a pseudo-terminal.
+type term struct {
+	t   *testing.T
+	cmd *exec.Cmd
+	pty interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	mu  sync.Mutex
+	out strings.Builder
+}
+
+func startTerm(t *testing.T, args ...string) *term {
+	t.Helper()
+	cmd := exec.Command(sioTermBin, args...)
+	cmd.Env = append(cmd.Environ(), "NO_COLOR=1", "XDG_STATE_HOME="+t.TempDir(), "TERM=xterm")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &term{t: t, cmd: cmd, pty: f}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			tm.mu.Lock()
+			tm.out.Write(buf[:n])
+			tm.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		f.Close()
+		<-done
+	})
+	return tm
+}
+
+func (tm *term) screen() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.String()
+}
+
+// expect waits until the output since mark holds s, and returns the new
+// mark.
+func (tm *term) expect(mark int, s string) int {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		out := tm.screen()
+		if i := strings.Index(out[mark:], s); i >= 0 {
+			return mark + i + len(s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tm.t.Fatalf("no %q in the terminal; it shows:\n%q", s, tm.screen())
+	return 0
+}
+
+func (tm *term) typ(s string) { tm.pty.Write([]byte(s)) }
+
+// TestReplTerminal types into the shell in a real pseudo-terminal.
+func TestReplTerminal(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v})
+			tm := startTerm(t, "repl", s.URL())
+			m := tm.expect(0, "sio /> ")
+
+			// An emit with an ack shows the ack and its round trip.
+			tm.typ("emit --ack echo hi\r")
+			m = tm.expect(m, `ack of echo  "hi"  (`)
+
+			// Tab completes a command, and an event name seen before (echo
+			// and echo-back: as far as they agree).
+			tm.typ("emi\t")
+			m = tm.expect(m, "sio /> emit ")
+			tm.typ("--ack ec\t")
+			m = tm.expect(m, "emit --ack echo")
+			tm.typ(" done\r")
+			m = tm.expect(m, `ack of echo  "done"`)
+
+			// A server event arriving while a line is half typed prints
+			// above the prompt; the line stays as it was and still works.
+			tm.typ("emit --ack echo par")
+			sio(t, "", "emit", s.URL(), "broadcast", "news", "flash")
+			m = tm.expect(m, `news  "flash"`)
+			m = tm.expect(m, "emit --ack echo par")
+			tm.typ("tial\r")
+			m = tm.expect(m, `ack of echo  "partial"`)
+
+			// Answer an ack the server asked for; the server says what
+			// it got.
+			tm.typ("emit ask q?\r")
+			m = tm.expect(m, "question (wants ack")
+			tm.typ("reply yes 1\r")
+			m = tm.expect(m, `answered  "yes"  1`)
+
+			if v != "2" {
+				tm.typ(`ns /admin --auth {"token":"ok"}` + "\r")
+				m = tm.expect(m, "sio /admin> ")
+			}
+
+			// Ctrl-D leaves with exit code 0.
+			tm.typ("\x04")
+			done := make(chan error, 1)
+			go func() { done <- tm.cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit: %v\n%s", err, tm.screen())
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("sio did not exit on Ctrl-D:\n%s", tm.screen())
+			}
+		})
+	}
+}
