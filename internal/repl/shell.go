@@ -35,10 +35,12 @@ func Run(ctx context.Context, s *Session, in LineReader, notes io.Writer) (faile
 		}
 		line, err := in.ReadLine(prompt)
 		if errors.Is(err, ErrInterrupt) {
+			// Ctrl-C clears the line; on an empty line right after
+			// another Ctrl-C, it leaves.
 			if pending.Len() == 0 && line == "" && interrupted {
 				return failed
 			}
-			interrupted = pending.Len() == 0 && line == ""
+			interrupted = true
 			pending.Reset()
 			continue
 		}

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +154,35 @@ func TestReplTerminal(t *testing.T) {
 			if v != "2" {
 				tm.typ(`ns /admin --auth {"token":"ok"}` + "\r")
 				m = tm.expect(m, "sio /admin> ")
+				tm.typ("use /\r")
+				m = tm.expect(m, "sio /> ")
+			}
+
+			// Filters: after "on news*", an echo-back is not shown, news is.
+			tm.typ("mute\ron news*\remit echo hidden\r")
+			sio(t, "", "emit", s.URL(), "broadcast", "news", "shown")
+			m = tm.expect(m, `news  "shown"`)
+			if strings.Contains(tm.screen()[m-200:], `echo-back  "hidden"`) {
+				t.Error("a filtered event was shown")
+			}
+
+			// !save writes what was typed as a script.
+			script := filepath.Join(t.TempDir(), "session.sio")
+			tm.typ("!save " + script + "\r")
+			m = tm.expect(m, "saved ")
+			saved, _ := os.ReadFile(script)
+			for _, want := range []string{"emit --ack echo hi\n", "reply yes 1\n", "on news*\n"} {
+				if !strings.Contains(string(saved), want) {
+					t.Errorf("the saved script lacks %q:\n%s", want, saved)
+				}
+			}
+
+			// Ctrl-C clears a half-typed line, which then is not run.
+			tm.typ("emit --ack echo never\x03")
+			tm.typ("emit --ack echo after\r")
+			m = tm.expect(m, `ack of echo  "after"`)
+			if strings.Contains(tm.screen(), `"never"`) {
+				t.Error("the line cleared by Ctrl-C was run")
 			}
 
 			// Ctrl-D leaves with exit code 0.
@@ -167,5 +198,23 @@ func TestReplTerminal(t *testing.T) {
 				t.Fatalf("sio did not exit on Ctrl-D:\n%s", tm.screen())
 			}
 		})
+	}
+}
+
+// TestReplCtrlC: a second Ctrl-C on an empty line leaves, exit code 0.
+func TestReplCtrlC(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	tm := startTerm(t, "repl", s.URL())
+	tm.expect(0, "sio /> ")
+	tm.typ("\x03\x03")
+	done := make(chan error, 1)
+	go func() { done <- tm.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("sio did not leave on a second Ctrl-C:\n%s", tm.screen())
 	}
 }
