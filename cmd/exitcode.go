@@ -38,6 +38,15 @@ type connectError struct{ err error }
 func (e *connectError) Error() string { return "could not connect: " + e.err.Error() }
 func (e *connectError) Unwrap() error { return e.err }
 
+// quietError is an error whose causes were already reported as they
+// happened; code is its exit code (ExitError when 0).
+type quietError struct {
+	err  error
+	code int
+}
+
+func (e *quietError) Error() string { return e.err.Error() }
+
 // timeoutError is an awaited event that did not come in time.
 type timeoutError struct{ what string }
 
@@ -50,9 +59,12 @@ func exitCode(err error) int {
 	var cerr *connectError
 	var at *sioclient.AckTimeoutError
 	var te *timeoutError
+	var q *quietError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &q) && q.code != 0:
+		return q.code
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.As(err, &ce):

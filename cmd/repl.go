@@ -120,12 +120,7 @@ func replRun(opts *ReplOptions) error {
 	sess.Close()
 	printer.Flush()
 	if failed > 0 && term == nil {
-		return &quietError{fmt.Errorf("%d commands failed", failed)}
+		return &quietError{err: fmt.Errorf("%d commands failed", failed)}
 	}
 	return nil
 }
-
-// quietError is an error whose causes were already reported.
-type quietError struct{ err error }
-
-func (e *quietError) Error() string { return e.err.Error() }

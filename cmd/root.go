@@ -29,6 +29,7 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.AddCommand(NewEmitCmd(ios, nil))
 	root.AddCommand(NewListenCmd(ios, nil))
 	root.AddCommand(NewReplCmd(ios, nil))
+	root.AddCommand(NewRunCmd(ios, nil))
 	// sio URL is short for sio repl URL, with the same flags.
 	shortcut := &ReplOptions{IO: ios}
 	addReplFlags(root, shortcut)
@@ -52,7 +53,7 @@ func Execute() int {
 	cmd, err := root.ExecuteC()
 	var quiet *quietError
 	if err != nil && errors.As(err, &quiet) {
-		return ExitError // the causes were reported as they happened
+		return exitCode(err) // the causes were reported as they happened
 	}
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "sio: %s\n", describe(err))

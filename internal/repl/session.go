@@ -37,6 +37,10 @@ type Config struct {
 	ConnectTimeout, AckTimeout time.Duration
 	// Flush is called after each line of output, so that it shows now.
 	Flush func()
+	// Observe and ObserveLifecycle, when set, see every event and
+	// lifecycle event, shown or not (sio run checks them).
+	Observe          func(*sioclient.Event)
+	ObserveLifecycle func(sioclient.Lifecycle)
 }
 
 // Session carries out commands against one Manager. Exec is called from
@@ -54,6 +58,7 @@ type Session struct {
 	muted   atomic.Bool
 	tracing atomic.Bool
 	history []string
+	asked   chan struct{} // signalled when the server asks for an ack
 }
 
 type filter struct {
@@ -69,7 +74,7 @@ type request struct {
 
 // NewSession returns a session; Start connects it.
 func NewSession(cfg Config) (*Session, error) {
-	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}}
+	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1)}
 	s.tracing.Store(cfg.TraceOn)
 	mo := cfg.Manager
 	mo.OnLifecycle = s.onLifecycle
@@ -139,6 +144,9 @@ func (s *Session) flush() {
 }
 
 func (s *Session) onLifecycle(e sioclient.Lifecycle) {
+	if s.cfg.ObserveLifecycle != nil {
+		s.cfg.ObserveLifecycle(e)
+	}
 	if e.Type == sioclient.LifecyclePing && e.RTT > 0 {
 		s.mu.Lock()
 		s.lastRTT = e.RTT
@@ -151,10 +159,17 @@ func (s *Session) onLifecycle(e sioclient.Lifecycle) {
 }
 
 func (s *Session) onEvent(e *sioclient.Event) {
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(e)
+	}
 	s.mu.Lock()
 	s.seen[e.Name] = true
 	if e.Ack != nil {
 		s.pending = append(s.pending, &request{ns: e.Namespace, event: e.Name, req: e.Ack})
+		select {
+		case s.asked <- struct{}{}:
+		default:
+		}
 	}
 	show := true
 	for _, f := range s.filters {
@@ -272,24 +287,40 @@ func (s *Session) Exec(ctx context.Context, c *Command) (exit bool, err error) {
 }
 
 func (s *Session) emit(ctx context.Context, c *Command) error {
+	if !c.Ack {
+		s.mu.Lock()
+		s.seen[c.Event] = true
+		s.mu.Unlock()
+		return s.socket().Emit(c.Event, c.Args...)
+	}
+	ack, err := s.EmitWithAck(ctx, c)
+	if err != nil {
+		return err
+	}
+	s.cfg.Out.Ack(ack.Packet.Nsp(), c.Event, ack)
+	s.flush()
+	return nil
+}
+
+// EmitWithAck carries out an emit --ack and returns the ack, printing
+// nothing.
+func (s *Session) EmitWithAck(ctx context.Context, c *Command) (*sioclient.Ack, error) {
 	sock := s.socket()
 	s.mu.Lock()
 	s.seen[c.Event] = true
 	s.mu.Unlock()
-	if !c.Ack {
-		return sock.Emit(c.Event, c.Args...)
-	}
 	timeout := c.Timeout
 	if timeout == 0 {
 		timeout = s.cfg.AckTimeout
 	}
-	ack, err := sock.Timeout(timeout).EmitWithAck(ctx, c.Event, c.Args...)
-	if err != nil {
-		return err
-	}
-	s.cfg.Out.Ack(sock.Namespace(), c.Event, ack)
-	s.flush()
-	return nil
+	return sock.Timeout(timeout).EmitWithAck(ctx, c.Event, c.Args...)
+}
+
+// Current returns the current namespace.
+func (s *Session) Current() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current
 }
 
 // reply answers the request with the given id (in the current namespace
@@ -322,6 +353,30 @@ func (s *Session) reply(c *Command) error {
 	}
 	s.notef("replied to %s %s (ack %d)", r.ns, r.event, r.req.ID)
 	return nil
+}
+
+// WaitAsked waits up to d for an ack request (with the given id, when not
+// nil) to be pending, as a script must before it replies.
+func (s *Session) WaitAsked(ctx context.Context, id *uint64, d time.Duration) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		for _, p := range s.pending {
+			if id == nil || p.req.ID == *id {
+				s.mu.Unlock()
+				return true
+			}
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.asked:
+		case <-deadline.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 func (s *Session) listPending() {

@@ -1,0 +1,47 @@
+package script
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestParseScript(t *testing.T) {
+	steps, err := Parse("# comment\n\nemit --ack echo {\n  \"id\": ${id}\n} --expect [{}]\nexpect answered [true] --within 2s\nset x = args[0]\nprint ${ENV:HOME}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, s := range steps {
+		lines = append(lines, s.Line)
+	}
+	if len(steps) != 4 || lines[0] != 3 || lines[1] != 6 || !strings.Contains(steps[0].Text, "\n}") {
+		t.Errorf("steps %+v", steps)
+	}
+	for src, want := range map[string]string{
+		"emit --ack echo 1\nexpect":        "line 2: expect: no event name",
+		"emit x {\n":                       "line 1: unclosed quote or bracket",
+		"expect e --within soon":           `line 1: expect: --within "soon"`,
+		"set x args":                       "line 1: set: use: set NAME = PATH",
+		"connect --bogus":                  `line 1: connect: unexpected "--bogus"`,
+		"history":                          "line 1: history: not available in a script",
+		"emit --ack x --expect {bad":       "line 1: unclosed quote or bracket",
+		"emit a\nemit b\nfrob":             "line 3: frob: unknown command",
+		"expect-error {\"a\":1} {\"b\":2}": "line 1: expect-error: wants at most one MATCH",
+	} {
+		if _, err := Parse(src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		}
+	}
+}
+
+func TestSubstitute(t *testing.T) {
+	t.Setenv("SIO_X", "env value")
+	got, err := substitute(`emit e ${id} "${ENV:SIO_X}"`, map[string]json.RawMessage{"id": json.RawMessage(`"u1"`)})
+	if err != nil || got != `emit e "u1" "env value"` {
+		t.Errorf("%q %v", got, err)
+	}
+	if _, err := substitute("${ENV:SIO_NOT_SET_ANYWHERE}", nil); err == nil {
+		t.Error("an unset environment variable was taken")
+	}
+}
