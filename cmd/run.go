@@ -35,8 +35,8 @@ func NewRunCmd(ios *IOStreams, runF func(*RunOptions) error) *cobra.Command {
 		Short: "Run a script of shell commands and check what the server does",
 		Long: `Run a script: the shell's commands, one a line (# starts a comment),
 plus expectations, and report each step and a summary. FILE - reads
-standard input. URL, when given, is where the script connects first;
-otherwise its first step must be connect URL.
+standard input. URL, when given, is where the script connects, whatever
+its connect steps say; otherwise its first step must be connect URL.
 
   connect [URL] [--auth JSON] [-n /ns]   (re)connect
   emit --ack EVENT [ARG...] --expect MATCH  check the ack
@@ -94,7 +94,7 @@ func runRun(opts *RunOptions) error {
 	base := opts.Conn
 	connect := func(ctx context.Context, url, nsp string, auth json.RawMessage, observe func(*sioclient.Event), lifecycle func(sioclient.Lifecycle)) (*repl.Session, error) {
 		co := base
-		if url != "" {
+		if co.URL == "" { // a URL after FILE overrides the script's
 			co.URL = url
 		}
 		if co.URL == "" {

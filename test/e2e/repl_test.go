@@ -218,3 +218,28 @@ func TestReplCtrlC(t *testing.T) {
 		t.Fatalf("sio did not leave on a second Ctrl-C:\n%s", tm.screen())
 	}
 }
+
+// TestReplTraceReconnect: trace on shows the wire on stderr, trace off
+// stops it; reconnect opens a new session.
+func TestReplTraceReconnect(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "emit --ack ack before\ntrace on\nemit --ack ack traced\ntrace off\nemit --ack ack after\nreconnect\nemit --ack ack again\nexit\n", "repl", s.URL(), "--transport", "websocket")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, `[\"ack\",\"traced\"]`) || strings.Contains(r.stderr, `before`) || strings.Contains(r.stderr, `after`) {
+		t.Errorf("the trace shows the wrong frames:\n%s", r.stderr)
+	}
+	var sids, acks []string
+	for _, rec := range records(t, r.stdout) {
+		switch rec.Type {
+		case "open":
+			sids = append(sids, rec.NS)
+		case "ack":
+			acks = append(acks, argsOf(rec))
+		}
+	}
+	if len(sids) != 2 || len(acks) != 4 {
+		t.Errorf("%d sessions opened, %d acks:\n%s", len(sids), len(acks), r.stdout)
+	}
+}

@@ -118,3 +118,19 @@ func TestRunReplaysSave(t *testing.T) {
 		t.Errorf("replay: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestRunURLOverrides: the URL after FILE wins over the script's connect.
+func TestRunURLOverrides(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	script := "connect http://127.0.0.1:1\nemit --ack echo 1 --expect [1]\n"
+	if r := sio(t, script, "run", "-", s.URL()); r.code != 0 {
+		t.Errorf("with a URL: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	script = "connect " + s.URL() + "\nemit --ack echo 1 --expect [1]\n"
+	if r := sio(t, script, "run", "-"); r.code != 0 {
+		t.Errorf("from the script: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := sio(t, "emit x\n", "run", "-"); r.code != 3 || !strings.Contains(r.stdout, "no URL") {
+		t.Errorf("no URL at all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
