@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -332,6 +333,14 @@ func (c *Conn) Write(msgs ...Message) error {
 	if c.closing {
 		c.mu.Unlock()
 		return ErrClosed
+	}
+	if c.transport == Polling && c.version == Version4 {
+		for _, m := range msgs {
+			if !m.Binary && bytes.IndexByte(m.Data, recordSeparator) >= 0 {
+				c.mu.Unlock()
+				return ErrRecordSeparator
+			}
+		}
 	}
 	if c.transport == WebSocket && !c.writing && !c.paused && len(c.outq) == 0 && c.version != VersionAuto {
 		c.writing = true

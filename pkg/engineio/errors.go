@@ -11,6 +11,12 @@ import (
 // ErrClosed is returned by Write after the connection was closed by Close.
 var ErrClosed = errors.New("engineio: connection closed")
 
+// ErrRecordSeparator is returned by Write for a text message holding the
+// byte 0x1e while an Engine.IO 4 session is on polling, where that byte
+// separates packets: the server would cut the message in two and drop the
+// session. Over WebSocket it travels as any other byte.
+var ErrRecordSeparator = errors.New("engineio: text holding the record separator 0x1e cannot travel over Engine.IO 4 long-polling; use WebSocket")
+
 // ErrTooLarge is wrapped by a ProtocolError when the server sends more than
 // Options.ReadLimit in one response or frame.
 var ErrTooLarge = errors.New("message exceeds the read limit")

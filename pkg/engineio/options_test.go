@@ -261,3 +261,21 @@ func TestUpgradeFails(t *testing.T) {
 		t.Errorf("echo %q over %s", m.Data, c.Transport())
 	}
 }
+
+// TestRecordSeparator: raw text holding 0x1e is refused over Engine.IO 4
+// polling, and nothing is sent.
+func TestRecordSeparator(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	c, err := Dial(context.Background(), s.URL(), &Options{Path: "/engine.io", Transports: []Transport{Polling}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Write(Message{Data: []byte("a\x1eb")}); !errors.Is(err, ErrRecordSeparator) {
+		t.Fatalf("Write: %v", err)
+	}
+	c.Write(Message{Data: []byte("still fine")})
+	if m := readMsg(t, c); string(m.Data) != "still fine" {
+		t.Errorf("echo %q", m.Data)
+	}
+}

@@ -82,8 +82,7 @@ func (e Emitter) Emit(event string, args ...any) error {
 		s.enqueueLocked(&retryItem{packet: p, event: event, noCompress: e.noCompress})
 		return nil
 	}
-	s.sendLocked(p, e.noCompress)
-	return nil
+	return s.sendLocked(p, e.noCompress)
 }
 
 type ackResult struct {
@@ -127,7 +126,11 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	s.acks[id] = &pendingAck{event: event, packet: p, sent: time.Now(), done: func(a *Ack, err error) {
 		ch <- ackResult{a, err}
 	}}
-	s.sendLocked(p, e.noCompress)
+	if err := s.sendLocked(p, e.noCompress); err != nil {
+		delete(s.acks, id)
+		s.mu.Unlock()
+		return nil, err
+	}
 	s.mu.Unlock()
 
 	var expire <-chan time.Time
@@ -224,7 +227,20 @@ func (s *Socket) drainQueueLocked(force bool) {
 			}
 		})
 	}
-	s.sendLocked(&p, it.noCompress)
+	if err := s.sendLocked(&p, it.noCompress); err != nil {
+		// It can never be sent: give up on it now.
+		delete(s.acks, id)
+		if it.timer != nil {
+			it.timer.Stop()
+		}
+		s.queue = s.queue[1:]
+		if it.result != nil {
+			it.result <- ackResult{nil, err}
+		} else {
+			s.m.lifecycle(Lifecycle{Type: LifecycleError, Namespace: s.nsp, Err: err})
+		}
+		s.drainQueueLocked(false)
+	}
 }
 
 // onRetryResult handles the outcome of one send of a queued emit. It must be

@@ -405,3 +405,17 @@ func TestReconnectFailed(t *testing.T) {
 		t.Errorf("lifecycle\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestRecordSeparator: text holding 0x1e crosses Engine.IO 4 polling,
+// where that byte separates packets, because JSON escapes it.
+func TestRecordSeparator(t *testing.T) {
+	m, _ := newManager(t, start(t, "4").URL(), &Options{Engine: engineio.Options{Transports: []engineio.Transport{engineio.Polling}}})
+	sock := m.Socket("/", nil)
+	if err := sock.Connect(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	ack, err := sock.EmitWithAck(ctxT(t), "echo", "a\x1eb")
+	if err != nil || argsJSON(ack.Args()) != `["a\u001eb"]` {
+		t.Errorf("over polling: %v %v", ack, err)
+	}
+}

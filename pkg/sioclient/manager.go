@@ -36,6 +36,12 @@ type wire struct {
 // goroutine, never with a lock held; a callback may call any method except
 // Close. Close stops every goroutine the Manager started.
 //
+// When callbacks fall behind, the Manager stops reading once 1024 of them
+// wait, and TCP holds the server back, so a flood cannot exhaust memory.
+// A callback that waits for the connection (EmitWithAck, Connect) should
+// therefore do so in a goroutine of its own: while it waits, what it waits
+// for may be queued behind events that cannot be delivered.
+//
 // Lock order: a Manager's mu before any of its sockets' mu.
 type Manager struct {
 	url  string

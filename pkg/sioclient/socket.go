@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/siocli/sio/pkg/codec"
+	"github.com/siocli/sio/pkg/engineio"
 )
 
 // Socket is a connection to one namespace, multiplexed with the Manager's
@@ -353,7 +354,9 @@ func (s *Socket) onConnectAckLocked(payload json.RawMessage, sid string) {
 	buf := s.sendBuf
 	s.sendBuf = nil
 	for _, o := range buf {
-		s.sendLocked(o.p, o.noCompress)
+		if err := s.sendLocked(o.p, o.noCompress); err != nil {
+			s.m.lifecycle(Lifecycle{Type: LifecycleError, Namespace: s.nsp, Err: err})
+		}
 	}
 	s.drainQueueLocked(true)
 	s.failWaitersLocked(nil)
@@ -539,16 +542,31 @@ type outgoing struct {
 }
 
 // sendLocked writes p now, or buffers it when the socket is not connected
-// or the session cannot take it.
-func (s *Socket) sendLocked(p *codec.Packet, noCompress bool) {
-	if !s.connected || s.m.sendWith(p, noCompress) != nil {
-		s.sendBuf = append(s.sendBuf, outgoing{p, noCompress})
-		return
+// or the session is gone (it is sent after the next connect). Any other
+// failure, such as a packet that cannot be encoded, is returned.
+func (s *Socket) sendLocked(p *codec.Packet, noCompress bool) error {
+	if s.connected {
+		err := s.m.sendWith(p, noCompress)
+		if err == nil {
+			if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
+				pa.sent = time.Now()
+			}
+			s.notifyOutgoing(p)
+			return nil
+		}
+		if !sessionGone(err) {
+			return err
+		}
 	}
-	if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
-		pa.sent = time.Now()
-	}
-	s.notifyOutgoing(p)
+	s.sendBuf = append(s.sendBuf, outgoing{p, noCompress})
+	return nil
+}
+
+// sessionGone reports whether a send failed only because there is no
+// session to take it now.
+func sessionGone(err error) bool {
+	var ce *engineio.CloseError
+	return errors.Is(err, ErrNotConnected) || errors.Is(err, engineio.ErrClosed) || errors.As(err, &ce)
 }
 
 func (s *Socket) notifyOutgoing(p *codec.Packet) {
