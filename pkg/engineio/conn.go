@@ -21,12 +21,10 @@ import (
 //
 // Read must not be called by more than one goroutine at a time. Write,
 // Close and the accessors are safe for concurrent use. Internally one
-// goroutine reads (the long-poll GETs or the WebSocket) and writes are
-// serialised: one is in progress at a time, by the writer goroutine or by
-// Write itself when nothing is queued, so at most one GET and one POST are
-// in flight and one frame is written at a time. Close stops every goroutine
-// the Conn started before it returns; call it even when the session has
-// already ended.
+// goroutine owns all writes (POSTs or WebSocket frames) and one reads (the
+// long-poll GETs or the WebSocket), so at most one GET and one POST are in
+// flight. Close stops every goroutine the Conn started before it returns;
+// call it even when the session has already ended.
 type Conn struct {
 	opts   Options
 	base   url.URL // scheme, host and path; the query is built per request
@@ -318,12 +316,10 @@ func (c *Conn) Read(ctx context.Context) (Message, error) {
 	}
 }
 
-// Write sends messages in order, with nothing sent between them. Over
-// polling, and whenever other writes are queued or in progress, it queues
-// them for the writer and returns at once; over WebSocket with nothing
-// queued it writes the frames itself, which saves a hand-off per message.
-// A failed write ends the session (see Err). Write fails once Close was
-// called or the session has ended.
+// Write queues messages to be sent in order, with nothing sent between
+// them, and returns at once: it never blocks on the network. A failed
+// write ends the session (see Err). Write fails once Close was called or
+// the session has ended.
 func (c *Conn) Write(msgs ...Message) error {
 	c.mu.Lock()
 	if c.closeErr != nil {
@@ -341,13 +337,6 @@ func (c *Conn) Write(msgs ...Message) error {
 				return ErrRecordSeparator
 			}
 		}
-	}
-	if c.transport == WebSocket && !c.writing && !c.paused && len(c.outq) == 0 && c.version != VersionAuto {
-		c.writing = true
-		ws, v := c.ws, c.version
-		c.mu.Unlock()
-		c.endWrite(ws.writeMessages(msgs, v))
-		return nil
 	}
 	for _, m := range msgs {
 		c.outq = append(c.outq, messagePacket(m))

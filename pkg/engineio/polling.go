@@ -221,7 +221,7 @@ func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	for {
 		c.mu.Lock()
-		for c.closeErr == nil && (c.paused || c.writing || len(c.outq) == 0 || c.mustHoldLocked()) {
+		for c.closeErr == nil && (c.paused || len(c.outq) == 0 || c.mustHoldLocked()) {
 			c.cond.Wait()
 		}
 		if c.closeErr != nil {

@@ -275,18 +275,7 @@ func (w *wsConn) writePackets(packets []Packet, v Version) error {
 // the reference client's perMessageDeflate threshold.
 const compressThreshold = 1024
 
-// writeMessages writes messages as frames.
-func (w *wsConn) writeMessages(msgs []Message, v Version) error {
-	if len(msgs) == 1 { // the common case, without building a slice
-		return w.writePackets([]Packet{messagePacket(msgs[0])}, v)
-	}
-	packets := make([]Packet, len(msgs))
-	for i, m := range msgs {
-		packets[i] = messagePacket(m)
-	}
-	return w.writePackets(packets, v)
-}
-
+// messagePacket is the packet that carries m.
 func messagePacket(m Message) Packet {
 	return Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress}
 }
