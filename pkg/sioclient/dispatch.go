@@ -83,13 +83,21 @@ func (d *dispatcher) run() {
 const queueLimit = 1024
 
 // waitRoom waits while the queue is full, so that slow handlers push back
-// on the connection instead of queueing without bound. It must be called
-// with no lock held, never from a callback.
-func (d *dispatcher) waitRoom() {
+// on the connection instead of queueing without bound, unless overflow
+// says the queue may grow for now. It must be called with no lock held,
+// never from a callback.
+func (d *dispatcher) waitRoom(overflow func() bool) {
 	d.mu.Lock()
-	for len(d.queue) >= queueLimit && !d.closed {
+	for len(d.queue) >= queueLimit && !d.closed && !overflow() {
 		d.room.Wait()
 	}
+	d.mu.Unlock()
+}
+
+// recheckRoom wakes waitRoom to look at overflow again.
+func (d *dispatcher) recheckRoom() {
+	d.mu.Lock()
+	d.room.Broadcast()
 	d.mu.Unlock()
 }
 

@@ -103,6 +103,7 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	}
 	ch := make(chan ackResult, 1)
 	start := time.Now()
+	defer s.m.await()()
 	s.mu.Lock()
 	if e.volatile && !s.connected {
 		s.mu.Unlock()

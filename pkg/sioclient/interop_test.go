@@ -2,7 +2,9 @@ package sioclient
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -417,5 +419,31 @@ func TestRecordSeparator(t *testing.T) {
 	ack, err := sock.EmitWithAck(ctxT(t), "echo", "a\x1eb")
 	if err != nil || argsJSON(ack.Args()) != `["a\u001eb"]` {
 		t.Errorf("over polling: %v %v", ack, err)
+	}
+}
+
+// TestAckInsideHandler: a handler that waits for an ack while thousands
+// of events queue behind it gets its ack; the bounded queue does not
+// deadlock it.
+func TestAckInsideHandler(t *testing.T) {
+	sock := newManagerSocket(t, start(t, "4").URL(), "/", nil)
+	done := make(chan error, 1)
+	var once sync.Once
+	sock.On("tick", func(e *Event) {
+		once.Do(func() {
+			_, err := sock.Timeout(10*time.Second).EmitWithAck(context.Background(), "echo", "inside")
+			done <- err
+		})
+	})
+	if _, err := sock.EmitWithAck(ctxT(t), "flood", 5000); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the ack inside the handler: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the handler's ack never came: deadlock")
 	}
 }

@@ -38,9 +38,9 @@ type wire struct {
 //
 // When callbacks fall behind, the Manager stops reading once 1024 of them
 // wait, and TCP holds the server back, so a flood cannot exhaust memory.
-// A callback that waits for the connection (EmitWithAck, Connect) should
-// therefore do so in a goroutine of its own: while it waits, what it waits
-// for may be queued behind events that cannot be delivered.
+// While a call waits for the connection (EmitWithAck, Connect), which a
+// callback may do, the queue grows past that limit instead, so that what
+// the call waits for is read.
 //
 // Lock order: a Manager's mu before any of its sockets' mu.
 type Manager struct {
@@ -64,9 +64,13 @@ type Manager struct {
 	lastErr    error
 	rootJoined bool // protocol 4: the server joined "/" in this session
 	cur        atomic.Pointer[wire]
-	ctx        context.Context
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
+	// awaiting counts the calls waiting for the connection (an ack, a
+	// connect); while any does, the dispatcher's queue may grow past its
+	// limit, since the call may be a callback holding the queue up.
+	awaiting atomic.Int32
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // NewManager returns a Manager for the server at rawURL (its path is not
@@ -329,7 +333,7 @@ func (m *Manager) readLoop(conn *engineio.Conn, gen int) {
 			return
 		}
 		if p != nil {
-			m.disp.waitRoom()
+			m.disp.waitRoom(func() bool { return m.awaiting.Load() > 0 })
 			m.route(p)
 		}
 	}
@@ -432,6 +436,14 @@ func (m *Manager) anyActiveLocked() bool {
 		}
 	}
 	return false
+}
+
+// await marks a call waiting for the connection until the returned
+// function is called.
+func (m *Manager) await() (done func()) {
+	m.awaiting.Add(1)
+	m.disp.recheckRoom()
+	return func() { m.awaiting.Add(-1) }
 }
 
 // wantOpen is called by a socket that wants to connect.

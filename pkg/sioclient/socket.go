@@ -131,6 +131,7 @@ func (s *Socket) Connect(ctx context.Context) error {
 	ch := make(chan error, 1)
 	s.waiters = append(s.waiters, ch)
 	s.mu.Unlock()
+	defer s.m.await()()
 	s.m.wantOpen(s)
 	select {
 	case err := <-ch:
