@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,24 +113,14 @@ func (s *Session) Prompt() string {
 func (s *Session) Seen() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var names []string
-	for n := range s.seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(s.seen))
 }
 
 // Namespaces returns the namespaces of the session.
 func (s *Session) Namespaces() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var names []string
-	for n := range s.sockets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(s.sockets))
 }
 
 func (s *Session) notef(format string, a ...any) {
@@ -394,12 +385,7 @@ func (s *Session) listPending() {
 func (s *Session) listNamespaces() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make([]string, 0, len(s.sockets))
-	for n := range s.sockets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(s.sockets)) {
 		sock := s.sockets[n]
 		state := "disconnected"
 		switch {
