@@ -3,11 +3,13 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/siocli/sio/internal/cliargs"
+	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -24,6 +26,7 @@ type EmitOptions struct {
 	Wait     string
 	Timeout  time.Duration
 	Output   string
+	Then     []string
 }
 
 // NewEmitCmd returns the emit command; runF replaces the real run in tests.
@@ -40,12 +43,15 @@ Each ARG is JSON if it parses as JSON, else a string: 42 is a number,
 {"$binary":"<base64>"} is binary, the form sio prints it in.
 
 With --ack, sio waits for the server's ack and prints it; with --wait
-EVENT, it waits for that event instead. Output is text on a terminal and
+EVENT, it waits for that event instead. --then 'EVENT ARG...' emits
+more events after the first, in order (each acked first with --ack); its
+ARGs follow the shell's rules, so JSON needs no shell quoting inside. Output is text on a terminal and
 one JSON object a line otherwise (-o to choose).`,
 		Example: `  sio emit localhost:3000 chat "hello world" --ack
   sio emit https://example.com/admin join '{"room":"a"}' -a '{"token":"s3cret"}' --ack
   sio emit localhost:3000 upload @photo.jpg --ack --timeout 30s
-  sio emit localhost:3000 ping --wait pong`,
+  sio emit localhost:3000 ping --wait pong
+  sio emit localhost:3000 join room1 --then 'chat "hello" {"to": "all"}' --ack`,
 		Args: checkArgs(cobra.MinimumNArgs(2)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL, opts.Event, opts.Args = args[0], args[1], args[2:]
@@ -63,6 +69,7 @@ one JSON object a line otherwise (-o to choose).`,
 	fs.StringVar(&opts.ArgsJSON, "args-json", "", "the arguments as one JSON array (instead of ARGs)")
 	fs.BoolVar(&opts.Strings, "string", false, "send every ARG as a string")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringArrayVar(&opts.Then, "then", nil, "emit `'EVENT [ARG...]'` next, after the first (and its ack); repeatable")
 	return cmd
 }
 
@@ -85,6 +92,22 @@ func emitRun(opts *EmitOptions) error {
 	}
 	if opts.Timeout <= 0 {
 		return usagef("--timeout must be positive")
+	}
+	type emit struct {
+		event string
+		args  []any
+	}
+	emits := []emit{{opts.Event, args}}
+	for _, t := range opts.Then {
+		words, err := repl.Split(t)
+		if err != nil || len(words) == 0 {
+			return usagef("--then %q: want 'EVENT [ARG...]'", t)
+		}
+		c, err := repl.Parse(append([]repl.Word{{Text: "emit"}}, words...))
+		if err != nil {
+			return usagef("--then %q: %v", t, strings.TrimPrefix(err.Error(), "emit: "))
+		}
+		emits = append(emits, emit{c.Event, c.Args})
 	}
 	if len(opts.Conn.Namespaces) > 1 {
 		return usagef("emit goes to one namespace; -n was given %d times", len(opts.Conn.Namespaces))
@@ -122,21 +145,25 @@ func emitRun(opts *EmitOptions) error {
 	}
 	warnAuthOnV4(opts.IO, m, c)
 
-	if opts.Ack {
-		ack, err := s.Timeout(opts.Timeout).EmitWithAck(context.Background(), opts.Event, args...)
-		if err != nil {
+	for _, e := range emits {
+		if opts.Ack {
+			ack, err := s.Timeout(opts.Timeout).EmitWithAck(context.Background(), e.event, e.args...)
+			if err != nil {
+				return err
+			}
+			if err := out.Ack(s.Namespace(), e.event, ack); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.Emit(e.event, e.args...); err != nil {
 			return err
 		}
-		if err := out.Ack(s.Namespace(), opts.Event, ack); err != nil {
-			return err
-		}
-	} else {
-		if err := s.Emit(opts.Event, args...); err != nil {
-			return err
-		}
+	}
+	if !opts.Ack {
 		// socket.io runs an event's handlers on its next tick and drops
 		// the event if the socket disconnected meanwhile, so the DISCONNECT
-		// must not follow in the same read: let the event leave, then give
+		// must not follow in the same read: let the events leave, then give
 		// the server a moment before closing.
 		ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
 		err := m.Flush(ctx)

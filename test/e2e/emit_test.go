@@ -195,3 +195,19 @@ func TestEmitTrace(t *testing.T) {
 		t.Error("the trace shows the auth value")
 	}
 }
+
+// TestEmitThen emits several events in one run, in order, each acked.
+func TestEmitThen(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "", "emit", s.URL(), "echo", "one", "--then", `echo two {"a": [1, 2]}`, "--then", "echo 'three four'", "--ack")
+	var got []string
+	for _, rec := range records(t, r.stdout) {
+		got = append(got, argsOf(rec))
+	}
+	if r.code != 0 || strings.Join(got, " ") != `["one"] ["two",{"a":[1,2]}] ["three four"]` {
+		t.Errorf("exit %d: %v %s", r.code, got, r.stderr)
+	}
+	if r := sio(t, "", "emit", s.URL(), "echo", "--then", "disconnect"); r.code != 2 {
+		t.Errorf("a reserved name in --then: exit %d", r.code)
+	}
+}
