@@ -211,3 +211,16 @@ func TestEmitThen(t *testing.T) {
 		t.Errorf("a reserved name in --then: exit %d", r.code)
 	}
 }
+
+// TestEmitMsgpack talks to servers using socket.io-msgpack-parser.
+func TestEmitMsgpack(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: v, Parser: "msgpack"})
+			r := sio(t, "", "emit", s.URL(), "echo", "x", "1.5", `{"$binary":"AQI="}`, "--ack", "--parser", "msgpack")
+			if r.code != 0 || !strings.Contains(r.stdout, `"args":["x",1.5,{"$binary":"AQI="}]`) {
+				t.Errorf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
