@@ -180,7 +180,7 @@ func TestReplTerminal(t *testing.T) {
 			// Ctrl-C clears a half-typed line, which then is not run.
 			tm.typ("emit --ack echo never\x03")
 			tm.typ("emit --ack echo after\r")
-			m = tm.expect(m, `ack of echo  "after"`)
+			tm.expect(m, `ack of echo  "after"`)
 			if strings.Contains(tm.screen(), `"never"`) {
 				t.Error("the line cleared by Ctrl-C was run")
 			}
