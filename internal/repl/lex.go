@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/siocli/sio/pkg/codec"
 )
 
 // Kind is how a word was written, which decides what value it stands for.
@@ -45,7 +47,7 @@ func Split(line string) ([]Word, error) {
 			i++
 			continue
 		case c == '{' || c == '[':
-			end, err := jsonEnd(line, i)
+			end, err := valueEnd(line, i)
 			if err != nil {
 				return nil, err
 			}
@@ -62,7 +64,7 @@ func Split(line string) ([]Word, error) {
 			words = append(words, Word{Text: line[i:end], Kind: JSON})
 			i = end
 		case c == '"':
-			end, err := stringEnd(line, i)
+			end, err := valueEnd(line, i)
 			if err != nil {
 				return nil, err
 			}
@@ -91,39 +93,12 @@ func Split(line string) ([]Word, error) {
 	return words, nil
 }
 
-// jsonEnd returns the index just past the JSON object or array opening at
-// s[i], counting brackets outside strings.
-func jsonEnd(s string, i int) (int, error) {
-	depth := 0
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			end, err := stringEnd(s, i)
-			if err != nil {
-				return 0, err
-			}
-			i = end - 1
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return i + 1, nil
-			}
-		}
+// valueEnd returns the index just past the JSON object, array or string
+// opening at s[i], or ErrIncomplete when the line ends inside it.
+func valueEnd(s string, i int) (int, error) {
+	end, err := codec.ValueEnd([]byte(s), i)
+	if errors.Is(err, codec.ErrTruncated) {
+		return 0, ErrIncomplete
 	}
-	return 0, ErrIncomplete
-}
-
-// stringEnd returns the index just past the JSON string opening at s[i].
-func stringEnd(s string, i int) (int, error) {
-	for i++; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1, nil
-		}
-	}
-	return 0, ErrIncomplete
+	return end, err
 }

@@ -11,9 +11,10 @@ import (
 const maxDepth = 10000
 
 var (
-	errNotArray  = errors.New("not a JSON array")
-	errTooDeep   = errors.New("JSON nested too deeply")
-	errTruncated = errors.New("truncated JSON")
+	errNotArray = errors.New("not a JSON array")
+	errTooDeep  = errors.New("JSON nested too deeply")
+	// ErrTruncated says that JSON ends before a value it opened is closed.
+	ErrTruncated = errors.New("truncated JSON")
 )
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -35,7 +36,7 @@ func skipString(b []byte, i int) (int, error) {
 			return i + 1, nil
 		}
 	}
-	return 0, errTruncated
+	return 0, ErrTruncated
 }
 
 // skipValue returns the index just past the JSON value that starts at b[i]
@@ -44,7 +45,7 @@ func skipString(b []byte, i int) (int, error) {
 func skipValue(b []byte, i int) (int, error) {
 	i = skipSpace(b, i)
 	if i >= len(b) {
-		return 0, errTruncated
+		return 0, ErrTruncated
 	}
 	switch b[i] {
 	case '"':
@@ -68,7 +69,7 @@ func skipValue(b []byte, i int) (int, error) {
 				}
 			}
 		}
-		return 0, errTruncated
+		return 0, ErrTruncated
 	default:
 		for ; i < len(b); i++ {
 			switch b[i] {
@@ -79,6 +80,12 @@ func skipValue(b []byte, i int) (int, error) {
 		return i, nil
 	}
 }
+
+// ValueEnd returns the index just past the JSON value that starts at b[i]
+// (after any white space). Strings, objects and arrays are scanned for
+// their closing quote or bracket only, so b need not be checked first;
+// ErrTruncated says b ends before that.
+func ValueEnd(b []byte, i int) (int, error) { return skipValue(b, i) }
 
 // SplitArray returns the elements of the JSON array data without decoding
 // them. data must be valid JSON.
@@ -108,7 +115,7 @@ func SplitArray(data []byte) ([]json.RawMessage, error) {
 		}
 		i++ // ','
 	}
-	return nil, errTruncated
+	return nil, ErrTruncated
 }
 
 // CutFirst splits a JSON array (valid JSON) after its first element: first
@@ -121,7 +128,7 @@ func CutFirst(array []byte) (first, rest []byte, err error) {
 	}
 	i = skipSpace(array, i+1)
 	if i >= len(array) || array[i] == ']' {
-		return nil, nil, errTruncated
+		return nil, nil, ErrTruncated
 	}
 	end, err := skipValue(array, i)
 	if err != nil {
@@ -144,7 +151,7 @@ func firstElement(data []byte) (json.RawMessage, bool, error) {
 	}
 	i = skipSpace(data, i+1)
 	if i >= len(data) {
-		return nil, false, errTruncated
+		return nil, false, ErrTruncated
 	}
 	if data[i] == ']' {
 		return nil, false, nil
@@ -183,7 +190,7 @@ func (w *placeholderWalker) value(i, depth int) (int, error) {
 	b := w.data
 	i = skipSpace(b, i)
 	if i >= len(b) {
-		return 0, errTruncated
+		return 0, ErrTruncated
 	}
 	if depth > maxDepth {
 		return 0, errTooDeep
@@ -208,7 +215,7 @@ func (w *placeholderWalker) value(i, depth int) (int, error) {
 			}
 			i++
 		}
-		return 0, errTruncated
+		return 0, ErrTruncated
 	case '{':
 		return w.object(i, depth)
 	default:
@@ -234,7 +241,7 @@ func (w *placeholderWalker) object(start, depth int) (int, error) {
 		key := b[i:keyEnd]
 		i = skipSpace(b, keyEnd)
 		if i >= len(b) || b[i] != ':' {
-			return 0, errTruncated
+			return 0, ErrTruncated
 		}
 		vstart := skipSpace(b, i+1)
 		vend, err := w.value(vstart, depth+1)
@@ -261,7 +268,7 @@ func (w *placeholderWalker) object(start, depth int) (int, error) {
 		}
 		i++
 	}
-	return 0, errTruncated
+	return 0, ErrTruncated
 }
 
 // keyName returns an object key's text, unescaping only when needed.

@@ -602,7 +602,7 @@ func (t *transcoder) value(i int) (int, error) {
 	b := t.data
 	i = skipSpace(b, i)
 	if i >= len(b) {
-		return 0, errTruncated
+		return 0, ErrTruncated
 	}
 	if num, ok := t.at[i]; ok {
 		t.out = mpBin(t.out, t.blobs[num])
@@ -625,7 +625,7 @@ func (t *transcoder) value(i int) (int, error) {
 			if c == '{' {
 				j = skipSpace(b, end)
 				if j >= len(b) || b[j] != ':' {
-					return 0, errTruncated
+					return 0, ErrTruncated
 				}
 				if end, err = skipValue(b, j+1); err != nil {
 					return 0, err
