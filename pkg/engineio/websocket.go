@@ -246,16 +246,11 @@ func (c *Conn) handleFrameLocked(f wsFrame) bool {
 func (w *wsConn) writePackets(packets []Packet, v Version) error {
 	var buf []byte
 	for _, p := range packets {
+		var binary bool
+		buf, binary = AppendFrame(buf[:0], p, v, false)
 		typ := websocket.TextMessage
-		if p.Binary {
+		if binary {
 			typ = websocket.BinaryMessage
-			if v == Version3 {
-				buf = append(append(buf[:0], byte(p.Type)), p.Data...)
-			} else {
-				buf = p.Data
-			}
-		} else {
-			buf = appendText(buf[:0], p, v)
 		}
 		if w.trace != nil {
 			w.trace(TraceEvent{Time: time.Now(), Kind: TraceFrame, Outgoing: true, Transport: WebSocket, Body: append([]byte(nil), buf...), Binary: p.Binary})
@@ -263,9 +258,6 @@ func (w *wsConn) writePackets(packets []Packet, v Version) error {
 		w.conn.EnableWriteCompression(!p.NoCompress && len(buf) >= compressThreshold)
 		if err := w.conn.WriteMessage(typ, buf); err != nil {
 			return &TransportError{Op: "write", Transport: WebSocket, Err: err}
-		}
-		if p.Binary && v != Version3 {
-			buf = nil // buf aliased the caller's data
 		}
 	}
 	return nil
