@@ -1,0 +1,323 @@
+// Package eioserver is the server side of Engine.IO 3 and 4: sessions over
+// HTTP long-polling and WebSocket, the upgrade from one to the other, and
+// heartbeats in each version's direction (the server pings in Engine.IO 4,
+// the client in 3). A Socket.IO layer sits on top of it through Handler.
+package eioserver
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// Options configure a Server. Zero fields take the defaults of the
+// reference server (socket.io 4.x).
+type Options struct {
+	// Path is where the server answers; default "/socket.io/". It matches
+	// with or without the trailing slash.
+	Path string
+	// PingInterval and PingTimeout are the heartbeat timings announced in
+	// the handshake; defaults 25s and 20s.
+	PingInterval, PingTimeout time.Duration
+	// MaxPayload is the largest POST body or WebSocket message accepted, in
+	// bytes; default 1,000,000.
+	MaxPayload int
+	// Transports are the transports clients may use; default both.
+	Transports []engineio.Transport
+	// UpgradeTimeout is how long an upgrade may take from the WebSocket's
+	// opening to the client's upgrade packet; default 10s.
+	UpgradeTimeout time.Duration
+}
+
+func (o *Options) withDefaults() Options {
+	c := Options{}
+	if o != nil {
+		c = *o
+	}
+	if c.Path == "" {
+		c.Path = "/socket.io/"
+	}
+	if !strings.HasSuffix(c.Path, "/") {
+		c.Path += "/"
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.MaxPayload <= 0 {
+		c.MaxPayload = 1_000_000
+	}
+	if len(c.Transports) == 0 {
+		c.Transports = []engineio.Transport{engineio.Polling, engineio.WebSocket}
+	}
+	c.Transports = append([]engineio.Transport(nil), c.Transports...)
+	if c.UpgradeTimeout <= 0 {
+		c.UpgradeTimeout = 10 * time.Second
+	}
+	return c
+}
+
+func (o *Options) allows(t engineio.Transport) bool {
+	for _, x := range o.Transports {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Handler receives what happens to sessions. Its functions are called
+// without any lock of the server's held; those of one session are called
+// in order, one at a time. Any may be nil.
+type Handler struct {
+	// Open is called for a new session before anything else of it; what it
+	// sends goes out with the handshake.
+	Open func(*Session)
+	// Message is called for each message the client sends.
+	Message func(*Session, engineio.Message)
+	// Upgrade is called when the session has moved to WebSocket.
+	Upgrade func(*Session)
+	// Close is called once when the session ends, with the reason (one of
+	// the Reason constants) and the error behind it, if any.
+	Close func(s *Session, reason string, err error)
+}
+
+// The reasons a session ends, as the reference server names them.
+const (
+	ReasonTransportClose   = "transport close"
+	ReasonTransportError   = "transport error"
+	ReasonPingTimeout      = "ping timeout"
+	ReasonParseError       = "parse error"
+	ReasonForcedClose      = "forced close"
+	ReasonServerShutdown   = "server shutting down"
+	ReasonHeartbeatProblem = "invalid heartbeat direction"
+)
+
+// Server is an Engine.IO server, an http.Handler. All its methods are safe
+// for concurrent use.
+type Server struct {
+	opts     Options
+	h        Handler
+	upgrader websocket.Upgrader
+
+	mu       sync.Mutex
+	sessions map[string]*Session
+	closed   bool
+	wg       sync.WaitGroup // session goroutines
+}
+
+// New returns a Server that calls h.
+func New(opts *Options, h Handler) *Server {
+	o := opts.withDefaults()
+	return &Server{
+		opts:     o,
+		h:        h,
+		sessions: make(map[string]*Session),
+		upgrader: websocket.Upgrader{
+			CheckOrigin:     func(*http.Request) bool { return true },
+			ReadBufferSize:  4096,
+			WriteBufferSize: 4096,
+		},
+	}
+}
+
+// Options returns the server's options with their defaults filled in.
+func (srv *Server) Options() Options { return srv.opts }
+
+// Sessions returns the open sessions.
+func (srv *Server) Sessions() []*Session {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	out := make([]*Session, 0, len(srv.sessions))
+	for _, s := range srv.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Session returns the open session with the id, or nil.
+func (srv *Server) Session(id string) *Session {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.sessions[id]
+}
+
+// Close ends every session and refuses new ones. It returns when their
+// goroutines have finished.
+func (srv *Server) Close() {
+	srv.mu.Lock()
+	srv.closed = true
+	all := make([]*Session, 0, len(srv.sessions))
+	for _, s := range srv.sessions {
+		all = append(all, s)
+	}
+	srv.mu.Unlock()
+	for _, s := range all {
+		s.end(ReasonServerShutdown, nil)
+	}
+	srv.wg.Wait()
+}
+
+// errorCode is an Engine.IO request error, as the reference server answers
+// it: a status and a JSON body {"code":N,"message":"…"}.
+type errorCode int
+
+const (
+	errUnknownTransport errorCode = 0
+	errUnknownSID       errorCode = 1
+	errBadHandshake     errorCode = 2
+	errBadRequest       errorCode = 3
+)
+
+var errorMessages = [...]string{"Transport unknown", "Session ID unknown", "Bad handshake method", "Bad request"}
+
+func writeError(w http.ResponseWriter, code errorCode, detail string) {
+	msg := errorMessages[code]
+	if detail != "" {
+		msg += ": " + detail
+	}
+	body, _ := json.Marshal(struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{int(code), msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	w.Write(body)
+}
+
+// ServeHTTP answers the Engine.IO requests at the server's path, and 404
+// elsewhere.
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != srv.opts.Path && r.URL.Path+"/" != srv.opts.Path {
+		http.Error(w, "Not found: the Socket.IO server here answers at "+srv.opts.Path, http.StatusNotFound)
+		return
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+				h.Set("Access-Control-Allow-Headers", req)
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	q := r.URL.Query()
+	t := engineio.Transport(q.Get("transport"))
+	if (t != engineio.Polling && t != engineio.WebSocket) || !srv.opts.allows(t) {
+		writeError(w, errUnknownTransport, "")
+		return
+	}
+	v := engineio.Version3
+	if q.Get("EIO") == "4" {
+		v = engineio.Version4
+	}
+	sid := q.Get("sid")
+	if t == engineio.WebSocket {
+		if !websocket.IsWebSocketUpgrade(r) {
+			writeError(w, errBadRequest, "transport=websocket without a WebSocket upgrade")
+			return
+		}
+		srv.serveWebSocket(w, r, v, sid)
+		return
+	}
+	if q.Has("j") {
+		writeError(w, errBadRequest, "JSONP polling is not supported")
+		return
+	}
+	if sid == "" {
+		if r.Method != http.MethodGet {
+			writeError(w, errBadHandshake, "")
+			return
+		}
+		s := srv.open(r, v, engineio.Polling)
+		if s == nil {
+			writeError(w, errBadRequest, "the server is shutting down")
+			return
+		}
+		s.servePoll(w, r)
+		return
+	}
+	s := srv.Session(sid)
+	if s == nil {
+		writeError(w, errUnknownSID, "")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		s.servePoll(w, r)
+	case http.MethodPost:
+		s.servePost(w, r)
+	default:
+		writeError(w, errBadRequest, "method "+r.Method)
+	}
+}
+
+// open creates a session for the handshake request r on transport t and
+// queues its open packet; nil when the server is closed.
+func (srv *Server) open(r *http.Request, v engineio.Version, t engineio.Transport) *Session {
+	var raw [15]byte
+	rand.Read(raw[:])
+	s := &Session{
+		id:        base64.URLEncoding.EncodeToString(raw[:]),
+		version:   v,
+		remote:    r.RemoteAddr,
+		header:    r.Header.Clone(),
+		query:     r.URL.Query(),
+		b64:       r.URL.Query().Get("b64") != "",
+		srv:       srv,
+		transport: t,
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+	}
+	upgrades := []string{}
+	if t == engineio.Polling && srv.opts.allows(engineio.WebSocket) {
+		upgrades = append(upgrades, string(engineio.WebSocket))
+	}
+	hs := map[string]any{
+		"sid":          s.id,
+		"upgrades":     upgrades,
+		"pingInterval": srv.opts.PingInterval.Milliseconds(),
+		"pingTimeout":  srv.opts.PingTimeout.Milliseconds(),
+	}
+	if v == engineio.Version4 {
+		hs["maxPayload"] = srv.opts.MaxPayload
+	}
+	data, _ := json.Marshal(hs)
+	s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketOpen, Data: data})
+
+	srv.mu.Lock()
+	if srv.closed {
+		srv.mu.Unlock()
+		return nil
+	}
+	srv.sessions[s.id] = s
+	srv.mu.Unlock()
+	s.startHeartbeat()
+	if srv.h.Open != nil {
+		s.inMu.Lock()
+		srv.h.Open(s)
+		s.inMu.Unlock()
+	}
+	return s
+}
+
+func (srv *Server) remove(s *Session) {
+	srv.mu.Lock()
+	delete(srv.sessions, s.id)
+	srv.mu.Unlock()
+}

@@ -1,0 +1,339 @@
+package eioserver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// ErrClosed is returned by Send on a session that has ended.
+var ErrClosed = errors.New("eioserver: session closed")
+
+// queueLimit is how many packets may wait for a client that does not read
+// before the session is ended rather than let memory grow.
+const queueLimit = 1 << 16
+
+type state int
+
+const (
+	stateOpen    state = iota
+	stateClosing       // a close packet is queued
+	stateClosed
+)
+
+// Session is one client's Engine.IO session. Its methods are safe for
+// concurrent use.
+type Session struct {
+	id      string
+	version engineio.Version
+	remote  string
+	header  http.Header
+	query   url.Values
+	b64     bool
+	srv     *Server
+
+	inMu sync.Mutex // held while the Handler is called, to keep order
+
+	mu           sync.Mutex
+	transport    engineio.Transport
+	queue        []engineio.Packet
+	wake         chan struct{} // signalled when queue or state changes
+	polling      bool          // a GET is waiting
+	upgrading    bool          // a probe was answered; polling gets noops
+	probing      bool          // a WebSocket is probing
+	ws           *wsTransport
+	probeWS      *wsTransport // the WebSocket being probed
+	state        state
+	done         chan struct{}
+	heartbeat    *time.Timer
+	awaitingPong bool
+	endOnce      sync.Once
+}
+
+// ID returns the session id.
+func (s *Session) ID() string { return s.id }
+
+// Version returns the session's Engine.IO version.
+func (s *Session) Version() engineio.Version { return s.version }
+
+// RemoteAddr returns the address the handshake came from.
+func (s *Session) RemoteAddr() string { return s.remote }
+
+// Header returns the handshake request's headers.
+func (s *Session) Header() http.Header { return s.header }
+
+// Query returns the handshake request's query parameters.
+func (s *Session) Query() url.Values { return s.query }
+
+// Transport returns the transport now carrying the session.
+func (s *Session) Transport() engineio.Transport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.transport
+}
+
+// Done is closed when the session has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Send queues messages to go out together, in order, with nothing between
+// them (a Socket.IO packet and its attachments).
+func (s *Session) Send(msgs ...engineio.Message) error {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if len(s.queue)+len(msgs) > queueLimit {
+		s.mu.Unlock()
+		s.end(ReasonTransportError, fmt.Errorf("the client reads too slowly: %d packets wait", len(s.queue)))
+		return ErrClosed
+	}
+	for _, m := range msgs {
+		s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketMessage, Data: m.Data, Binary: m.Binary})
+	}
+	s.signalLocked()
+	s.mu.Unlock()
+	return nil
+}
+
+// Close ends the session from the server's side: the client is sent a
+// close packet, and the session ends once it is out (or after a second).
+func (s *Session) Close() {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosing
+	s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketClose})
+	s.signalLocked()
+	s.mu.Unlock()
+	time.AfterFunc(time.Second, func() { s.end(ReasonForcedClose, nil) })
+}
+
+func (s *Session) signalLocked() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// End ends the session at once, without a close packet, as the reference
+// server does on a protocol violation; reason and err go to the Handler.
+func (s *Session) End(reason string, err error) { s.end(reason, err) }
+
+// end ends the session once: it stops its timers and transports, forgets
+// it, and tells the Handler.
+func (s *Session) end(reason string, err error) {
+	s.endOnce.Do(func() {
+		s.mu.Lock()
+		s.state = stateClosed
+		if s.heartbeat != nil {
+			s.heartbeat.Stop()
+		}
+		ws, probe := s.ws, s.probeWS
+		close(s.done)
+		s.mu.Unlock()
+		for _, t := range []*wsTransport{ws, probe} {
+			if t != nil {
+				t.close()
+			}
+		}
+		s.srv.remove(s)
+		if h := s.srv.h.Close; h != nil {
+			h(s, reason, err)
+		}
+	})
+}
+
+// startHeartbeat arms the heartbeat: in Engine.IO 4 the server pings every
+// PingInterval and wants a pong within PingTimeout; in 3 the client pings
+// and the server wants any packet within PingInterval+PingTimeout.
+func (s *Session) startHeartbeat() {
+	o := s.srv.opts
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := o.PingInterval
+	if s.version == engineio.Version3 {
+		d += o.PingTimeout
+	}
+	s.heartbeat = time.AfterFunc(d, s.heartbeatFired)
+}
+
+func (s *Session) heartbeatFired() {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return
+	}
+	if s.version == engineio.Version4 && !s.awaitingPong {
+		s.awaitingPong = true
+		s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketPing})
+		s.signalLocked()
+		s.heartbeat.Reset(s.srv.opts.PingTimeout)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.end(ReasonPingTimeout, nil)
+}
+
+// receive handles packets from the client, in order.
+func (s *Session) receive(packets []engineio.Packet) {
+	s.inMu.Lock()
+	defer s.inMu.Unlock()
+	o := s.srv.opts
+	for _, p := range packets {
+		s.mu.Lock()
+		if s.state == stateClosed {
+			s.mu.Unlock()
+			return
+		}
+		if s.version == engineio.Version3 {
+			// engine.io 3.x re-arms its deadline on any packet.
+			s.heartbeat.Reset(o.PingInterval + o.PingTimeout)
+		}
+		switch p.Type {
+		case engineio.PacketPing:
+			if s.version == engineio.Version4 {
+				s.mu.Unlock()
+				s.end(ReasonHeartbeatProblem, errors.New("the client sent a ping; in Engine.IO 4 the server pings"))
+				return
+			}
+			s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketPong, Data: p.Data})
+			s.signalLocked()
+		case engineio.PacketPong:
+			if s.version == engineio.Version4 && s.awaitingPong {
+				s.awaitingPong = false
+				s.heartbeat.Reset(o.PingInterval)
+			}
+		case engineio.PacketClose:
+			s.mu.Unlock()
+			s.end(ReasonTransportClose, nil)
+			return
+		}
+		s.mu.Unlock()
+		if p.Type == engineio.PacketMessage && s.srv.h.Message != nil {
+			s.srv.h.Message(s, engineio.Message{Data: p.Data, Binary: p.Binary})
+		}
+	}
+}
+
+// servePoll answers a polling GET with what is queued, waiting for
+// something to be; a GET during an upgrade gets a noop so that the client
+// can finish it.
+func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.transport != engineio.Polling {
+		s.mu.Unlock()
+		writeError(w, errBadRequest, "the session has moved to "+string(s.transport))
+		return
+	}
+	if s.polling {
+		s.mu.Unlock()
+		writeError(w, errBadRequest, "overlapping polling GET")
+		s.end(ReasonTransportError, errors.New("the client sent a second polling GET while one was waiting"))
+		return
+	}
+	s.polling = true
+	for len(s.queue) == 0 && s.state != stateClosed && !s.upgrading {
+		s.mu.Unlock()
+		select {
+		case <-s.wake:
+		case <-s.done:
+		case <-r.Context().Done():
+			s.end(ReasonTransportClose, errors.New("the client closed a waiting polling GET"))
+			return
+		}
+		s.mu.Lock()
+	}
+	packets := s.queue
+	s.queue = nil
+	s.polling = false
+	closed := s.state == stateClosed
+	s.mu.Unlock()
+	switch {
+	case len(packets) > 0:
+	case closed:
+		packets = []engineio.Packet{{Type: engineio.PacketClose}}
+	default:
+		packets = []engineio.Packet{{Type: engineio.PacketNoop}}
+	}
+	s.writePayload(w, packets)
+	if packets[len(packets)-1].Type == engineio.PacketClose {
+		s.end(ReasonForcedClose, nil)
+	}
+}
+
+// writePayload writes packets as a polling response: text, or for an
+// Engine.IO 3 client that did not ask for base64, the binary payload when
+// a packet is binary.
+func (s *Session) writePayload(w http.ResponseWriter, packets []engineio.Packet) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	binary := false
+	if s.version == engineio.Version3 && !s.b64 {
+		for _, p := range packets {
+			binary = binary || p.Binary
+		}
+	}
+	var body []byte
+	if binary {
+		h.Set("Content-Type", "application/octet-stream")
+		body = engineio.EncodeBinaryPayload(nil, packets)
+	} else {
+		h.Set("Content-Type", "text/plain; charset=UTF-8")
+		body = engineio.EncodePayload(nil, packets, s.version)
+	}
+	w.Write(body)
+}
+
+// servePost reads the packets of a polling POST.
+func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
+	if t := s.Transport(); t != engineio.Polling {
+		writeError(w, errBadRequest, "the session has moved to "+string(t))
+		return
+	}
+	limit := int64(s.srv.opts.MaxPayload)
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		s.end(ReasonTransportError, err)
+		return
+	}
+	if int64(len(body)) > limit {
+		http.Error(w, "Payload Too Large", http.StatusRequestEntityTooLarge)
+		s.end(ReasonTransportError, fmt.Errorf("a POST of more than %d bytes (--max-payload)", limit))
+		return
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	binary := ct == "application/octet-stream"
+	if binary && s.version == engineio.Version4 {
+		writeError(w, errBadRequest, "binary POST body")
+		s.end(ReasonParseError, errors.New("an application/octet-stream POST, which Engine.IO 4 does not use"))
+		return
+	}
+	packets, err := engineio.DecodePayload(body, s.version, binary)
+	if err != nil {
+		writeError(w, errBadRequest, "malformed payload")
+		s.end(ReasonParseError, fmt.Errorf("POST body %q: %w", truncate(body), err))
+		return
+	}
+	s.receive(packets)
+	w.Header().Set("Content-Type", "text/html")
+	w.Write([]byte("ok"))
+}
+
+// truncate shortens what a client sent for an error message.
+func truncate(b []byte) []byte {
+	if len(b) > 64 {
+		return append(b[:64:64], "…"...)
+	}
+	return b
+}

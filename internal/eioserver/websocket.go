@@ -1,0 +1,212 @@
+package eioserver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// wsTransport is a session's WebSocket. One goroutine writes to it at a
+// time: the probe, then the session's writer.
+type wsTransport struct {
+	conn *websocket.Conn
+	once sync.Once
+}
+
+func (t *wsTransport) close() { t.once.Do(func() { t.conn.Close() }) }
+
+// serveWebSocket opens a WebSocket session (sid empty) or probes one to
+// upgrade a polling session to.
+func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v engineio.Version, sid string) {
+	var s *Session
+	if sid != "" {
+		s = srv.Session(sid)
+		if s == nil {
+			writeError(w, errUnknownSID, "")
+			return
+		}
+		if s.version != v {
+			writeError(w, errBadRequest, fmt.Sprintf("the upgrade asks for EIO=%d, the session is EIO=%d", v, s.version))
+			return
+		}
+		s.mu.Lock()
+		ok := s.transport == engineio.Polling && !s.probing && s.state == stateOpen
+		if ok {
+			s.probing = true
+		}
+		s.mu.Unlock()
+		if !ok {
+			writeError(w, errBadRequest, "the session is already upgrading or upgraded")
+			return
+		}
+	}
+	conn, err := srv.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		if s != nil {
+			s.mu.Lock()
+			s.probing = false
+			s.mu.Unlock()
+		}
+		return // the upgrader has answered
+	}
+	conn.SetReadLimit(int64(srv.opts.MaxPayload))
+	ws := &wsTransport{conn: conn}
+	srv.wg.Add(1)
+	defer srv.wg.Done()
+	if s == nil {
+		if s = srv.open(r, v, engineio.WebSocket); s == nil {
+			ws.close()
+			return
+		}
+		s.mu.Lock()
+		s.ws = ws
+		s.mu.Unlock()
+	} else {
+		s.mu.Lock()
+		s.probeWS = ws
+		closed := s.state == stateClosed
+		s.mu.Unlock()
+		if closed || !s.probe(ws) {
+			ws.close()
+			return
+		}
+	}
+	srv.wg.Add(1)
+	go func() {
+		defer srv.wg.Done()
+		s.writeLoop(ws)
+	}()
+	s.readLoop(ws)
+}
+
+// probe runs the upgrade on ws: the client's ping "probe" is answered with
+// a pong "probe", polling is told to finish with noops, and the client's
+// upgrade packet moves the session to ws. It reports whether it did.
+func (s *Session) probe(ws *wsTransport) bool {
+	fail := func() bool {
+		ws.close()
+		s.mu.Lock()
+		s.probing, s.upgrading, s.probeWS = false, false, nil
+		s.mu.Unlock()
+		return false
+	}
+	deadline := time.Now().Add(s.srv.opts.UpgradeTimeout)
+	ws.conn.SetReadDeadline(deadline)
+	for {
+		typ, data, err := ws.conn.ReadMessage()
+		if err != nil {
+			return fail()
+		}
+		p, err := engineio.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
+		if err != nil {
+			return fail()
+		}
+		switch {
+		case p.Type == engineio.PacketPing && string(p.Data) == "probe":
+			frame, _ := engineio.AppendFrame(nil, engineio.Packet{Type: engineio.PacketPong, Data: p.Data}, s.version, false)
+			ws.conn.SetWriteDeadline(deadline)
+			if ws.conn.WriteMessage(websocket.TextMessage, frame) != nil {
+				return fail()
+			}
+			ws.conn.SetWriteDeadline(time.Time{})
+			s.mu.Lock()
+			s.upgrading = true
+			s.signalLocked()
+			s.mu.Unlock()
+		case p.Type == engineio.PacketUpgrade:
+			s.mu.Lock()
+			if !s.upgrading || s.state == stateClosed {
+				s.mu.Unlock()
+				return fail()
+			}
+			s.transport, s.ws, s.probeWS = engineio.WebSocket, ws, nil
+			s.upgrading, s.probing = false, false
+			s.signalLocked()
+			s.mu.Unlock()
+			ws.conn.SetReadDeadline(time.Time{})
+			if h := s.srv.h.Upgrade; h != nil {
+				s.inMu.Lock()
+				h(s)
+				s.inMu.Unlock()
+			}
+			return true
+		case p.Type == engineio.PacketNoop:
+		default:
+			return fail()
+		}
+	}
+}
+
+// readLoop reads the session's frames until the WebSocket fails.
+func (s *Session) readLoop(ws *wsTransport) {
+	for {
+		typ, data, err := ws.conn.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			switch {
+			case errors.As(err, &ce) && ce.Code == websocket.CloseMessageTooBig,
+				errors.Is(err, websocket.ErrReadLimit):
+				s.end(ReasonTransportError, fmt.Errorf("a message of more than %d bytes (--max-payload)", s.srv.opts.MaxPayload))
+			case errors.As(err, &ce), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+				s.end(ReasonTransportClose, nil)
+			default:
+				s.end(ReasonTransportError, err)
+			}
+			return
+		}
+		p, err := engineio.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
+		if err != nil {
+			s.end(ReasonParseError, fmt.Errorf("frame %q: %w", truncate(data), err))
+			return
+		}
+		s.receive([]engineio.Packet{p})
+	}
+}
+
+// writeLoop sends what is queued over ws until the session ends.
+func (s *Session) writeLoop(ws *wsTransport) {
+	var buf []byte
+	writeTimeout := s.srv.opts.PingInterval + s.srv.opts.PingTimeout
+	for {
+		s.mu.Lock()
+		for len(s.queue) == 0 && s.state != stateClosed {
+			s.mu.Unlock()
+			select {
+			case <-s.wake:
+			case <-s.done:
+			}
+			s.mu.Lock()
+		}
+		packets := s.queue
+		s.queue = nil
+		s.mu.Unlock()
+		if len(packets) == 0 {
+			ws.close()
+			return
+		}
+		for _, p := range packets {
+			var binary bool
+			buf, binary = engineio.AppendFrame(buf[:0], p, s.version, s.b64)
+			typ := websocket.TextMessage
+			if binary {
+				typ = websocket.BinaryMessage
+			}
+			ws.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if err := ws.conn.WriteMessage(typ, buf); err != nil {
+				s.end(ReasonTransportError, err)
+				return
+			}
+			if p.Type == engineio.PacketClose {
+				s.end(ReasonForcedClose, nil)
+				return
+			}
+		}
+	}
+}

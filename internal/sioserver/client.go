@@ -1,0 +1,301 @@
+package sioserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/siocli/sio/internal/eioserver"
+	"github.com/siocli/sio/pkg/codec"
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// client is one Engine.IO session and the namespaces it joined. message is
+// only called from the session's handler, one call at a time.
+type client struct {
+	srv    *Server
+	sess   *eioserver.Session
+	since  time.Time
+	proto  codec.Version
+	parser codec.JSONParser
+	dec    codec.Decoder
+
+	mu      sync.Mutex
+	sockets map[string]*socket // by namespace
+}
+
+// socket is a client's connection to one namespace.
+type socket struct {
+	c  *client
+	ns string
+	id string
+
+	mu      sync.Mutex
+	nextAck uint64
+	asked   map[uint64]asked
+}
+
+// asked is an event the server emitted with an ack id.
+type asked struct {
+	event string
+	at    time.Time
+}
+
+// ask returns a new ack id for an emit of event.
+func (so *socket) ask(event string) uint64 {
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	id := so.nextAck
+	so.nextAck++
+	if so.asked == nil {
+		so.asked = make(map[uint64]asked)
+	}
+	so.asked[id] = asked{event: event, at: time.Now()}
+	return id
+}
+
+// answered takes the emit an ack id answers.
+func (so *socket) answered(id uint64) (asked, bool) {
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	a, ok := so.asked[id]
+	delete(so.asked, id)
+	return a, ok
+}
+
+// sortedSockets returns the client's sockets by namespace. c.mu must be
+// held.
+func (c *client) sortedSockets() []*socket {
+	out := make([]*socket, 0, len(c.sockets))
+	for _, so := range c.sockets {
+		out = append(out, so)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ns < out[j].ns })
+	return out
+}
+
+func (c *client) socket(ns string) *socket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sockets[ns]
+}
+
+// send encodes pk and queues its messages on the session.
+func (c *client) send(pk *codec.Packet) error {
+	msgs, err := c.parser.Encode(pk)
+	if err != nil {
+		return err
+	}
+	out := make([]engineio.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = engineio.Message{Data: m.Data, Binary: m.Binary}
+	}
+	return c.sess.Send(out...)
+}
+
+// fail reports what the client did wrong and ends its session, as the
+// reference server does.
+func (c *client) fail(err error) {
+	c.srv.observe(Record{Type: RecordError, Client: c.sess.ID(), Err: err})
+	c.sess.End(eioserver.ReasonParseError, err)
+}
+
+func (c *client) message(m engineio.Message) {
+	pk, err := c.dec.Decode(codec.Message{Data: m.Data, Binary: m.Binary})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if pk == nil {
+		return // attachments to come
+	}
+	if pk.Type == codec.Connect {
+		c.connect(pk)
+		return
+	}
+	so := c.socket(pk.Nsp())
+	if so == nil {
+		c.fail(fmt.Errorf("a %s packet for %s, which the client has not joined", pk.Type, pk.Nsp()))
+		return
+	}
+	switch pk.Type {
+	case codec.Disconnect:
+		c.mu.Lock()
+		delete(c.sockets, so.ns)
+		c.mu.Unlock()
+		c.srv.observe(Record{Type: RecordDisconnect, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Reason: ReasonClientDisconnect})
+	case codec.Event, codec.BinaryEvent:
+		c.event(so, pk)
+	case codec.Ack, codec.BinaryAck:
+		a, ok := so.answered(pk.ID)
+		if !ok {
+			c.srv.observe(Record{Type: RecordError, Client: c.sess.ID(), Namespace: so.ns, Err: fmt.Errorf("an ack with id %d, which the server did not ask for", pk.ID)})
+			return
+		}
+		c.srv.observe(Record{Type: RecordAck, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Packet: pk, Event: a.event, RTT: time.Since(a.at)})
+	default:
+		c.fail(fmt.Errorf("a %s packet, which only servers send", pk.Type))
+	}
+}
+
+// event observes an event, answers its ack with its own arguments, and
+// echoes or broadcasts it as configured.
+func (c *client) event(so *socket, pk *codec.Packet) {
+	c.srv.observe(Record{Type: RecordEvent, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Packet: pk})
+	if pk.HasID {
+		_, rest, err := codec.CutFirst(pk.Data)
+		if err == nil {
+			data := append([]byte{'['}, rest...)
+			c.send(&codec.Packet{Type: codec.Ack, Namespace: so.ns, ID: pk.ID, HasID: true, Data: data, Attachments: pk.Attachments})
+		}
+	}
+	out := &codec.Packet{Type: codec.Event, Namespace: so.ns, Data: pk.Data, Attachments: pk.Attachments}
+	if c.srv.opts.Echo {
+		c.send(out)
+	}
+	if c.srv.opts.Broadcast {
+		others, _ := c.srv.targets("", so.ns)
+		for _, o := range others {
+			if o != so {
+				o.c.send(out)
+			}
+		}
+	}
+}
+
+// connect joins the namespace a CONNECT packet names, or refuses it.
+func (c *client) connect(pk *codec.Packet) {
+	ns := pk.Nsp()
+	auth := json.RawMessage(pk.Data)
+	if c.proto == codec.V4 {
+		// Protocol 4 has no auth payload; the query of the handshake and of
+		// the namespace ("/admin?token=x") stand for it.
+		q := url.Values{}
+		for k, v := range c.sess.Query() {
+			q[k] = v
+		}
+		if name, query, ok := strings.Cut(ns, "?"); ok {
+			ns = name
+			extra, _ := url.ParseQuery(query)
+			for k, v := range extra {
+				q[k] = v
+			}
+		}
+		for _, k := range []string{"EIO", "transport", "t", "sid", "b64"} {
+			q.Del(k)
+		}
+		auth = queryJSON(q)
+	}
+	if old := c.socket(ns); old != nil {
+		if c.proto == codec.V5 {
+			c.fail(fmt.Errorf("a second connect to %s", ns))
+			return
+		}
+		c.send(&codec.Packet{Type: codec.Connect, Namespace: ns})
+		return
+	}
+	if missing := lacking(auth, c.srv.opts.RequireAuth); missing != nil {
+		c.refuse(ns, auth, missing)
+		return
+	}
+	so := &socket{c: c, ns: ns, id: newID()}
+	reply := &codec.Packet{Type: codec.Connect, Namespace: ns}
+	if c.proto == codec.V4 {
+		so.id = c.sess.ID()
+		if ns != codec.RootNamespace {
+			so.id = ns + "#" + c.sess.ID()
+		}
+	} else {
+		reply.Data, _ = json.Marshal(map[string]string{"sid": so.id})
+	}
+	c.mu.Lock()
+	c.sockets[ns] = so
+	c.mu.Unlock()
+	c.send(reply)
+	c.srv.observe(Record{Type: RecordConnect, Client: c.sess.ID(), Namespace: ns, SocketID: so.id, Auth: auth})
+}
+
+// refuse answers a connect with CONNECT_ERROR: in protocol 5 an object with
+// a message and data, in 4 the message alone.
+func (c *client) refuse(ns string, auth json.RawMessage, missing map[string]json.RawMessage) {
+	const message = "not authorized"
+	want, _ := json.Marshal(missing)
+	data := json.RawMessage(`{"missing":` + string(want) + `}`)
+	var payload []byte
+	if c.proto == codec.V4 {
+		payload, _ = json.Marshal(message + ": the query lacks " + string(want))
+	} else {
+		payload, _ = json.Marshal(map[string]any{"message": message, "data": data})
+	}
+	c.send(&codec.Packet{Type: codec.ConnectError, Namespace: ns, Data: payload})
+	c.srv.observe(Record{Type: RecordConnectError, Client: c.sess.ID(), Namespace: ns, Auth: auth, Message: message, Data: data})
+}
+
+// disconnect removes a socket from its namespace, telling the client.
+func (c *client) disconnect(so *socket, reason string) {
+	c.mu.Lock()
+	if c.sockets[so.ns] != so {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.sockets, so.ns)
+	c.mu.Unlock()
+	c.send(&codec.Packet{Type: codec.Disconnect, Namespace: so.ns})
+	c.srv.observe(Record{Type: RecordDisconnect, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Reason: reason})
+}
+
+// queryJSON turns query parameters into a JSON object of strings (the
+// first value of each).
+func queryJSON(q url.Values) json.RawMessage {
+	if len(q) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(q))
+	for k, v := range q {
+		m[k] = v[0]
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// lacking returns the entries of want that auth, a JSON object, does not
+// hold with an equal value, or nil when it holds them all. A string in auth
+// equals a number or boolean in want whose JSON text it is, for query
+// parameters.
+func lacking(auth json.RawMessage, want map[string]json.RawMessage) map[string]json.RawMessage {
+	if len(want) == 0 {
+		return nil
+	}
+	var have map[string]json.RawMessage
+	json.Unmarshal(auth, &have)
+	var missing map[string]json.RawMessage
+	for k, w := range want {
+		if h, ok := have[k]; !ok || !sameJSON(h, w) {
+			if missing == nil {
+				missing = make(map[string]json.RawMessage)
+			}
+			missing[k] = w
+		}
+	}
+	return missing
+}
+
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	if reflect.DeepEqual(x, y) {
+		return true
+	}
+	if s, ok := x.(string); ok {
+		return s == string(bytes.TrimSpace(b))
+	}
+	return false
+}
