@@ -134,3 +134,25 @@ func TestOutputFormat(t *testing.T) {
 		t.Errorf("bad -o: %v", err)
 	}
 }
+
+func TestServeFlags(t *testing.T) {
+	ios, _ := testStreams()
+	var got *ServeOptions
+	cmd := NewServeCmd(ios, func(o *ServeOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--port", "0", "--host", "0.0.0.0", "--path", "/io", "--echo", "--broadcast",
+		"--require-auth", `{"token":"x","n":1}`, "--ping-interval", "5s", "--ping-timeout", "2s",
+		"--transports", "websocket", "--max-payload", "100", "-o", "json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	so, err := got.options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := so.Engine
+	if got.Port != 0 || got.Host != "0.0.0.0" || e.Path != "/io" || !so.Echo || !so.Broadcast || len(so.RequireAuth) != 2 ||
+		e.PingInterval != 5*time.Second || e.PingTimeout != 2*time.Second || !reflect.DeepEqual(e.Transports, []engineio.Transport{engineio.WebSocket}) ||
+		e.MaxPayload != 100 || got.Output != "json" {
+		t.Errorf("options %+v, server options %+v", got, so)
+	}
+}

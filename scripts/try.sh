@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
-# Try sio on a fresh machine: builds it, starts the bundled socket.io 4.x
-# server (test/servers, installed from its lockfile) on a free port, emits
-# an event with an ack, and, on a terminal, opens the shell on the server.
-# The server stops when this script ends.
+# Try sio on a fresh machine with nothing but Go: builds sio, starts its
+# built-in server (sio serve) on a free port, emits an event with an ack
+# against it, shows what the server saw, and, on a terminal, opens the
+# shell on it. The server stops when this script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-need_node
-need_servers >&2
 go build -o ./sio .
 
 tmp=$(mktemp -d)
-trap 'exec 3>&- 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-mkfifo "$tmp/in"
-node test/servers/server.js --version 4 <"$tmp/in" >"$tmp/server.out" 2>&1 &
-exec 3>"$tmp/in" # the server exits when this closes
-for _ in $(seq 50); do grep -q port "$tmp/server.out" 2>/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/server.out")"
+./sio serve --port 0 --echo -o text </dev/null >"$tmp/server.log" 2>"$tmp/server.err" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
+url=
+for _ in $(seq 100); do
+  url=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$tmp/server.err")
+  [ -n "$url" ] && break
+  kill -0 $server 2>/dev/null || { cat "$tmp/server.err" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "sio serve did not start:" >&2; cat "$tmp/server.err" >&2; exit 1; }
 
-echo "A socket.io 4.x server listens at $url. It answers acks with their args,"
-echo "emits echo-back for echo, and has an /admin namespace wanting {\"token\":\"ok\"}."
+echo "\$ ./sio serve --echo &"
+echo "sio serve listens at $url: it answers every ack with the event's own"
+echo "args, sends every event back to its sender, and prints what it sees."
 echo
-echo "\$ ./sio emit $url echo hello 42 --ack -o text"
-./sio emit "$url" echo hello 42 --ack -o text
+echo "\$ ./sio emit $url hello world 42 --ack -o text"
+./sio emit "$url" hello world 42 --ack -o text
+for _ in $(seq 20); do grep -q "● close" "$tmp/server.log" && break; sleep 0.1; done
+echo
+echo "What sio serve printed meanwhile:"
+sed 's/^/  /' "$tmp/server.log"
 if [ -t 0 ]; then
   echo
-  echo "\$ ./sio $url"
+  echo "\$ ./sio $url    # the shell: try 'emit hello world --ack', 'help', Ctrl-D to leave"
   ./sio "$url"
 fi

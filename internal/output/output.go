@@ -142,6 +142,12 @@ type record struct {
 	message   *string
 	data      json.RawMessage
 	session   *sioclient.Session
+	// Only in what a server prints:
+	client    string // the client's session id
+	transport string
+	eio       int
+	remote    string
+	auth      json.RawMessage
 }
 
 func (p *Printer) write(r *record) error {
@@ -162,6 +168,10 @@ func appendJSONRecord(b []byte, r *record) []byte {
 	b = r.time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","type":`...)
 	b = codec.AppendJSONString(b, r.typ)
+	if r.client != "" {
+		b = append(b, `,"client":`...)
+		b = appendString(b, r.client)
+	}
 	if r.ns != "" {
 		b = append(b, `,"ns":`...)
 		b = appendString(b, r.ns)
@@ -216,6 +226,7 @@ func appendJSONRecord(b []byte, r *record) []byte {
 		b = append(b, `,"protocol":`...)
 		b = strconv.AppendInt(b, int64(r.session.Protocol), 10)
 	}
+	b = appendServerFields(b, r)
 	if r.message != nil {
 		b = append(b, `,"message":`...)
 		b = appendString(b, *r.message)

@@ -60,6 +60,10 @@ func (p palette) appendText(b []byte, r *record) []byte {
 	}
 	b = p.paint(b, p.ns, fmt.Sprintf("%-6s", ns))
 	b = append(b, ' ')
+	if r.client != "" {
+		b = p.paint(b, p.dim, r.client)
+		b = append(b, "  "...)
+	}
 	switch r.typ {
 	case "event":
 		b = p.paint(b, p.event, r.event)
@@ -93,6 +97,12 @@ func (p palette) lifecycleDetail(r *record) string {
 	}
 	if r.socketID != "" {
 		add("id %s", r.socketID)
+	}
+	if r.transport != "" {
+		add("Engine.IO %d, %s, from %s", r.eio, r.transport, r.remote)
+	}
+	if len(r.auth) > 0 {
+		add("auth %s", r.auth)
 	}
 	if r.recovered != nil && *r.recovered {
 		add("(state recovered)")

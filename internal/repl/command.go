@@ -147,7 +147,7 @@ func Parse(words []Word) (*Command, error) {
 			return nil, usage(fmt.Sprintf("%q is a reserved event name", name))
 		}
 		c.Event = name
-		if c.Args, err = values(rest[1:]); err != nil {
+		if c.Args, err = Values(rest[1:]); err != nil {
 			return nil, fmt.Errorf("emit: %v", err)
 		}
 	case "on", "off":
@@ -187,7 +187,7 @@ func Parse(words []Word) (*Command, error) {
 			}
 		}
 		var err error
-		if c.Args, err = values(rest); err != nil {
+		if c.Args, err = Values(rest); err != nil {
 			return nil, fmt.Errorf("reply: %v", err)
 		}
 	case "trace":
@@ -237,9 +237,9 @@ func text(w Word) (string, error) {
 	return s, nil
 }
 
-// values turns argument words into emit values: a 'quoted' word is a
+// Values turns argument words into emit values: a 'quoted' word is a
 // string, a JSON word its JSON, a bare word follows sio emit's rules.
-func values(words []Word) ([]any, error) {
+func Values(words []Word) ([]any, error) {
 	out := make([]any, 0, len(words))
 	for i, w := range words {
 		var v any

@@ -24,6 +24,9 @@ type TerminalConfig struct {
 	Stdout, Stderr io.Writer
 	// HistoryFile keeps the history between sessions; "" keeps none.
 	HistoryFile string
+	// Complete replaces the shell's completion of commands, events and
+	// namespaces (see SetSession).
+	Complete readline.AutoCompleter
 }
 
 // NewTerminal opens a Terminal. Close it when done.
@@ -32,11 +35,15 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 		prepareHistory(cfg.HistoryFile)
 	}
 	comp := &completer{}
+	var auto readline.AutoCompleter = comp
+	if cfg.Complete != nil {
+		auto = cfg.Complete
+	}
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:                 "sio> ",
 		HistoryFile:            cfg.HistoryFile,
 		DisableAutoSaveHistory: true,
-		AutoComplete:           comp,
+		AutoComplete:           auto,
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "exit",
 		Stdin:                  cfg.Stdin,

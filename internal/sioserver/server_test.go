@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -260,5 +262,61 @@ func TestHeartbeat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestManyClients serves hundreds of clients at once, of both versions and
+// every transport, each with an ack round trip while all are connected.
+func TestManyClients(t *testing.T) {
+	const n = 300
+	srv, _, u := start(t, Options{})
+	transports := [][]engineio.Transport{{engineio.Polling}, {engineio.WebSocket}, nil}
+	sockets := make([]*sioclient.Socket, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := []engineio.Version{engineio.Version3, engineio.Version4}[i%2]
+			_, s, err := dial(t, u, "/", v, transports[i%3], "")
+			if err != nil {
+				errs <- err
+				return
+			}
+			sockets[i] = s
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := len(srv.Clients()); got != n {
+		t.Fatalf("%d clients connected, want %d", got, n)
+	}
+	errs = make(chan error, n)
+	for i, s := range sockets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			a, err := s.EmitWithAck(ctx, "n", i)
+			if err == nil && string(a.Packet.Data) != "["+strconv.Itoa(i)+"]" {
+				err = fmt.Errorf("client %d got ack %s", i, a.Packet.Data)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n, err := srv.Emit("", "/", "all", nil, false); n != len(sockets) || err != nil {
+		t.Errorf("Emit to all: %d, %v", n, err)
 	}
 }

@@ -19,7 +19,7 @@ func TestQuickStart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("scripts/try.sh: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), `ack of echo  "hello"  42`) {
+	if !strings.Contains(string(out), `ack of hello  "world"  42`) || !strings.Contains(string(out), `hello (wants ack 0)  "world"  42`) {
 		t.Errorf("scripts/try.sh printed:\n%s", out)
 	}
 }

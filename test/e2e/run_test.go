@@ -134,3 +134,15 @@ func TestRunURLOverrides(t *testing.T) {
 		t.Errorf("no URL at all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestRunAgainstServe runs the example for sio serve against it, over
+// both protocol versions.
+func TestRunAgainstServe(t *testing.T) {
+	_, url := serve(t, "--echo")
+	for _, eio := range []string{"3", "4"} {
+		r := sio(t, "", "run", filepath.Join(examples(t), "serve.sio"), url, "--eio", eio, "-o", "text")
+		if r.code != 0 || !strings.Contains(r.stdout, `all good for "u1"`) || !strings.Contains(r.stdout, " passed, 0 failed\n") {
+			t.Errorf("EIO %s: exit %d\n%s%s", eio, r.code, r.stdout, r.stderr)
+		}
+	}
+}

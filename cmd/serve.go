@@ -1,0 +1,241 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chzyer/readline"
+	"github.com/spf13/cobra"
+
+	"github.com/siocli/sio/internal/console"
+	"github.com/siocli/sio/internal/eioserver"
+	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/internal/sioserver"
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// ServeOptions are the inputs of sio serve.
+type ServeOptions struct {
+	IO           *IOStreams
+	Host         string
+	Port         int
+	Path         string
+	Echo         bool
+	Broadcast    bool
+	RequireAuth  string
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+	Transports   []string
+	MaxPayload   int
+	Output       string
+	// Ready, when set, is called with the address once the server listens.
+	Ready func(addr string)
+}
+
+// NewServeCmd returns the serve command; runF replaces the real run in
+// tests.
+func NewServeCmd(ios *IOStreams, runF func(*ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a Socket.IO server to try clients, proxies and sio against",
+		Long: `Run a Socket.IO server that speaks to clients of every generation:
+socket.io-client 2.x (Engine.IO 3, Socket.IO protocol 4) and 3.x/4.x
+(Engine.IO 4, protocol 5), over long-polling, WebSocket and the upgrade.
+
+On every namespace it prints each connection, event, ack and disconnect in
+sio listen's formats (text on a terminal, one JSON object a line
+otherwise, with the client's session id), and answers every event that
+asks for an ack with the event's own arguments. --echo sends every event
+back to its sender, --broadcast to every other client on its namespace.
+--require-auth refuses namespace connects whose auth payload lacks the
+given keys and values (for 2.x clients, their query parameters), with a
+connect_error that names what is missing.
+
+When standard input is a terminal, a prompt takes commands: emit EVENT
+ARG... to every client, to ID emit EVENT ARG..., clients, kick ID, ns
+NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
+		Example: `  sio serve
+  sio serve --port 3000 --echo
+  sio serve --require-auth '{"token":"s3cret"}' -o json | jq .
+  sio serve --transports websocket --ping-interval 5s --ping-timeout 2s`,
+		Args: checkArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.Host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
+	fs.IntVarP(&opts.Port, "port", "p", 3000, "port to listen on (0 picks a free one)")
+	fs.StringVar(&opts.Path, "path", "/socket.io", "path the server answers at")
+	fs.BoolVar(&opts.Echo, "echo", false, "send every event back to its sender")
+	fs.BoolVar(&opts.Broadcast, "broadcast", false, "send every event to every other client on its namespace")
+	fs.StringVar(&opts.RequireAuth, "require-auth", "", "refuse namespace connects whose auth lacks this JSON object's keys and values")
+	fs.DurationVar(&opts.PingInterval, "ping-interval", 25*time.Second, "heartbeat interval announced to clients")
+	fs.DurationVar(&opts.PingTimeout, "ping-timeout", 20*time.Second, "heartbeat timeout announced to clients")
+	fs.StringSliceVar(&opts.Transports, "transports", []string{"polling", "websocket"}, "transports clients may use")
+	fs.IntVar(&opts.MaxPayload, "max-payload", 1_000_000, "largest POST body or WebSocket message accepted, in bytes")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	return cmd
+}
+
+// options checks the flags and turns them into the server's options.
+func (o *ServeOptions) options() (sioserver.Options, error) {
+	var so sioserver.Options
+	if o.Port < 0 || o.Port > 65535 {
+		return so, usagef("--port %d: want 0 to 65535", o.Port)
+	}
+	if o.PingInterval <= 0 || o.PingTimeout <= 0 {
+		return so, usagef("--ping-interval and --ping-timeout must be positive")
+	}
+	if o.MaxPayload <= 0 {
+		return so, usagef("--max-payload %d: want a positive number of bytes", o.MaxPayload)
+	}
+	if !strings.HasPrefix(o.Path, "/") {
+		return so, usagef("--path %q: want a path starting with /", o.Path)
+	}
+	so.Engine = eioserver.Options{Path: o.Path, PingInterval: o.PingInterval, PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload}
+	for _, t := range o.Transports {
+		switch tr := engineio.Transport(strings.TrimSpace(t)); tr {
+		case engineio.Polling, engineio.WebSocket:
+			so.Engine.Transports = append(so.Engine.Transports, tr)
+		default:
+			return so, usagef("--transports: unknown transport %q (want polling, websocket)", t)
+		}
+	}
+	if o.RequireAuth != "" {
+		if err := json.Unmarshal([]byte(o.RequireAuth), &so.RequireAuth); err != nil || so.RequireAuth == nil {
+			return so, usagef("--require-auth %q: want a JSON object such as {\"token\":\"s3cret\"}", o.RequireAuth)
+		}
+	}
+	so.Echo, so.Broadcast = o.Echo, o.Broadcast
+	return so, nil
+}
+
+func serveRun(o *ServeOptions) error {
+	so, err := o.options()
+	if err != nil {
+		return err
+	}
+	ios := o.IO
+	interactive := ios.InTTY && inForeground()
+	format, err := outputFormat(o.Output, ios.OutTTY)
+	if err != nil {
+		return err
+	}
+	out, notes := ios.Out, ios.ErrOut
+	var term *repl.Terminal
+	if interactive {
+		in, ok := ios.In.(io.ReadCloser)
+		if !ok {
+			in = io.NopCloser(ios.In)
+		}
+		term, err = repl.NewTerminal(repl.TerminalConfig{Stdin: in, Stdout: ios.Out, Stderr: ios.ErrOut, Complete: consoleCompleter})
+		if err != nil {
+			return err
+		}
+		defer term.Close()
+		out, notes = term.Stdout(), term.Stderr()
+	}
+	printer := output.New(out, format, ios.OutTTY && !ios.NoColor)
+	so.Observe = func(r sioserver.Record) {
+		printer.Server(r)
+		printer.Flush()
+	}
+
+	addr := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", addr, errors.Unwrap(err))
+	}
+	srv := sioserver.New(so)
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	defer func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		printer.Flush()
+	}()
+
+	eo := srv.EngineOptions()
+	fmt.Fprintf(notes, "sio serve: listening on http://%s%s for Socket.IO clients 2.x to 4.x (Engine.IO 3 and 4; %s)\n",
+		ln.Addr(), eo.Path, joinTransports(eo.Transports))
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	if !interactive {
+		select {
+		case <-ctx.Done():
+		case err := <-served:
+			return err
+		}
+		return nil
+	}
+	fmt.Fprintln(notes, "Type help for commands; Ctrl-D stops the server.")
+	lines := make(chan error, 1)
+	go func() {
+		c := console.New(srv, notes)
+		for {
+			line, err := term.ReadLine(c.Prompt())
+			if errors.Is(err, repl.ErrInterrupt) {
+				if strings.TrimSpace(line) == "" {
+					lines <- nil
+					return
+				}
+				continue
+			}
+			if err != nil {
+				lines <- nil // Ctrl-D
+				return
+			}
+			if err := c.Exec(line); errors.Is(err, console.ErrQuit) {
+				lines <- nil
+				return
+			} else if err != nil {
+				fmt.Fprintf(notes, "error: %v\n", output.Describe(err))
+			}
+		}
+	}()
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err
+	case <-lines:
+	}
+	return nil
+}
+
+func joinTransports(ts []engineio.Transport) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+// consoleCompleter completes the commands of sio serve's prompt.
+var consoleCompleter = readline.NewPrefixCompleter(
+	readline.PcItem("emit"), readline.PcItem("to"), readline.PcItem("clients"),
+	readline.PcItem("kick"), readline.PcItem("ns"), readline.PcItem("help"), readline.PcItem("exit"),
+)

@@ -1,0 +1,165 @@
+package e2e
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/internal/testserver"
+)
+
+var listening = regexp.MustCompile(`listening on (http://[0-9.:]+)/socket\.io/`)
+
+// serve starts sio serve on a free port and returns it and its URL.
+func serve(t *testing.T, args ...string) (*started, string) {
+	t.Helper()
+	s := sioStart(t, append([]string{"serve", "--port", "0"}, args...)...)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listening.FindStringSubmatch(s.stderr.String()); m != nil {
+			return s, m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("sio serve did not say where it listens; stderr:\n%s", s.stderr)
+	return nil, ""
+}
+
+// TestServeReferenceClients puts socket.io-client 2.x and 4.x through
+// test/servers/client.js against sio serve: acks, binary, echo, a
+// namespace with auth, a refused one, and the upgrade.
+func TestServeReferenceClients(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node not found on PATH: %s", testserver.InstallHint)
+	}
+	s, url := serve(t, "--echo", "--require-auth", `{"token":"ok"}`)
+	for _, v := range []string{"2", "4"} {
+		for _, tr := range []string{"polling,websocket", "polling", "websocket"} {
+			t.Run("v"+v+"/"+tr, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, node, filepath.Join(testserver.Dir(), "client.js"), "--version", v, "--url", url, "--transports", tr)
+				out, err := cmd.CombinedOutput()
+				if err != nil || !strings.Contains(string(out), `{"ok":true}`) {
+					t.Fatalf("client.js: %v\n%s\nsio serve printed:\n%s", err, out, s.stdout)
+				}
+				if tr == "polling,websocket" && !strings.Contains(string(out), `{"step":"upgrade","transport":"websocket"}`) {
+					t.Errorf("no upgrade:\n%s", out)
+				}
+			})
+		}
+	}
+	// What the server printed, one JSON object a line.
+	for _, want := range []string{`"type":"connection"`, `"eio":3`, `"eio":4`, `"type":"upgrade","client":`,
+		`"type":"event","client":`, `"event":"bin","args":[{"$binary":"AAEC/v8="}`, `"type":"connect_error"`, `"missing":{"token":"ok"}`, `"reason":"client namespace disconnect"`} {
+		if !strings.Contains(s.stdout.String(), want) {
+			t.Errorf("sio serve printed no %s:\n%s", want, s.stdout)
+		}
+	}
+}
+
+// TestServeSioClient runs sio emit against sio serve over each transport
+// and both protocol versions.
+func TestServeSioClient(t *testing.T) {
+	_, url := serve(t, "--echo")
+	for _, eio := range []string{"3", "4"} {
+		for _, tr := range []string{"auto", "polling", "websocket"} {
+			r := sio(t, "", "emit", url, "echo", "hé", "42", `{"a":[1]}`, "--ack", "--eio", eio, "--transport", tr, "-o", "json")
+			if r.code != 0 || !strings.Contains(r.stdout, `"args":["hé",42,{"a":[1]}]`) {
+				t.Errorf("EIO %s over %s: exit %d\n%s%s", eio, tr, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	r := sio(t, "", "emit", url, "chat", "hi", "--wait", "chat", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"event":"chat","args":["hi"]`) {
+		t.Errorf("--echo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestServeRequireAuth refuses sio's connects that lack the auth.
+func TestServeRequireAuth(t *testing.T) {
+	_, url := serve(t, "--require-auth", `{"token":"s3cret"}`)
+	r := sio(t, "", "emit", url, "x", "--ack", "-a", `{"token":"nope"}`)
+	if r.code != 4 || !strings.Contains(r.stderr, `not authorized {"missing":{"token":"s3cret"}}`) {
+		t.Errorf("bad token: exit %d: %s", r.code, r.stderr)
+	}
+	r = sio(t, "", "emit", url, "x", "--ack", "-a", `{"token":"s3cret","more":1}`)
+	if r.code != 0 {
+		t.Errorf("good token: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestServeBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--require-auth", "token"}, `--require-auth "token": want a JSON object`},
+		{[]string{"--transports", "pigeon"}, `unknown transport "pigeon"`},
+		{[]string{"--port", "70000"}, "--port 70000: want 0 to 65535"},
+		{[]string{"--path", "socket"}, `--path "socket": want a path starting with /`},
+	} {
+		r := sio(t, "", append([]string{"serve"}, tc.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, %s", tc.args, r.code, r.stderr)
+		}
+	}
+	_, url := serve(t)
+	r := sio(t, "", "serve", "--port", url[strings.LastIndex(url, ":")+1:])
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot listen on 127.0.0.1:") || !strings.Contains(r.stderr, "address already in use") {
+		t.Errorf("a port in use: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestServeConsole types the console's commands in a real terminal while
+// sio listen is connected.
+func TestServeConsole(t *testing.T) {
+	tm := startTerm(t, "serve", "--port", "0")
+	mark := tm.expect(0, "serve /> ")
+	url := listening.FindStringSubmatch(tm.screen())[1]
+	l := sioStart(t, "listen", url, "-o", "json")
+	l.waitFor(t, `"type":"connect"`, 1)
+	mark = tm.expect(mark, "● connect")
+
+	tm.typ("clients\r")
+	mark = tm.expect(mark, " for ")
+	id := regexp.MustCompile(`([A-Za-z0-9_-]{20})  Engine\.IO 4  websocket`).FindStringSubmatch(tm.screen())
+	if id == nil {
+		t.Fatalf("no client id in:\n%s", tm.screen())
+	}
+
+	tm.typ("emit news hello '42' {\"n\": [1, 2]}\r")
+	mark = tm.expect(mark, "sent to 1 client on /")
+	l.waitFor(t, `"event":"news","args":["hello","42",{"n": [1, 2]}]`, 1)
+
+	tm.typ("to " + id[1] + " emit direct 1\r")
+	mark = tm.expect(mark, "sent to 1 client on /")
+	l.waitFor(t, `"event":"direct","args":[1]`, 1)
+
+	tm.typ("bogus\r")
+	mark = tm.expect(mark, `unknown command "bogus"`)
+
+	tm.typ("kick " + id[1] + "\r")
+	l.waitFor(t, `"reason":"io server disconnect"`, 1)
+	if code := l.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("sio listen exited %d after the kick", code)
+	}
+	tm.expect(mark, "server namespace disconnect")
+
+	tm.typ("\x04") // Ctrl-D stops the server
+	done := make(chan error, 1)
+	go func() { done <- tm.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("sio serve after Ctrl-D: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("sio serve still runs after Ctrl-D")
+	}
+}
