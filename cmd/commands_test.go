@@ -156,3 +156,16 @@ func TestServeFlags(t *testing.T) {
 		t.Errorf("options %+v, server options %+v", got, so)
 	}
 }
+
+func TestDoctorFlags(t *testing.T) {
+	ios, _ := testStreams()
+	var got *DoctorOptions
+	cmd := NewDoctorCmd(ios, func(o *DoctorOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"https://example.com/admin", "-a", `{"token":"x"}`, "--heartbeat-wait", "0", "-k", "-o", "json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Conn.URL != "https://example.com/admin" || got.HeartbeatWait != 0 || !got.Conn.Insecure || got.Output != "json" {
+		t.Errorf("options %+v", got)
+	}
+}

@@ -24,3 +24,24 @@ need_servers() {
     npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
   fi
 }
+
+# need_nginx installs nginx from Debian's packages when it is missing and
+# we are root (without starting its service: the tests start their own);
+# otherwise it says what to install.
+need_nginx() {
+  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing nginx from Debian's packages" >&2
+    local policy=/usr/sbin/policy-rc.d created=
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
+    fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+    if [ -n "$created" ]; then rm -f "$policy"; fi
+  else
+    echo "nginx is missing; install it (e.g. sudo apt-get install nginx) and run again" >&2
+    exit 1
+  fi
+}

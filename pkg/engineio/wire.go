@@ -65,3 +65,6 @@ func EncodeBinaryPayload(dst []byte, packets []Packet) []byte {
 	}
 	return dst
 }
+
+// ParseHandshake parses the data of an open packet.
+func ParseHandshake(data []byte) (Handshake, error) { return parseOpen(data) }

@@ -1,0 +1,108 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/siocli/sio/internal/doctor"
+	"github.com/siocli/sio/internal/output"
+)
+
+// DoctorOptions are the inputs of sio doctor.
+type DoctorOptions struct {
+	IO            *IOStreams
+	Conn          ConnOptions
+	HeartbeatWait time.Duration
+	Output        string
+}
+
+// NewDoctorCmd returns the doctor command; runF replaces the real run in
+// tests.
+func NewDoctorCmd(ios *IOStreams, runF func(*DoctorOptions) error) *cobra.Command {
+	opts := &DoctorOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "doctor URL",
+		Short: "Find out why a connection or the WebSocket upgrade fails, and what to fix",
+		Long: `Diagnose a Socket.IO connection one step at a time, each shown as it
+happens with its duration and what it found:
+
+  1. name resolution and TCP connect (and the proxy in use)
+  2. TLS: protocol, certificate, and why verification fails
+  3. the polling handshake, Engine.IO 4 then 3: version, sid, upgrades, timings
+  4. session stickiness: requests with the sid on new connections
+  5. a direct WebSocket
+  6. the upgrade from polling to WebSocket
+  7. the namespace connect, with the auth given
+  8. a heartbeat
+
+then a verdict: which transports work, what is wrong, and the likely fix.
+It takes every connection option, so it diagnoses the connection the other
+commands would make. -o json prints the whole report as one JSON object.
+
+Exit codes: 0 when a connection works over the best transport the server
+offers, 6 when a problem was found, 3 when nothing connects.`,
+		Example: `  sio doctor localhost:3000
+  sio doctor https://example.com/admin -a '{"token":"s3cret"}'
+  sio doctor https://example.com --heartbeat-wait 0 -o json | jq .verdict`,
+		Args: checkArgs(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Conn.URL = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return doctorRun(opts)
+		},
+	}
+	fs := cmd.Flags()
+	addConnFlags(fs, &opts.Conn, false)
+	fs.DurationVar(&opts.HeartbeatWait, "heartbeat-wait", 30*time.Second, "how long to wait for a heartbeat (0 skips that step)")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	return cmd
+}
+
+func doctorRun(opts *DoctorOptions) error {
+	if opts.HeartbeatWait < 0 {
+		return usagef("--heartbeat-wait cannot be negative")
+	}
+	format, err := outputFormat(opts.Output, opts.IO.OutTTY)
+	if err != nil {
+		return err
+	}
+	c, err := opts.Conn.build(opts.IO.ErrOut)
+	if err != nil {
+		return &usageError{err}
+	}
+	cfg := doctor.Config{
+		URL: c.url, Namespace: c.namespaces[0], Manager: c.manager, Socket: c.socket,
+		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait,
+	}
+	var p *doctor.Printer
+	if format == output.Text {
+		p = doctor.NewPrinter(opts.IO.Out, opts.IO.OutTTY && !opts.IO.NoColor)
+		p.Header(c.url, cfg.Namespace)
+		cfg.OnStep = p.Step
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	report := doctor.Run(ctx, cfg)
+	if p != nil {
+		p.Verdict(report.Verdict)
+	} else {
+		b, err := json.Marshal(report)
+		if err != nil {
+			return err
+		}
+		opts.IO.Out.Write(append(b, '\n'))
+	}
+	if report.Verdict.Code != 0 {
+		return &quietError{err: errors.New(report.Verdict.Summary), code: report.Verdict.Code}
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package doctor
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/sioclient"
+)
+
+// Config says what to diagnose.
+type Config struct {
+	// URL is the server's base URL, http or https, with the handshake
+	// query.
+	URL       string
+	Namespace string
+	// Manager and Socket are the client's options, as for a connection:
+	// Manager.Engine carries the path, headers, TLS, proxy and a forced
+	// version; Socket the auth payload.
+	Manager sioclient.Options
+	Socket  sioclient.SocketOptions
+	// Timeout bounds each network step; default 10s.
+	Timeout time.Duration
+	// HeartbeatWait bounds the wait for a heartbeat; 0 skips the step.
+	HeartbeatWait time.Duration
+	// OnStep, when set, is called as each step ends (and as a step
+	// begins, with Status empty), for live output.
+	OnStep func(*Step)
+}
+
+// run is one diagnosis in progress.
+type run struct {
+	cfg    Config
+	ctx    context.Context
+	base   *url.URL
+	report *Report
+	path   string
+	tls    *tls.Config // as configured, or insecure after a failed verification
+	jar    http.CookieJar
+
+	// What the steps found.
+	reachable    bool
+	version      engineio.Version // found by the handshake
+	forced       engineio.Version
+	hs           *engineio.Handshake
+	pollingOK    bool
+	stickyOK     bool
+	wsOffered    bool
+	wsOK         bool
+	upgradeOK    bool
+	mismatch     bool
+	nsConnected  bool
+	nsRefused    bool
+	manager      *sioclient.Manager
+	pings        chan sioclient.Lifecycle
+	closed       chan sioclient.Lifecycle
+	connectedAt  time.Time
+	tlsInsecured bool
+	pollingOff   bool        // the server refuses polling
+	cookies      []string    // set by the handshake
+	lastResult   *httpResult // the last failed handshake request
+}
+
+// Run diagnoses the connection that cfg describes.
+func Run(ctx context.Context, cfg Config) *Report {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = "/"
+	}
+	r := &run{cfg: cfg, ctx: ctx, report: &Report{URL: cfg.URL, Namespace: cfg.Namespace}}
+	r.base, _ = url.Parse(cfg.URL)
+	eo := cfg.Manager.Engine
+	r.path = eo.Path
+	if r.path == "" {
+		r.path = "/socket.io/"
+	}
+	if !strings.HasSuffix(r.path, "/") {
+		r.path += "/"
+	}
+	r.tls = eo.TLSConfig
+	r.forced = eo.Version
+	r.jar, _ = cookiejar.New(nil)
+	defer func() {
+		if r.manager != nil {
+			r.manager.Close()
+		}
+	}()
+
+	r.step("tcp", "Name resolution and TCP", r.resolveAndDial)
+	r.step("tls", "TLS", r.checkTLS)
+	r.step("handshake", "Polling handshake", r.handshake)
+	r.step("sticky", "Session stickiness", r.sticky)
+	r.step("websocket", "Direct WebSocket", r.directWebSocket)
+	r.step("upgrade", "Upgrade from polling to WebSocket", r.upgrade)
+	r.step("namespace", "Namespace connect", r.namespace)
+	r.step("heartbeat", "Heartbeat", r.heartbeat)
+	r.verdict()
+	return r.report
+}
+
+// step runs one step, times it and reports it.
+func (r *run) step(name, title string, f func(*Step)) {
+	s := &Step{Number: len(r.report.Steps) + 1, Name: name, Title: title}
+	r.report.Steps = append(r.report.Steps, s)
+	if r.cfg.OnStep != nil {
+		r.cfg.OnStep(s)
+	}
+	start := time.Now()
+	f(s)
+	if s.Status == "" {
+		s.Status = OK
+	}
+	s.Duration = time.Since(start)
+	s.MS = float64(s.Duration.Microseconds()) / 1000
+	if s.Status == Skip {
+		s.Duration, s.MS = 0, 0
+	}
+	if r.cfg.OnStep != nil {
+		r.cfg.OnStep(s)
+	}
+}
+
+func skip(s *Step, why string) {
+	s.Status = Skip
+	s.fact("skipped", why)
+}
+
+// engineOptions returns the engine options of the configured connection,
+// with the TLS settings the diagnosis uses and the version found.
+func (r *run) engineOptions(transports ...engineio.Transport) engineio.Options {
+	eo := r.cfg.Manager.Engine
+	eo.TLSConfig = r.tls
+	eo.Transports = transports
+	eo.ConnectTimeout = r.cfg.Timeout
+	eo.OnEvent, eo.Trace = nil, nil
+	if r.version != engineio.VersionAuto {
+		eo.Version = r.version
+	}
+	return eo
+}
+
+// versionName describes an Engine.IO version as the servers that speak it.
+func versionName(v engineio.Version, forced bool) string {
+	switch {
+	case v == engineio.Version4:
+		return "Engine.IO 4 (socket.io 3.x or 4.x)"
+	case forced:
+		return "Engine.IO 3 (socket.io 2.x, or 3.x/4.x with allowEIO3)"
+	default:
+		return "Engine.IO 3 (socket.io 2.x or older)"
+	}
+}
+
+func ms(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
+	return d.Round(100 * time.Microsecond).String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

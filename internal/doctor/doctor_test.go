@@ -1,0 +1,89 @@
+package doctor
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/siocli/sio/internal/eioserver"
+	"github.com/siocli/sio/internal/sioserver"
+	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/sioclient"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			os.Stderr.WriteString("goleak: " + err.Error() + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// serve runs sio's own server, which the scenarios against real servers
+// (test/e2e) leave aside: here it shows the diagnosis in-process.
+func serve(t *testing.T, o sioserver.Options) string {
+	t.Helper()
+	o.Engine.PingInterval = 200 * time.Millisecond
+	srv := sioserver.New(o)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
+	return hs.URL
+}
+
+func TestRun(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		server sioserver.Options
+		ns     string
+		code   int
+		failed string
+	}{
+		{"healthy", sioserver.Options{}, "/", 0, ""},
+		{"polling only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.Polling}}}, "/", 0, ""},
+		{"websocket only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.WebSocket}}}, "/", 0, ""},
+		{"refused", sioserver.Options{RequireAuth: map[string]json.RawMessage{"token": json.RawMessage(`"x"`)}}, "/admin", 6, "namespace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := serve(t, tc.server)
+			var seen []string
+			rep := Run(context.Background(), Config{
+				URL: url, Namespace: tc.ns, Timeout: 5 * time.Second, HeartbeatWait: 2 * time.Second,
+				Manager: sioclient.Options{Engine: engineio.Options{Path: "/socket.io"}},
+				OnStep: func(s *Step) {
+					if s.Status != "" {
+						seen = append(seen, s.Name)
+					}
+				},
+			})
+			if rep.Verdict.Code != tc.code {
+				t.Errorf("verdict %d %q, want %d; problems %+v", rep.Verdict.Code, rep.Verdict.Summary, tc.code, rep.Verdict.Problems)
+			}
+			if len(seen) != 8 {
+				t.Errorf("steps reported: %v", seen)
+			}
+			for _, s := range rep.Steps {
+				if s.Status == Fail && s.Name != tc.failed {
+					t.Errorf("step %s failed: %s %v", s.Name, s.Problem, s.Facts)
+				}
+			}
+		})
+	}
+}
+
+func TestFactsJSON(t *testing.T) {
+	b, _ := json.Marshal(Facts{{"z", "1"}, {"a", `"q"`}})
+	if string(b) != `{"z":"1","a":"\"q\""}` {
+		t.Errorf("%s", b)
+	}
+}

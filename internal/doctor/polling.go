@@ -1,0 +1,327 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// httpResult is one polling request's answer.
+type httpResult struct {
+	status int
+	header http.Header
+	body   []byte
+	code   int // engine.io's error code, -1 when the body is not one
+	msg    string
+}
+
+// client returns an HTTP client for the polling requests; fresh gives
+// every request a new connection, as separate browser requests may be.
+func (r *run) client(fresh bool) *http.Client {
+	proxy := r.cfg.Manager.Engine.Proxy
+	if proxy == nil {
+		proxy = http.ProxyFromEnvironment
+	}
+	return &http.Client{
+		Transport: &http.Transport{Proxy: proxy, TLSClientConfig: r.tls, DisableKeepAlives: fresh, ForceAttemptHTTP2: false},
+		Jar:       r.jar,
+		Timeout:   r.cfg.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// pollURL is the URL of a polling request.
+func (r *run) pollURL(v engineio.Version, sid string) string {
+	u := *r.base
+	u.Path = r.path
+	q := u.Query()
+	for k, vs := range r.cfg.Manager.Engine.Query {
+		q[k] = vs
+	}
+	q.Set("EIO", strconv.Itoa(int(v)))
+	q.Set("transport", string(engineio.Polling))
+	q.Set("t", strconv.FormatInt(time.Now().UnixNano(), 36))
+	q.Set("b64", "1")
+	if sid != "" {
+		q.Set("sid", sid)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (r *run) do(c *http.Client, method, u string, body []byte) (*httpResult, error) {
+	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range r.cfg.Manager.Engine.Header {
+		req.Header[k] = vs
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	res := &httpResult{status: resp.StatusCode, header: resp.Header, body: b, code: -1}
+	var e struct {
+		Code    *int   `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(b, &e) == nil && e.Code != nil {
+		res.code, res.msg = *e.Code, e.Message
+	}
+	return res, nil
+}
+
+var eio3Payload = regexp.MustCompile(`^[0-9]+:`)
+
+// handshake opens a polling session, trying Engine.IO 4 and then 3 unless
+// a version was given.
+func (r *run) handshake(s *Step) {
+	if !r.reachable {
+		skip(s, "no connection")
+		return
+	}
+	versions := []engineio.Version{engineio.Version4, engineio.Version3}
+	if r.forced != engineio.VersionAuto {
+		versions = []engineio.Version{r.forced}
+	}
+	c := r.client(false)
+	for _, v := range versions {
+		t0 := time.Now()
+		res, err := r.do(c, http.MethodGet, r.pollURL(v, ""), nil)
+		if err != nil {
+			s.fail("The handshake request failed: "+err.Error()+".", "Check the URL; run with --trace to see the exchange.")
+			return
+		}
+		s.fact(fmt.Sprintf("GET EIO=%d", v), fmt.Sprintf("%d %s in %s", res.status, http.StatusText(res.status), ms(time.Since(t0))))
+		if res.status == http.StatusOK {
+			r.openPolling(s, v, res)
+			return
+		}
+		httpFacts(s, res)
+		r.lastResult = res
+		if res.code == 5 && v == engineio.Version3 {
+			r.versionMismatch(s, c)
+			return
+		}
+		if res.code == 0 && res.status == http.StatusBadRequest {
+			r.pollingOff = true
+			skip(s, "the server does not accept long-polling (Transport unknown): clients must connect with WebSocket only (transports: ['websocket'], sio's --transport websocket)")
+			return
+		}
+		if !(res.status == http.StatusBadRequest && res.code > 0) {
+			break // another version will not fare better
+		}
+	}
+	last := r.lastResult
+	problem, fix := explainPolling(last, r.path)
+	s.fail(problem, fix)
+}
+
+// openPolling reads a handshake's open packet.
+func (r *run) openPolling(s *Step, asked engineio.Version, res *httpResult) {
+	v := engineio.Version4
+	if eio3Payload.Match(res.body) {
+		v = engineio.Version3
+	}
+	packets, err := engineio.DecodePayload(res.body, v, res.header.Get("Content-Type") == "application/octet-stream")
+	if err != nil || len(packets) == 0 || packets[0].Type != engineio.PacketOpen {
+		s.fact("content-type", res.header.Get("Content-Type"))
+		s.fact("body", snippet(res.body))
+		s.fail("The server answered 200 but not with an Engine.IO handshake: something else answers at "+r.path+" (a web page, an API).",
+			"Give the Socket.IO server's path with --path (its path option; default /socket.io), or check where the proxy routes it.")
+		return
+	}
+	hs, err := engineio.ParseHandshake(packets[0].Data)
+	if err != nil {
+		s.fail(fmt.Sprintf("The open packet is malformed (%v): %s.", err, snippet(packets[0].Data)), "The server is not a Socket.IO server sio knows.")
+		return
+	}
+	r.version, r.hs, r.pollingOK = v, &hs, true
+	r.report.Engine = int(v)
+	s.fact("Engine.IO", versionName(v, r.forced != engineio.VersionAuto))
+	if asked == engineio.Version4 && v == engineio.Version3 {
+		s.fact("note", "asked for EIO=4, answered in Engine.IO 3: the server ignores EIO, as engine.io 3 does")
+	}
+	s.fact("sid", hs.SID)
+	up := strings.Join(hs.Upgrades, ", ")
+	if up == "" {
+		up = "none"
+	}
+	s.fact("upgrades", up)
+	s.fact("pingInterval", fmt.Sprintf("%dms", hs.PingInterval.Milliseconds()))
+	s.fact("pingTimeout", fmt.Sprintf("%dms", hs.PingTimeout.Milliseconds()))
+	if hs.MaxPayload > 0 {
+		s.fact("maxPayload", strconv.Itoa(hs.MaxPayload))
+	}
+	var cookies []string
+	for _, c := range (&http.Response{Header: res.header}).Cookies() {
+		cookies = append(cookies, c.Name)
+	}
+	if len(cookies) > 0 {
+		s.fact("cookies set", strings.Join(cookies, ", "))
+		r.cookies = cookies
+	}
+	if srv := res.header.Get("Server"); srv != "" {
+		s.fact("server", srv)
+	}
+	r.wsOffered = false
+	for _, u := range hs.Upgrades {
+		if u == string(engineio.WebSocket) {
+			r.wsOffered = true
+		}
+	}
+}
+
+// versionMismatch explains an Engine.IO 3 handshake that a server of
+// version 4 refused, after checking that version 4 works.
+func (r *run) versionMismatch(s *Step, c *http.Client) {
+	r.mismatch = true
+	res, err := r.do(c, http.MethodGet, r.pollURL(engineio.Version4, ""), nil)
+	if err == nil && res.status == http.StatusOK {
+		s.fact("GET EIO=4", "200 OK: the server speaks Engine.IO 4")
+	}
+	s.fail("Version mismatch: --eio 3 asks for Engine.IO 3 (socket.io 2.x), and the server speaks only Engine.IO 4 (socket.io 3.x or 4.x without allowEIO3): \"Unsupported protocol version\".",
+		"Drop --eio 3 and sio finds the version itself; or start the server with allowEIO3: true to let socket.io 2.x clients in.")
+}
+
+// httpFacts adds what matters of a failed request: status, engine.io's
+// error, the headers that name who answered, the start of the body.
+func httpFacts(s *Step, res *httpResult) {
+	if res.code >= 0 {
+		s.fact("engine.io error", fmt.Sprintf("code %d, %q", res.code, res.msg))
+	}
+	for _, h := range []string{"Server", "Via", "Content-Type", "Location", "X-Powered-By"} {
+		if v := res.header.Get(h); v != "" {
+			s.fact(strings.ToLower(h), v)
+		}
+	}
+	if res.code < 0 && len(res.body) > 0 {
+		s.fact("body", snippet(res.body))
+	}
+}
+
+// snippet is the start of a body on one line.
+func snippet(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}
+
+// whoAnswered names the software that answered, from its headers.
+func whoAnswered(h http.Header) string {
+	if v := h.Get("Server"); v != "" {
+		return v
+	}
+	if v := h.Get("Via"); v != "" {
+		return v
+	}
+	return ""
+}
+
+// explainPolling says why a polling request failed and what to do.
+func explainPolling(res *httpResult, path string) (problem, fix string) {
+	by := ""
+	if who := whoAnswered(res.header); who != "" {
+		by = " from " + who
+	}
+	switch {
+	case res.status == http.StatusNotFound:
+		return fmt.Sprintf("Nothing answers at %s (HTTP 404%s).", path, by),
+			"The server's path is likely different: give it with --path (the server's path option; default /socket.io). The URL's own path is the namespace."
+	case res.status >= 300 && res.status < 400:
+		return fmt.Sprintf("The server redirects (HTTP %d%s) to %s.", res.status, by, res.header.Get("Location")),
+			"Use the URL it redirects to (often https://)."
+	case res.status == http.StatusUnauthorized || res.status == http.StatusProxyAuthRequired:
+		return fmt.Sprintf("The request needs credentials (HTTP %d%s).", res.status, by),
+			"Send them with -H 'Authorization: …' (or in the proxy URL for a proxy)."
+	case res.status == http.StatusForbidden:
+		return fmt.Sprintf("The server forbids the request (HTTP 403%s): its allowRequest, a CORS or origin check, or an authenticating proxy.", by),
+			"Send what it wants with -H (an Origin or Authorization header) or -q."
+	case res.status >= 500:
+		return fmt.Sprintf("HTTP %d%s: the server failed, or a proxy could not reach it.", res.status, by),
+			"Check that the Socket.IO server runs, and the proxy's upstream address."
+	case res.code >= 0:
+		return fmt.Sprintf("The server refused the handshake: HTTP %d, engine.io error %d %q.", res.status, res.code, res.msg),
+			"Run with --trace to see the exchange."
+	}
+	return fmt.Sprintf("The handshake failed: HTTP %d%s.", res.status, by), "Run with --trace to see the exchange."
+}
+
+// sticky sends several requests with the session id, each on a new
+// connection: a "Session ID unknown" means they reached different server
+// processes.
+func (r *run) sticky(s *Step) {
+	if !r.pollingOK {
+		skip(s, "no polling session")
+		return
+	}
+	const n = 4
+	c := r.client(true)
+	noop := engineio.EncodePayload(nil, []engineio.Packet{{Type: engineio.PacketNoop}}, r.version)
+	reached, unknown := 0, 0
+	var other []string
+	for range n {
+		res, err := r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), noop)
+		switch {
+		case err != nil:
+			other = append(other, err.Error())
+		case res.status == http.StatusOK:
+			reached++
+		case res.code == 1:
+			unknown++
+		default:
+			other = append(other, fmt.Sprintf("HTTP %d %s", res.status, snippet(res.body)))
+		}
+	}
+	closePkt := engineio.EncodePayload(nil, []engineio.Packet{{Type: engineio.PacketClose}}, r.version)
+	r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), closePkt)
+	s.fact("requests", fmt.Sprintf("%d POSTs with the sid, each on a new connection: %d reached the session", n, reached))
+	if unknown > 0 {
+		s.fact("Session ID unknown", plural(unknown, "answer", "answers"))
+		s.fail(fmt.Sprintf("%d of %d requests with the session's id got \"Session ID unknown\": they reached a server process that does not hold the session, so the load balancer is not sticky.", unknown, n),
+			stickyFix(r.cookies))
+		return
+	}
+	if len(other) > 0 {
+		s.fact("errors", strings.Join(other, "; "))
+		s.fail("Requests with the session's id failed: "+other[0]+".", "Run with --trace to see the exchange.")
+		return
+	}
+	r.stickyOK = true
+}
+
+// stickyFix tells how to make a load balancer sticky.
+func stickyFix(cookies []string) string {
+	fix := "Make the load balancer send each session to one server process: nginx `ip_hash;` (or `hash $remote_addr consistent;`) in the upstream, HAProxy `balance source` or `cookie SERVERID insert`, an AWS ALB's target-group stickiness. Or connect with WebSocket only (--transport websocket), where one connection carries the session."
+	for _, c := range cookies {
+		if c != "io" {
+			return fix + " The balancer set the cookie " + c + ": it must route by it."
+		}
+	}
+	return fix
+}

@@ -1,0 +1,122 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/sioclient"
+)
+
+// namespace connects to the namespace over the transports that work, with
+// the auth given.
+func (r *run) namespace(s *Step) {
+	polling := r.pollingOK && r.stickyOK
+	if !polling && !r.wsOK {
+		skip(s, "no transport works")
+		return
+	}
+	var eo engineio.Options
+	switch {
+	case polling && r.upgradeOK:
+		eo = r.engineOptions()
+	case polling:
+		eo = r.engineOptions(engineio.Polling)
+		eo.NoUpgrade = true
+	default:
+		eo = r.engineOptions(engineio.WebSocket)
+	}
+	r.pings = make(chan sioclient.Lifecycle, 4)
+	r.closed = make(chan sioclient.Lifecycle, 4)
+	opts := r.cfg.Manager
+	opts.Engine, opts.NoReconnect = eo, true
+	opts.OnLifecycle = func(l sioclient.Lifecycle) {
+		var ch chan sioclient.Lifecycle
+		switch l.Type {
+		case sioclient.LifecyclePing:
+			ch = r.pings
+		case sioclient.LifecycleClose, sioclient.LifecycleDisconnect:
+			ch = r.closed
+		}
+		if ch != nil {
+			select {
+			case ch <- l:
+			default:
+			}
+		}
+	}
+	m, err := sioclient.NewManager(r.cfg.URL, &opts)
+	if err != nil {
+		s.fail(output.Describe(err), "")
+		return
+	}
+	r.manager = m
+	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Timeout)
+	defer cancel()
+	so := m.Socket(r.cfg.Namespace, &r.cfg.Socket)
+	if err := so.Connect(ctx); err != nil {
+		var ce *sioclient.ConnectError
+		if errors.As(err, &ce) {
+			r.nsRefused = true
+			s.fact("message", ce.Message)
+			if len(ce.Data) > 0 {
+				s.fact("data", string(ce.Data))
+			}
+			if ce.Message == "Invalid namespace" {
+				s.fail(fmt.Sprintf("The server has no namespace %s.", r.cfg.Namespace),
+					"Check the namespace: it is the URL's path (the server's path is --path).")
+				return
+			}
+			s.fail(fmt.Sprintf("The server refused %s: %q: a middleware turned the connect down.", r.cfg.Namespace, ce.Message),
+				"Send what the middleware wants: --auth JSON (socket.io 3.x, 4.x) or --query k=v (2.x).")
+			return
+		}
+		s.fail("The connect failed: "+output.Describe(err)+".", "Run with --trace to see the exchange.")
+		return
+	}
+	r.nsConnected, r.connectedAt = true, time.Now()
+	sess := m.Session()
+	s.fact("socket id", so.ID())
+	s.fact("transport", string(sess.Transport))
+	s.fact("Socket.IO protocol", fmt.Sprintf("%d", sess.Protocol))
+}
+
+// heartbeat waits for one heartbeat on the connected namespace.
+func (r *run) heartbeat(s *Step) {
+	switch {
+	case !r.nsConnected:
+		skip(s, "no connection")
+		return
+	case r.cfg.HeartbeatWait <= 0:
+		skip(s, "--heartbeat-wait 0")
+		return
+	}
+	sess := r.manager.Session()
+	hs := sess.Handshake
+	wait := min(r.cfg.HeartbeatWait, hs.PingInterval+hs.PingTimeout+2*time.Second)
+	s.fact("expected", fmt.Sprintf("a ping every %s, answered within %s", hs.PingInterval, hs.PingTimeout))
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case l := <-r.pings:
+		after := l.Time.Sub(r.connectedAt)
+		if sess.Engine == engineio.Version3 {
+			s.fact("ping", fmt.Sprintf("sent after %s, pong in %s", ms(after), ms(l.RTT)))
+		} else {
+			s.fact("ping", fmt.Sprintf("from the server after %s, pong sent", ms(after)))
+		}
+	case l := <-r.closed:
+		after := time.Since(r.connectedAt).Round(time.Millisecond)
+		s.fact("dropped", fmt.Sprintf("after %s: %s", after, l.Reason))
+		s.fail(fmt.Sprintf("The connection dropped after %s (%s) before a heartbeat: something between here and the server closes it.", after, l.Reason),
+			"Make the proxy's and load balancer's timeouts longer than pingInterval + pingTimeout (nginx proxy_read_timeout, default 60s), and turn off response buffering for long-polls (nginx proxy_buffering off).")
+	case <-timer.C:
+		s.warn(fmt.Sprintf("No heartbeat within %s (the server pings every %s).", wait, hs.PingInterval),
+			"Wait longer with --heartbeat-wait.")
+	case <-r.ctx.Done():
+		skip(s, "interrupted")
+	}
+}

@@ -1,0 +1,231 @@
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/internal/testserver"
+)
+
+// report is what sio doctor -o json prints.
+type report struct {
+	Engine int `json:"eio"`
+	Steps  []struct {
+		Name    string            `json:"name"`
+		Status  string            `json:"status"`
+		Facts   map[string]string `json:"facts"`
+		Problem string            `json:"problem"`
+	} `json:"steps"`
+	Verdict struct {
+		Code       int             `json:"code"`
+		Transports map[string]bool `json:"transports"`
+		Summary    string          `json:"summary"`
+		Problems   []struct {
+			Step, Problem, Fix string
+		} `json:"problems"`
+	} `json:"verdict"`
+}
+
+// doctor runs sio doctor -o json and checks that its exit code is the
+// verdict's.
+func doctor(t *testing.T, args ...string) report {
+	t.Helper()
+	r := sio(t, "", append([]string{"doctor", "-o", "json", "--heartbeat-wait", "5s", "--connect-timeout", "5s"}, args...)...)
+	var rep report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("sio doctor %v: exit %d, not one JSON report (%v):\n%s%s", args, r.code, err, r.stdout, r.stderr)
+	}
+	if r.code != rep.Verdict.Code {
+		t.Errorf("exit %d, verdict %d", r.code, rep.Verdict.Code)
+	}
+	return rep
+}
+
+func (rep report) step(name string) (status string, facts map[string]string) {
+	for _, s := range rep.Steps {
+		if s.Name == name {
+			return s.Status, s.Facts
+		}
+	}
+	return "", nil
+}
+
+// expect checks the verdict's code and that some problem of the step
+// (any step for "") says each of the texts in its problem or fix.
+func (rep report) expect(t *testing.T, code int, step string, texts ...string) {
+	t.Helper()
+	if rep.Verdict.Code != code {
+		t.Errorf("verdict %d (%s), want %d; problems: %+v", rep.Verdict.Code, rep.Verdict.Summary, code, rep.Verdict.Problems)
+	}
+	for _, text := range texts {
+		found := false
+		for _, p := range rep.Verdict.Problems {
+			if (step == "" || p.Step == step) && strings.Contains(p.Problem+" "+p.Fix, text) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %s problem says %q; problems: %+v", step, text, rep.Verdict.Problems)
+		}
+	}
+}
+
+var fastPing = testserver.Config{PingInterval: 500 * time.Millisecond}
+
+func TestDoctorHealthy(t *testing.T) {
+	for _, v := range []string{"4", "2"} {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			cfg := fastPing
+			cfg.Version = v
+			s := testserver.Start(t, cfg)
+			rep := doctor(t, s.URL())
+			rep.expect(t, 0, "")
+			if want := map[string]int{"4": 4, "2": 3}[v]; rep.Engine != want {
+				t.Errorf("Engine.IO %d, want %d", rep.Engine, want)
+			}
+			for _, name := range []string{"tcp", "handshake", "sticky", "websocket", "upgrade", "namespace", "heartbeat"} {
+				if st, facts := rep.step(name); st != "ok" {
+					t.Errorf("step %s: %s %v", name, st, facts)
+				}
+			}
+			if !rep.Verdict.Transports["polling"] || !rep.Verdict.Transports["websocket"] {
+				t.Errorf("transports %v", rep.Verdict.Transports)
+			}
+		})
+	}
+}
+
+func TestDoctorServerProblems(t *testing.T) {
+	cfg := fastPing
+	cfg.Version = "4"
+	s := testserver.Start(t, cfg)
+	t.Run("wrong path", func(t *testing.T) {
+		doctor(t, s.URL(), "--path", "/wrong").expect(t, 3, "handshake", "Nothing answers at /wrong/ (HTTP 404)", "--path")
+	})
+	t.Run("version mismatch", func(t *testing.T) {
+		doctor(t, s.URL(), "--eio", "3").expect(t, 3, "handshake", "Version mismatch", "allowEIO3")
+	})
+	t.Run("refused namespace", func(t *testing.T) {
+		doctor(t, s.URL()+"/admin", "-a", `{"token":"bad"}`).expect(t, 6, "namespace", `refused /admin: "Not authorized"`, "--auth")
+	})
+	t.Run("admitted namespace", func(t *testing.T) {
+		doctor(t, s.URL()+"/admin", "-a", `{"token":"ok"}`).expect(t, 0, "")
+	})
+	t.Run("nothing listens", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		doctor(t, "http://"+addr).expect(t, 3, "tcp", "connection refused")
+	})
+}
+
+func TestDoctorNginx(t *testing.T) {
+	cfg := fastPing
+	cfg.Version = "4"
+	a := testserver.Start(t, cfg)
+	t.Run("configured", func(t *testing.T) {
+		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{a.Port}})
+		rep := doctor(t, url)
+		rep.expect(t, 0, "")
+		if _, facts := rep.step("handshake"); !strings.HasPrefix(facts["server"], "nginx") {
+			t.Errorf("handshake facts %v", facts)
+		}
+	})
+	t.Run("no upgrade headers", func(t *testing.T) {
+		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{a.Port}, NoUpgrade: true})
+		rep := doctor(t, url)
+		rep.expect(t, 6, "websocket", "a proxy between here and the server does not forward the Upgrade", "proxy_set_header Upgrade")
+		if st, facts := rep.step("upgrade"); st != "fail" {
+			t.Errorf("upgrade step %s %v", st, facts)
+		}
+		if rep.Verdict.Summary != "Polling works; WebSocket does not." {
+			t.Errorf("summary %q", rep.Verdict.Summary)
+		}
+	})
+	t.Run("round robin without stickiness", func(t *testing.T) {
+		b := testserver.Start(t, cfg)
+		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{a.Port, b.Port}})
+		rep := doctor(t, url)
+		rep.expect(t, 6, "sticky", "Session ID unknown", "the load balancer is not sticky", "ip_hash")
+		if len(rep.Verdict.Problems) != 1 {
+			t.Errorf("problems besides stickiness: %+v", rep.Verdict.Problems)
+		}
+		if !rep.Verdict.Transports["websocket"] || rep.Verdict.Transports["polling"] {
+			t.Errorf("transports %v", rep.Verdict.Transports)
+		}
+	})
+}
+
+// cert writes a certificate and key made for the test: self-signed for
+// names, valid until notAfter.
+func cert(t *testing.T, dir, name string, notAfter time.Time, dnsNames []string, ips ...net.IP) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "sio test " + name},
+		NotBefore: notAfter.Add(-365 * 24 * time.Hour), NotAfter: notAfter,
+		DNSNames: dnsNames, IPAddresses: ips, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o644)
+	return certFile, keyFile
+}
+
+func TestDoctorTLS(t *testing.T) {
+	cfg := fastPing
+	cfg.Version = "4"
+	s := testserver.Start(t, cfg)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	year := time.Now().Add(365 * 24 * time.Hour)
+	loopback := net.ParseIP("127.0.0.1")
+
+	selfCert, selfKey := cert(t, dir, "self", year, []string{"localhost"}, loopback)
+	url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{s.Port}, Cert: selfCert, Key: selfKey})
+	t.Run("self-signed", func(t *testing.T) {
+		rep := doctor(t, url)
+		rep.expect(t, 6, "tls", "unknown authority", "--cacert FILE", "-k")
+		if _, facts := rep.step("tls"); facts["subject"] != "CN=sio test self" || !strings.HasPrefix(facts["protocol"], "TLS 1.") {
+			t.Errorf("TLS facts %v", facts)
+		}
+		if len(rep.Verdict.Problems) != 1 {
+			t.Errorf("after TLS, more problems: %+v", rep.Verdict.Problems)
+		}
+	})
+	t.Run("--cacert", func(t *testing.T) { doctor(t, url, "--cacert", selfCert).expect(t, 0, "") })
+	t.Run("-k", func(t *testing.T) { doctor(t, url, "-k").expect(t, 0, "") })
+
+	oldCert, oldKey := cert(t, dir, "expired", time.Now().Add(-24*time.Hour), []string{"localhost"}, loopback)
+	url = testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{s.Port}, Cert: oldCert, Key: oldKey})
+	t.Run("expired", func(t *testing.T) {
+		doctor(t, url, "--cacert", oldCert).expect(t, 6, "tls", "has expired", "Renew")
+	})
+
+	otherCert, otherKey := cert(t, dir, "other", year, []string{"example.org"})
+	url = testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{s.Port}, Cert: otherCert, Key: otherKey})
+	t.Run("name mismatch", func(t *testing.T) {
+		doctor(t, url, "--cacert", otherCert).expect(t, 6, "tls", "not valid for 127.0.0.1: it names example.org")
+	})
+}
