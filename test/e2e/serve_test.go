@@ -163,3 +163,42 @@ func TestServeConsole(t *testing.T) {
 		t.Fatal("sio serve still runs after Ctrl-D")
 	}
 }
+
+// TestServeOptions checks the server's flags from the outside: broadcast,
+// transports, heartbeat timings and the payload limit.
+func TestServeOptions(t *testing.T) {
+	t.Run("broadcast", func(t *testing.T) {
+		_, url := serve(t, "--broadcast")
+		l := sioStart(t, "listen", url, "-o", "json")
+		l.waitFor(t, `"type":"connect"`, 1)
+		if r := sio(t, "", "emit", url, "news", "hello", "--ack"); r.code != 0 {
+			t.Fatalf("emit: exit %d %s", r.code, r.stderr)
+		}
+		l.waitFor(t, `"event":"news","args":["hello"]`, 1)
+	})
+	t.Run("transports", func(t *testing.T) {
+		_, url := serve(t, "--transports", "websocket")
+		if r := sio(t, "", "emit", url, "x", "--ack", "--transport", "polling", "--connect-timeout", "3s"); r.code != 3 || !strings.Contains(r.stderr, "Transport unknown") {
+			t.Errorf("polling: exit %d %s", r.code, r.stderr)
+		}
+		if r := sio(t, "", "emit", url, "x", "--ack", "--transport", "websocket"); r.code != 0 {
+			t.Errorf("websocket: exit %d %s", r.code, r.stderr)
+		}
+	})
+	t.Run("heartbeat", func(t *testing.T) {
+		_, url := serve(t, "--ping-interval", "100ms", "--ping-timeout", "300ms")
+		l := sioStart(t, "listen", url, "-o", "json")
+		l.waitFor(t, `"type":"ping"`, 3)
+		if strings.Contains(l.stdout.String(), `"type":"close"`) {
+			t.Errorf("the connection closed:\n%s", l.stdout)
+		}
+	})
+	t.Run("max payload", func(t *testing.T) {
+		s, url := serve(t, "--max-payload", "200", "-o", "json")
+		r := sio(t, "", "emit", url, "x", strings.Repeat("y", 500), "--ack", "--transport", "websocket", "--timeout", "5s")
+		if r.code == 0 {
+			t.Errorf("an oversized emit was acked: %s", r.stdout)
+		}
+		s.waitFor(t, "(--max-payload)", 1)
+	})
+}
