@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/fatih/color"
+
+	"github.com/siocli/sio/internal/output"
 )
 
 // Printer writes a report as it is made, for people.
@@ -16,15 +18,7 @@ type Printer struct {
 
 // NewPrinter returns a Printer writing to w, in colour or not.
 func NewPrinter(w io.Writer, colour bool) *Printer {
-	mk := func(a ...color.Attribute) *color.Color {
-		c := color.New(a...)
-		if colour {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
-		return c
-	}
+	mk := func(a ...color.Attribute) *color.Color { return output.Color(colour, a...) }
 	return &Printer{w: w, ok: mk(color.FgGreen, color.Bold), warn: mk(color.FgYellow, color.Bold), bad: mk(color.FgRed, color.Bold), dim: mk(color.Faint), key: mk(color.FgBlue)}
 }
 

@@ -18,15 +18,7 @@ type palette struct {
 
 func newPalette(on bool) palette {
 	p := palette{on: on}
-	mk := func(attrs ...color.Attribute) *color.Color {
-		c := color.New(attrs...)
-		if on {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
-		return c
-	}
+	mk := func(attrs ...color.Attribute) *color.Color { return Color(on, attrs...) }
 	p.dim = mk(color.Faint)
 	p.ns = mk(color.FgCyan)
 	p.event = mk(color.FgGreen, color.Bold)
@@ -37,6 +29,18 @@ func newPalette(on bool) palette {
 	p.num = mk(color.FgMagenta)
 	p.lit = mk(color.FgYellow)
 	return p
+}
+
+// Color returns a colour that is on or off whatever the terminal, so that
+// the caller decides (colour only on a terminal, and not with NO_COLOR).
+func Color(on bool, attrs ...color.Attribute) *color.Color {
+	c := color.New(attrs...)
+	if on {
+		c.EnableColor()
+	} else {
+		c.DisableColor()
+	}
+	return c
 }
 
 func (p palette) paint(b []byte, c *color.Color, s string) []byte {
