@@ -61,7 +61,7 @@ func (r *records) waitFor(t *testing.T, typ RecordType, match func(Record) bool)
 }
 
 // start runs a Server on a loopback port.
-func start(t *testing.T, opts Options) (*Server, *records, string) {
+func start(t testing.TB, opts Options) (*Server, *records, string) {
 	t.Helper()
 	recs := &records{signal: make(chan struct{}, 1)}
 	opts.Observe = recs.add
@@ -77,7 +77,7 @@ func start(t *testing.T, opts Options) (*Server, *records, string) {
 var token = map[string]json.RawMessage{"token": json.RawMessage(`"ok"`)}
 
 // dial connects sio's own client to ns with the token.
-func dial(t *testing.T, u, ns string, v engineio.Version, transports []engineio.Transport, tok string) (*sioclient.Manager, *sioclient.Socket, error) {
+func dial(t testing.TB, u, ns string, v engineio.Version, transports []engineio.Transport, tok string) (*sioclient.Manager, *sioclient.Socket, error) {
 	t.Helper()
 	// Protocol 4 has no auth payload: the token goes in the handshake's
 	// query for the root namespace, in the CONNECT's for others.
