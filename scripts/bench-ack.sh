@@ -9,22 +9,29 @@
 #
 #   scripts/bench-ack.sh            N=5000 round trips, 3 rounds
 #   N=20000 ROUNDS=5 scripts/bench-ack.sh
+#   CORE=none scripts/bench-ack.sh  nothing pinned: the server and the
+#                                   client on different cores, as across a network
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_node
 need_servers
-command -v taskset >/dev/null || { echo "bench-ack.sh: taskset (util-linux) is needed" >&2; exit 1; }
 N=${N:-5000}
 ROUNDS=${ROUNDS:-3}
 CORE=${CORE:-0}
+pin=(taskset -c "$CORE")
+if [ "$CORE" = none ]; then
+  pin=()
+else
+  command -v taskset >/dev/null || { echo "bench-ack.sh: taskset (util-linux) is needed" >&2; exit 1; }
+fi
 
 tmp=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/sioclient.test" ./pkg/sioclient
 
 mkfifo "$tmp/in"
-taskset -c "$CORE" node test/servers/server.js --version 4 <"$tmp/in" >"$tmp/server.out" 2>&1 &
+${pin[@]+"${pin[@]}"} node test/servers/server.js --version 4 <"$tmp/in" >"$tmp/server.out" 2>&1 &
 exec 3>"$tmp/in" # the server exits when this closes
 for _ in $(seq 50); do grep -q port "$tmp/server.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/server.out")
@@ -32,7 +39,7 @@ port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/server.out")
 url="http://127.0.0.1:$port"
 
 gobench() {
-  SIO_BENCH_URL=$url taskset -c "$CORE" "$tmp/sioclient.test" -test.run '^$' -test.bench "^$1\$" -test.benchtime "${N}x" |
+  SIO_BENCH_URL=$url ${pin[@]+"${pin[@]}"} "$tmp/sioclient.test" -test.run '^$' -test.bench "^$1\$" -test.benchtime "${N}x" |
     sed -n 's/.* \([0-9.]*\) p50-µs.*/\1/p'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -40,13 +47,15 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : >"$tmp/sio"; : >"$tmp/node"; : >"$tmp/floor"
 for r in $(seq "$ROUNDS"); do
   gobench BenchmarkEmitWithAck >>"$tmp/sio"
-  taskset -c "$CORE" node test/servers/bench-ack.js "$url" "$N" | sed -n 's/.*"p50_us":\([0-9.]*\).*/\1/p' >>"$tmp/node"
+  ${pin[@]+"${pin[@]}"} node test/servers/bench-ack.js "$url" "$N" | sed -n 's/.*"p50_us":\([0-9.]*\).*/\1/p' >>"$tmp/node"
   gobench BenchmarkWebSocketFloor >>"$tmp/floor"
   echo "round $r: sio $(tail -1 "$tmp/sio") µs, node $(tail -1 "$tmp/node") µs, floor $(tail -1 "$tmp/floor") µs" >&2
 done
 sio=$(median <"$tmp/sio"); node=$(median <"$tmp/node"); floor=$(median <"$tmp/floor")
-awk -v s="$sio" -v n="$node" -v f="$floor" -v N="$N" -v R="$ROUNDS" 'BEGIN {
-  printf "emit-with-ack p50 over %d round trips, median of %d rounds, one core:\n", N, R
+where="one core"
+[ "$CORE" = none ] && where="unpinned"
+awk -v P="$where" -v s="$sio" -v n="$node" -v f="$floor" -v N="$N" -v R="$ROUNDS" 'BEGIN {
+  printf "emit-with-ack p50 over %d round trips, median of %d rounds, %s:\n", N, R, P
   printf "  sio                  %7.1f µs  %.2fx the Node client\n", s, s / n
   printf "  socket.io-client 4.x %7.1f µs\n", n
   printf "  bare WebSocket floor %7.1f µs  %.2fx the Node client\n", f, f / n
