@@ -62,9 +62,10 @@ type run struct {
 	closed       chan sioclient.Lifecycle
 	connectedAt  time.Time
 	tlsInsecured bool
-	pollingOff   bool        // the server refuses polling
-	cookies      []string    // set by the handshake
-	lastResult   *httpResult // the last failed handshake request
+	pollingOff   bool          // the server refuses polling
+	cookies      []string      // set by the handshake
+	lastResult   *httpResult   // the last failed handshake request
+	dropped      time.Duration // the connection dropped this long after connecting
 }
 
 // Run diagnoses the connection that cfg describes.

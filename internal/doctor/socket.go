@@ -111,7 +111,12 @@ func (r *run) heartbeat(s *Step) {
 	case l := <-r.closed:
 		after := time.Since(r.connectedAt).Round(time.Millisecond)
 		s.fact("dropped", fmt.Sprintf("after %s: %s", after, l.Reason))
-		s.fail(fmt.Sprintf("The connection dropped after %s (%s) before a heartbeat: something between here and the server closes it.", after, l.Reason),
+		problem := fmt.Sprintf("The connection dropped after %s (%s) before a heartbeat: something between here and the server closes it.", after, l.Reason)
+		if after < hs.PingInterval {
+			problem = fmt.Sprintf("The connection dropped after %s (%s), sooner than the server's first ping (every %s): an idle timeout between here and the server is shorter than the heartbeat.", after, l.Reason, hs.PingInterval)
+		}
+		r.dropped = after
+		s.fail(problem,
 			"Make the proxy's and load balancer's timeouts longer than pingInterval + pingTimeout (nginx proxy_read_timeout, default 60s), and turn off response buffering for long-polls (nginx proxy_buffering off).")
 	case <-timer.C:
 		s.warn(fmt.Sprintf("No heartbeat within %s (the server pings every %s).", wait, hs.PingInterval),

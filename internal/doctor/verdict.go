@@ -3,6 +3,7 @@ package doctor
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/siocli/sio/pkg/engineio"
 )
@@ -41,6 +42,9 @@ func (r *run) verdict() {
 		v.Code = 6
 		works[0] = strings.ToUpper(works[0][:1]) + works[0][1:]
 		v.Summary = fmt.Sprintf("%s %s, with %s.", strings.Join(works, " and "), map[bool]string{true: "works", false: "work"}[len(works) == 1], plural(len(v.Problems), "problem", "problems"))
+		if r.dropped > 0 {
+			v.Summary = fmt.Sprintf("%s %s, but the connection drops after %s.", strings.Join(works, " and "), map[bool]string{true: "connects", false: "connect"}[len(works) == 1], r.dropped.Round(time.Millisecond))
+		}
 		if !ws && !r.pollingOff {
 			v.Summary = "Polling works; WebSocket does not."
 		}

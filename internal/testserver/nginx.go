@@ -24,6 +24,9 @@ type Nginx struct {
 	NoUpgrade bool
 	// Cert and Key, PEM files, make it listen with TLS.
 	Cert, Key string
+	// ReadTimeout, when set, is nginx's proxy_read_timeout ("1s"): how long
+	// it lets a response or a WebSocket stay silent.
+	ReadTimeout string
 }
 
 // StartNginx runs nginx with the configuration n describes on a free
@@ -47,6 +50,9 @@ func StartNginx(t testing.TB, n Nginx) string {
 	upgrade := "      proxy_http_version 1.1;\n      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection \"upgrade\";\n"
 	if n.NoUpgrade {
 		upgrade = ""
+	}
+	if n.ReadTimeout != "" {
+		upgrade += "      proxy_read_timeout " + n.ReadTimeout + ";\n"
 	}
 	listen := fmt.Sprintf("listen 127.0.0.1:%d;", port)
 	scheme := "http"

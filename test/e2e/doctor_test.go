@@ -154,6 +154,12 @@ func TestDoctorNginx(t *testing.T) {
 			t.Errorf("summary %q", rep.Verdict.Summary)
 		}
 	})
+	t.Run("read timeout below pingInterval", func(t *testing.T) {
+		slow := testserver.Start(t, testserver.Config{Version: "4", PingInterval: 3 * time.Second})
+		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{slow.Port}, ReadTimeout: "1s"})
+		rep := doctor(t, url)
+		rep.expect(t, 6, "heartbeat", "The connection dropped after", "proxy_read_timeout")
+	})
 	t.Run("round robin without stickiness", func(t *testing.T) {
 		b := testserver.Start(t, cfg)
 		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{a.Port, b.Port}})
