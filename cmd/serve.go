@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,8 @@ type ServeOptions struct {
 	PingTimeout  time.Duration
 	Transports   []string
 	MaxPayload   int
+	CertFile     string
+	KeyFile      string
 	Output       string
 	// Ready, when set, is called with the address once the server listens.
 	Ready func(addr string)
@@ -70,7 +73,8 @@ NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 		Example: `  sio serve
   sio serve --port 3000 --echo
   sio serve --require-auth '{"token":"s3cret"}' -o json | jq .
-  sio serve --transports websocket --ping-interval 5s --ping-timeout 2s`,
+  sio serve --transports websocket --ping-interval 5s --ping-timeout 2s
+  sio serve --port 8443 --cert cert.pem --key key.pem`,
 		Args: checkArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
@@ -90,8 +94,25 @@ NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 	fs.DurationVar(&opts.PingTimeout, "ping-timeout", 20*time.Second, "heartbeat timeout announced to clients")
 	fs.StringSliceVar(&opts.Transports, "transports", []string{"polling", "websocket"}, "transports clients may use")
 	fs.IntVar(&opts.MaxPayload, "max-payload", 1_000_000, "largest POST body or WebSocket message accepted, in bytes")
+	fs.StringVar(&opts.CertFile, "cert", "", "serve https and wss with this PEM certificate (with --key)")
+	fs.StringVar(&opts.KeyFile, "key", "", "the certificate's PEM private key")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	return cmd
+}
+
+// tlsConfig loads --cert and --key; nil without them.
+func (o *ServeOptions) tlsConfig() (*tls.Config, error) {
+	if o.CertFile == "" && o.KeyFile == "" {
+		return nil, nil
+	}
+	if o.CertFile == "" || o.KeyFile == "" {
+		return nil, usagef("--cert and --key go together")
+	}
+	pair, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+	if err != nil {
+		return nil, usagef("--cert %s --key %s: %v", o.CertFile, o.KeyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}}, nil
 }
 
 // options checks the flags and turns them into the server's options.
@@ -132,6 +153,10 @@ func serveRun(o *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	tlsCfg, err := o.tlsConfig()
+	if err != nil {
+		return err
+	}
 	ios := o.IO
 	interactive := ios.InTTY && inForeground()
 	format, err := outputFormat(o.Output, ios.OutTTY)
@@ -163,6 +188,10 @@ func serveRun(o *ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", addr, errors.Unwrap(err))
 	}
+	scheme := "http"
+	if tlsCfg != nil {
+		ln, scheme = tls.NewListener(ln, tlsCfg), "https"
+	}
 	srv := sioserver.New(so)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -176,8 +205,8 @@ func serveRun(o *ServeOptions) error {
 	}()
 
 	eo := srv.EngineOptions()
-	fmt.Fprintf(notes, "sio serve: listening on http://%s%s for Socket.IO clients 2.x to 4.x (Engine.IO 3 and 4; %s)\n",
-		ln.Addr(), eo.Path, joinTransports(eo.Transports))
+	fmt.Fprintf(notes, "sio serve: listening on %s://%s%s for Socket.IO clients 2.x to 4.x (Engine.IO 3 and 4; %s)\n",
+		scheme, ln.Addr(), eo.Path, joinTransports(eo.Transports))
 	if o.Ready != nil {
 		o.Ready(ln.Addr().String())
 	}

@@ -119,8 +119,12 @@ func (r *run) heartbeat(s *Step) {
 		s.fail(problem,
 			"Make the proxy's and load balancer's timeouts longer than pingInterval + pingTimeout (nginx proxy_read_timeout, default 60s), and turn off response buffering for long-polls (nginx proxy_buffering off).")
 	case <-timer.C:
-		s.warn(fmt.Sprintf("No heartbeat within %s (the server pings every %s).", wait, hs.PingInterval),
-			"Wait longer with --heartbeat-wait.")
+		if wait < hs.PingInterval {
+			skip(s, fmt.Sprintf("no ping within --heartbeat-wait %s; the server pings every %s", wait, hs.PingInterval))
+			return
+		}
+		s.warn(fmt.Sprintf("No heartbeat within %s, though the server announced a ping every %s: it does not ping as announced, or something holds the pings back.", wait, hs.PingInterval),
+			"Check the server's pingInterval, and any proxy that buffers responses (nginx proxy_buffering off).")
 	case <-r.ctx.Done():
 		skip(s, "interrupted")
 	}

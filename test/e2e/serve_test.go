@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -12,7 +13,7 @@ import (
 	"github.com/siocli/sio/internal/testserver"
 )
 
-var listening = regexp.MustCompile(`listening on (http://[0-9.:]+)/socket\.io/`)
+var listening = regexp.MustCompile(`listening on (https?://[0-9.:]+)/socket\.io/`)
 
 // serve starts sio serve on a free port and returns it and its URL.
 func serve(t *testing.T, args ...string) (*started, string) {
@@ -201,4 +202,28 @@ func TestServeOptions(t *testing.T) {
 		}
 		s.waitFor(t, "(--max-payload)", 1)
 	})
+}
+
+// TestServeTLS serves https and wss with a certificate the test makes, to
+// sio's client and to sio doctor.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := cert(t, dir, "serve", time.Now().Add(365*24*time.Hour), []string{"localhost"}, net.ParseIP("127.0.0.1"))
+	_, url := serve(t, "--cert", certFile, "--key", keyFile, "--ping-interval", "500ms")
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("serving %s", url)
+	}
+	for _, tr := range []string{"auto", "websocket"} {
+		if r := sio(t, "", "emit", url, "x", "1", "--ack", "--cacert", certFile, "--transport", tr); r.code != 0 {
+			t.Errorf("%s: exit %d %s", tr, r.code, r.stderr)
+		}
+	}
+	if r := sio(t, "", "emit", url, "x", "--ack"); r.code != 3 || !strings.Contains(r.stderr, "certificate") {
+		t.Errorf("untrusted: exit %d %s", r.code, r.stderr)
+	}
+	doctor(t, url, "--cacert", certFile).expect(t, 0, "")
+	r := sio(t, "", "serve", "--cert", certFile)
+	if r.code != 2 || !strings.Contains(r.stderr, "--cert and --key go together") {
+		t.Errorf("--cert alone: exit %d %s", r.code, r.stderr)
+	}
 }
