@@ -160,7 +160,7 @@ func TestPollingEcho(t *testing.T) {
 // oversized POST, a client ping in Engine.IO 4, a missing pong, a close
 // packet.
 func TestSessionEnds(t *testing.T) {
-	_, c, u := start(t, &Options{MaxPayload: 100, PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	_, c, u := start(t, &Options{MaxPayload: 100, PingInterval: 500 * time.Millisecond, PingTimeout: 500 * time.Millisecond})
 	q := func(sid string) string { return u + "?EIO=4&transport=polling&sid=" + sid }
 
 	sid := handshake(t, u, "4")

@@ -220,7 +220,7 @@ func TestBroadcast(t *testing.T) {
 func TestHeartbeat(t *testing.T) {
 	for _, v := range []engineio.Version{engineio.Version3, engineio.Version4} {
 		t.Run(v.String(), func(t *testing.T) {
-			_, recs, u := start(t, Options{Engine: eioserver.Options{PingInterval: 50 * time.Millisecond, PingTimeout: 200 * time.Millisecond}})
+			_, recs, u := start(t, Options{Engine: eioserver.Options{PingInterval: 50 * time.Millisecond, PingTimeout: 2 * time.Second}})
 			pings := make(chan struct{}, 16)
 			m, err := sioclient.NewManager(u, &sioclient.Options{NoReconnect: true, Engine: engineio.Options{Version: v},
 				OnLifecycle: func(l sioclient.Lifecycle) {

@@ -187,7 +187,7 @@ func TestServeOptions(t *testing.T) {
 		}
 	})
 	t.Run("heartbeat", func(t *testing.T) {
-		_, url := serve(t, "--ping-interval", "100ms", "--ping-timeout", "300ms")
+		_, url := serve(t, "--ping-interval", "100ms", "--ping-timeout", "5s")
 		l := sioStart(t, "listen", url, "-o", "json")
 		l.waitFor(t, `"type":"ping"`, 3)
 		if strings.Contains(l.stdout.String(), `"type":"close"`) {
