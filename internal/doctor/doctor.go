@@ -45,27 +45,25 @@ type run struct {
 	jar    http.CookieJar
 
 	// What the steps found.
-	reachable    bool
-	version      engineio.Version // found by the handshake
-	forced       engineio.Version
-	hs           *engineio.Handshake
-	pollingOK    bool
-	stickyOK     bool
-	wsOffered    bool
-	wsOK         bool
-	upgradeOK    bool
-	mismatch     bool
-	nsConnected  bool
-	nsRefused    bool
-	manager      *sioclient.Manager
-	pings        chan sioclient.Lifecycle
-	closed       chan sioclient.Lifecycle
-	connectedAt  time.Time
-	tlsInsecured bool
-	pollingOff   bool          // the server refuses polling
-	cookies      []string      // set by the handshake
-	lastResult   *httpResult   // the last failed handshake request
-	dropped      time.Duration // the connection dropped this long after connecting
+	reachable   bool
+	version     engineio.Version // found by the handshake
+	forced      engineio.Version
+	hs          *engineio.Handshake
+	pollingOK   bool
+	stickyOK    bool
+	wsOffered   bool
+	wsOK        bool
+	upgradeOK   bool
+	mismatch    bool
+	nsConnected bool
+	nsRefused   bool
+	manager     *sioclient.Manager
+	pings       chan sioclient.Lifecycle
+	closed      chan sioclient.Lifecycle
+	connectedAt time.Time
+	pollingOff  bool          // the server refuses polling
+	cookies     []string      // set by the handshake
+	dropped     time.Duration // the connection dropped this long after connecting
 }
 
 // Run diagnoses the connection that cfg describes.

@@ -14,13 +14,18 @@ import (
 	"time"
 )
 
+// proxy returns the configured choice of proxy, by default the
+// environment's, as the connection would make it.
+func (r *run) proxy() func(*http.Request) (*url.URL, error) {
+	if p := r.cfg.Manager.Engine.Proxy; p != nil {
+		return p
+	}
+	return http.ProxyFromEnvironment
+}
+
 // proxyFor returns the proxy a request to u goes through, or nil.
 func (r *run) proxyFor(u *url.URL) *url.URL {
-	proxy := r.cfg.Manager.Engine.Proxy
-	if proxy == nil {
-		proxy = http.ProxyFromEnvironment
-	}
-	p, err := proxy(&http.Request{URL: u, Header: http.Header{}})
+	p, err := r.proxy()(&http.Request{URL: u, Header: http.Header{}})
 	if err != nil {
 		return nil
 	}
@@ -188,7 +193,7 @@ func (r *run) checkTLS(s *Step) {
 	s.fact("verified", "no: "+problem)
 	s.fact("next steps", "run without verification, to find what else is wrong")
 	s.fail(problem, fix)
-	r.tls, r.tlsInsecured = insecure, true
+	r.tls = insecure
 }
 
 // describeTLS adds the protocol and the certificate's facts.

@@ -27,12 +27,8 @@ type httpResult struct {
 // client returns an HTTP client for the polling requests; fresh gives
 // every request a new connection, as separate browser requests may be.
 func (r *run) client(fresh bool) *http.Client {
-	proxy := r.cfg.Manager.Engine.Proxy
-	if proxy == nil {
-		proxy = http.ProxyFromEnvironment
-	}
 	return &http.Client{
-		Transport: &http.Transport{Proxy: proxy, TLSClientConfig: r.tls, DisableKeepAlives: fresh, ForceAttemptHTTP2: false},
+		Transport: &http.Transport{Proxy: r.proxy(), TLSClientConfig: r.tls, DisableKeepAlives: fresh, ForceAttemptHTTP2: false},
 		Jar:       r.jar,
 		Timeout:   r.cfg.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -108,6 +104,7 @@ func (r *run) handshake(s *Step) {
 		versions = []engineio.Version{r.forced}
 	}
 	c := r.client(false)
+	var last *httpResult // the last refused request
 	for _, v := range versions {
 		t0 := time.Now()
 		res, err := r.do(c, http.MethodGet, r.pollURL(v, ""), nil)
@@ -121,7 +118,7 @@ func (r *run) handshake(s *Step) {
 			return
 		}
 		httpFacts(s, res)
-		r.lastResult = res
+		last = res
 		if res.code == 5 && v == engineio.Version3 {
 			r.versionMismatch(s, c)
 			return
@@ -135,7 +132,6 @@ func (r *run) handshake(s *Step) {
 			break // another version will not fare better
 		}
 	}
-	last := r.lastResult
 	problem, fix := explainPolling(last, r.path)
 	s.fail(problem, fix)
 }

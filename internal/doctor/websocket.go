@@ -168,11 +168,13 @@ func (r *run) upgrade(s *Step) {
 		return
 	}
 	s.fact("error", output.Describe(outcome.Err))
-	switch {
-	case sent && !answered:
+	// An HTTP answer names the cause (a session the balancer sent
+	// elsewhere, a proxy's refusal); without one, a probe left unanswered
+	// points at a proxy that holds WebSocket frames back.
+	var he *engineio.HTTPError
+	if sent && !answered && !errors.As(outcome.Err, &he) {
 		s.fail("The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", proxyFix)
-	default:
-		problem, fix := explainWebSocket(outcome.Err, true, r.path)
-		s.fail(problem, fix)
+		return
 	}
+	s.fail(explainWebSocket(outcome.Err, true, r.path))
 }
