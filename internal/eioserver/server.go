@@ -134,17 +134,6 @@ func New(opts *Options, h Handler) *Server {
 // Options returns the server's options with their defaults filled in.
 func (srv *Server) Options() Options { return srv.opts }
 
-// Sessions returns the open sessions.
-func (srv *Server) Sessions() []*Session {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	out := make([]*Session, 0, len(srv.sessions))
-	for _, s := range srv.sessions {
-		out = append(out, s)
-	}
-	return out
-}
-
 // Session returns the open session with the id, or nil.
 func (srv *Server) Session(id string) *Session {
 	srv.mu.Lock()
@@ -270,15 +259,13 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // open creates a session for the handshake request r on transport t and
 // queues its open packet; nil when the server is closed.
 func (srv *Server) open(r *http.Request, v engineio.Version, t engineio.Transport) *Session {
-	var raw [15]byte
-	rand.Read(raw[:])
+	q := r.URL.Query()
 	s := &Session{
-		id:        base64.URLEncoding.EncodeToString(raw[:]),
+		id:        NewID(),
 		version:   v,
 		remote:    r.RemoteAddr,
-		header:    r.Header.Clone(),
-		query:     r.URL.Query(),
-		b64:       r.URL.Query().Get("b64") != "",
+		query:     q,
+		b64:       q.Get("b64") != "",
 		srv:       srv,
 		transport: t,
 		wake:      make(chan struct{}, 1),
@@ -314,6 +301,14 @@ func (srv *Server) open(r *http.Request, v engineio.Version, t engineio.Transpor
 		s.inMu.Unlock()
 	}
 	return s
+}
+
+// NewID returns a random id of 20 URL-safe characters, like the reference
+// server's session and socket ids.
+func NewID() string {
+	var raw [15]byte
+	rand.Read(raw[:])
+	return base64.URLEncoding.EncodeToString(raw[:])
 }
 
 func (srv *Server) remove(s *Session) {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +17,15 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// closes records why sessions ended.
-type closes struct {
-	mu      sync.Mutex
-	reasons map[string]string
-	ch      chan string
-}
+// closes hears why sessions ended.
+type closes struct{ ch chan string }
 
 func start(t *testing.T, opts *Options) (*Server, *closes, string) {
 	t.Helper()
-	c := &closes{reasons: map[string]string{}, ch: make(chan string, 16)}
+	c := &closes{ch: make(chan string, 16)}
 	srv := New(opts, Handler{
 		Message: func(s *Session, m engineio.Message) { s.Send(m) }, // echo
-		Close: func(s *Session, reason string, err error) {
-			c.mu.Lock()
-			c.reasons[s.ID()] = reason
-			c.mu.Unlock()
-			c.ch <- reason
-		},
+		Close:   func(s *Session, reason string, err error) { c.ch <- reason },
 	})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {

@@ -34,7 +34,6 @@ type Session struct {
 	id      string
 	version engineio.Version
 	remote  string
-	header  http.Header
 	query   url.Values
 	b64     bool
 	srv     *Server
@@ -66,9 +65,6 @@ func (s *Session) Version() engineio.Version { return s.version }
 // RemoteAddr returns the address the handshake came from.
 func (s *Session) RemoteAddr() string { return s.remote }
 
-// Header returns the handshake request's headers.
-func (s *Session) Header() http.Header { return s.header }
-
 // Query returns the handshake request's query parameters.
 func (s *Session) Query() url.Values { return s.query }
 
@@ -78,9 +74,6 @@ func (s *Session) Transport() engineio.Transport {
 	defer s.mu.Unlock()
 	return s.transport
 }
-
-// Done is closed when the session has ended.
-func (s *Session) Done() <-chan struct{} { return s.done }
 
 // Send queues messages to go out together, in order, with nothing between
 // them (a Socket.IO packet and its attachments).

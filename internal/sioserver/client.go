@@ -19,12 +19,11 @@ import (
 // client is one Engine.IO session and the namespaces it joined. message is
 // only called from the session's handler, one call at a time.
 type client struct {
-	srv    *Server
-	sess   *eioserver.Session
-	since  time.Time
-	proto  codec.Version
-	parser codec.JSONParser
-	dec    codec.Decoder
+	srv   *Server
+	sess  *eioserver.Session
+	since time.Time
+	proto codec.Version
+	dec   codec.Decoder
 
 	mu      sync.Mutex
 	sockets map[string]*socket // by namespace
@@ -86,17 +85,28 @@ func (c *client) socket(ns string) *socket {
 	return c.sockets[ns]
 }
 
-// send encodes pk and queues its messages on the session.
-func (c *client) send(pk *codec.Packet) error {
-	msgs, err := c.parser.Encode(pk)
+// encode returns the messages that carry pk. The JSON wire format is the
+// same in protocols 4 and 5 (they differ in what a decoder accepts), so
+// one encoding serves every client it goes to.
+func encode(pk *codec.Packet) ([]engineio.Message, error) {
+	msgs, err := codec.JSONParser{}.Encode(pk)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := make([]engineio.Message, len(msgs))
 	for i, m := range msgs {
 		out[i] = engineio.Message{Data: m.Data, Binary: m.Binary}
 	}
-	return c.sess.Send(out...)
+	return out, nil
+}
+
+// send encodes pk and queues its messages on the session.
+func (c *client) send(pk *codec.Packet) error {
+	msgs, err := encode(pk)
+	if err != nil {
+		return err
+	}
+	return c.sess.Send(msgs...)
 }
 
 // fail reports what the client did wrong and ends its session, as the
@@ -155,15 +165,21 @@ func (c *client) event(so *socket, pk *codec.Packet) {
 			c.send(&codec.Packet{Type: codec.Ack, Namespace: so.ns, ID: pk.ID, HasID: true, Data: data, Attachments: pk.Attachments})
 		}
 	}
-	out := &codec.Packet{Type: codec.Event, Namespace: so.ns, Data: pk.Data, Attachments: pk.Attachments}
+	if !c.srv.opts.Echo && !c.srv.opts.Broadcast {
+		return
+	}
+	out, err := encode(&codec.Packet{Type: codec.Event, Namespace: so.ns, Data: pk.Data, Attachments: pk.Attachments})
+	if err != nil {
+		return
+	}
 	if c.srv.opts.Echo {
-		c.send(out)
+		c.sess.Send(out...)
 	}
 	if c.srv.opts.Broadcast {
 		others, _ := c.srv.targets("", so.ns)
 		for _, o := range others {
 			if o != so {
-				o.c.send(out)
+				o.c.sess.Send(out...)
 			}
 		}
 	}
@@ -204,7 +220,7 @@ func (c *client) connect(pk *codec.Packet) {
 		c.refuse(ns, auth, missing)
 		return
 	}
-	so := &socket{c: c, ns: ns, id: newID()}
+	so := &socket{c: c, ns: ns, id: eioserver.NewID()}
 	reply := &codec.Packet{Type: codec.Connect, Namespace: ns}
 	if c.proto == codec.V4 {
 		so.id = c.sess.ID()

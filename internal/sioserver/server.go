@@ -7,8 +7,6 @@
 package sioserver
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,8 +90,7 @@ func (srv *Server) open(s *eioserver.Session) {
 	if s.Version() == engineio.Version3 {
 		c.proto = codec.V4
 	}
-	c.parser = codec.JSONParser{Version: c.proto}
-	c.dec = c.parser.NewDecoder()
+	c.dec = codec.JSONParser{Version: c.proto}.NewDecoder()
 	srv.mu.Lock()
 	srv.clients[s.ID()] = c
 	srv.mu.Unlock()
@@ -175,7 +172,7 @@ var ErrNoSuchClient = errors.New("no client or socket has that id")
 
 // targets returns the sockets an id names: a client's socket on namespace
 // ns, or the socket with that id on any namespace; every socket on ns when
-// id is empty.
+// id is empty. All but a socket id's one socket are on ns.
 func (srv *Server) targets(id, ns string) ([]*socket, error) {
 	srv.mu.Lock()
 	cs := make([]*client, 0, len(srv.clients))
@@ -187,8 +184,11 @@ func (srv *Server) targets(id, ns string) ([]*socket, error) {
 	for _, c := range cs {
 		c.mu.Lock()
 		for _, so := range c.sockets {
-			switch {
-			case id == "" && so.ns == ns, id != "" && so.id == id, id == c.sess.ID() && so.ns == ns:
+			match := so.id == id // a socket id
+			if id == "" || id == c.sess.ID() {
+				match = so.ns == ns
+			}
+			if match {
 				out = append(out, so)
 			}
 		}
@@ -217,12 +217,23 @@ func (srv *Server) Emit(id, ns, event string, args []any, ack bool) (int, error)
 		return 0, err
 	}
 	n := 0
+	var shared []engineio.Message // the targets share a namespace: without an ack id, one encoding serves all
 	for _, so := range socks {
 		pk := &codec.Packet{Type: codec.Event, Namespace: so.ns, Data: data, Attachments: atts}
+		msgs := shared
 		if ack {
 			pk.ID, pk.HasID = so.ask(event), true
+			msgs = nil
 		}
-		if so.c.send(pk) == nil {
+		if msgs == nil {
+			if msgs, err = encode(pk); err != nil {
+				return n, err
+			}
+			if !ack {
+				shared = msgs
+			}
+		}
+		if so.c.sess.Send(msgs...) == nil {
 			n++
 		}
 	}
@@ -252,11 +263,4 @@ func (srv *Server) Kick(id string) error {
 		so.c.disconnect(so, ReasonServerDisconnect)
 	}
 	return nil
-}
-
-// newID returns a random id like the reference server's.
-func newID() string {
-	var raw [15]byte
-	rand.Read(raw[:])
-	return base64.URLEncoding.EncodeToString(raw[:])
 }
