@@ -6,6 +6,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -123,6 +124,25 @@ func argsOf(pk *codec.Packet, named bool) ([]byte, error) {
 	return rest, err
 }
 
+// oneLine keeps a JSON line one line when the JSON from b[start:] holds a
+// line break (white space, wherever JSON is valid): it compacts that JSON,
+// and leaves it byte for byte as it came otherwise.
+func oneLine(b []byte, start int) []byte {
+	if bytes.IndexAny(b[start:], "\r\n") < 0 {
+		return b
+	}
+	var c bytes.Buffer
+	if json.Compact(&c, b[start:]) == nil {
+		return append(b[:start], c.Bytes()...)
+	}
+	for i := start; i < len(b); i++ {
+		if b[i] == '\n' || b[i] == '\r' {
+			b[i] = ' '
+		}
+	}
+	return b
+}
+
 // record is one printed line.
 type record struct {
 	time      time.Time
@@ -182,10 +202,12 @@ func appendJSONRecord(b []byte, r *record) []byte {
 	}
 	if r.args != nil {
 		b = append(b, `,"args":`...)
+		start := len(b)
 		if r.argsTail {
 			b = append(b, '[')
 		}
 		b = append(b, r.args...)
+		b = oneLine(b, start)
 	}
 	if r.ackID != nil {
 		b = append(b, `,"ack_id":`...)

@@ -58,3 +58,16 @@ func TestTextLines(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		`x["a",1]`:               `x["a",1]`,
+		`x["a", 1]`:              `x["a", 1]`,
+		"x[\"a\",\n 1]\n":        `x["a",1]`,
+		"x[\"a\",\r\n{\"b\": 2}": `x["a",  {"b": 2}`, // not JSON: breaks become spaces
+	} {
+		if got := string(oneLine([]byte(in), 1)); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
