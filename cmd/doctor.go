@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/outcome"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,7 +79,7 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	cfg := doctor.Config{
 		URL: c.url, Namespace: c.namespaces[0], Manager: c.manager, Socket: c.socket,
@@ -92,6 +94,7 @@ func doctorRun(opts *DoctorOptions) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	report := doctor.Run(ctx, cfg)
+	report.Verdict.Code = exitCodes[report.Verdict.Kind]
 	if p != nil {
 		p.Verdict(report.Verdict)
 	} else {
@@ -101,8 +104,8 @@ func doctorRun(opts *DoctorOptions) error {
 		}
 		opts.IO.Out.Write(append(b, '\n'))
 	}
-	if report.Verdict.Code != 0 {
-		return &quietError{err: errors.New(report.Verdict.Summary), code: report.Verdict.Code}
+	if report.Verdict.Kind != outcome.OK {
+		return &quietError{outcome.New(report.Verdict.Kind, errors.New(report.Verdict.Summary))}
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/cmdline"
+	"github.com/siocli/sio/internal/outcome"
+
 	"context"
 	"fmt"
 	"strings"
@@ -88,26 +91,28 @@ func emitRun(opts *EmitOptions) error {
 		args, err = cliargs.Parse(opts.Args, cliargs.Options{Strings: opts.Strings, Stdin: opts.IO.In})
 	}
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	if opts.Timeout <= 0 {
 		return usagef("--timeout must be positive")
 	}
-	type emit struct {
-		event string
-		args  []any
-	}
-	emits := []emit{{opts.Event, args}}
+	emits := []*repl.Emit{{Event: opts.Event, Args: args, Ack: opts.Ack, Timeout: opts.Timeout}}
+	table := repl.Commands(nil)
 	for _, t := range opts.Then {
-		words, err := repl.Split(t)
+		words, err := cmdline.Split(t)
 		if err != nil || len(words) == 0 {
 			return usagef("--then %q: want 'EVENT [ARG...]'", t)
 		}
-		c, err := repl.Parse(append([]repl.Word{{Text: "emit"}}, words...))
+		p, err := table.Parse(append([]cmdline.Word{{Text: "emit"}}, words...))
 		if err != nil {
 			return usagef("--then %q: %v", t, strings.TrimPrefix(err.Error(), "emit: "))
 		}
-		emits = append(emits, emit{c.Event, c.Args})
+		e := repl.EmitOf(p)
+		e.Ack = e.Ack || opts.Ack
+		if e.Timeout == 0 {
+			e.Timeout = opts.Timeout
+		}
+		emits = append(emits, e)
 	}
 	if len(opts.Conn.Namespaces) > 1 {
 		return usagef("emit goes to one namespace; -n was given %d times", len(opts.Conn.Namespaces))
@@ -118,11 +123,11 @@ func emitRun(opts *EmitOptions) error {
 	}
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	m, err := sioclient.NewManager(c.url, &c.manager)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	defer m.Close()
 	s := m.Socket(c.namespaces[0], &c.socket)
@@ -145,22 +150,24 @@ func emitRun(opts *EmitOptions) error {
 	}
 	warnAuthOnV4(opts.IO, m, c)
 
+	lastAcked := false
 	for _, e := range emits {
-		if opts.Ack {
-			ack, err := s.Timeout(opts.Timeout).EmitWithAck(context.Background(), e.event, e.args...)
+		lastAcked = e.Ack
+		if e.Ack {
+			ack, err := s.Timeout(e.Timeout).EmitWithAck(context.Background(), e.Event, e.Args...)
 			if err != nil {
 				return err
 			}
-			if err := out.Ack(s.Namespace(), e.event, ack); err != nil {
+			if err := out.Ack(s.Namespace(), e.Event, ack); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.Emit(e.event, e.args...); err != nil {
+		if err := s.Emit(e.Event, e.Args...); err != nil {
 			return err
 		}
 	}
-	if !opts.Ack {
+	if !lastAcked {
 		// socket.io runs an event's handlers on its next tick and drops
 		// the event if the socket disconnected meanwhile, so the DISCONNECT
 		// must not follow in the same read: let the events leave, then give
@@ -183,7 +190,7 @@ func emitRun(opts *EmitOptions) error {
 			}
 		case <-time.After(opts.Timeout):
 			out.Flush()
-			return &timeoutError{fmt.Sprintf("no %q event within %v", opts.Wait, opts.Timeout)}
+			return outcome.Errorf(outcome.Timeout, "no %q event within %v", opts.Wait, opts.Timeout)
 		}
 	}
 	return out.Flush()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -24,55 +25,55 @@ const (
 	ExitCheckFailed = 6 // a check failed (run, doctor)
 )
 
-// usageError marks an error as the user's invocation being wrong.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
-
-// connectError marks a failure to connect.
-type connectError struct{ err error }
-
-func (e *connectError) Error() string { return "could not connect: " + e.err.Error() }
-func (e *connectError) Unwrap() error { return e.err }
-
-// quietError is an error whose causes were already reported as they
-// happened; code is its exit code (ExitError when 0).
-type quietError struct {
-	err  error
-	code int
+// exitCodes maps each outcome to its exit code.
+var exitCodes = map[outcome.Kind]int{
+	outcome.OK:          ExitOK,
+	outcome.Failed:      ExitError,
+	outcome.Usage:       ExitUsage,
+	outcome.Unreachable: ExitConnect,
+	outcome.Refused:     ExitRefused,
+	outcome.Timeout:     ExitTimeout,
+	outcome.Expectation: ExitCheckFailed,
 }
 
+// usage marks an error as the user's invocation being wrong.
+func usage(err error) error { return outcome.New(outcome.Usage, err) }
+
+func usagef(format string, a ...any) error { return outcome.Errorf(outcome.Usage, format, a...) }
+
+// unreachable marks a failure to connect.
+func unreachable(err error) error {
+	return outcome.Errorf(outcome.Unreachable, "could not connect: %w", err)
+}
+
+// quietError is an error whose causes were already reported as they
+// happened, so that only its exit code is left to give.
+type quietError struct{ err error }
+
 func (e *quietError) Error() string { return e.err.Error() }
+func (e *quietError) Unwrap() error { return e.err }
 
-// timeoutError is an awaited event that did not come in time.
-type timeoutError struct{ what string }
+// quiet returns a quietError of kind.
+func quiet(kind outcome.Kind, format string, a ...any) error {
+	return &quietError{outcome.Errorf(kind, format, a...)}
+}
 
-func (e *timeoutError) Error() string { return e.what }
-
-// exitCode maps an error returned by a command to the process exit code.
+// exitCode maps an error returned by a command to the process exit code:
+// by its outcome kind when it has one, else by the client's typed errors.
 func exitCode(err error) int {
-	var ue *usageError
-	var ce *sioclient.ConnectError
-	var cerr *connectError
-	var at *sioclient.AckTimeoutError
-	var te *timeoutError
-	var q *quietError
-	switch {
-	case err == nil:
+	if err == nil {
 		return ExitOK
-	case errors.As(err, &q) && q.code != 0:
-		return q.code
-	case errors.As(err, &ue):
-		return ExitUsage
+	}
+	if k, ok := outcome.KindOf(err); ok {
+		return exitCodes[k]
+	}
+	var ce *sioclient.ConnectError
+	var at *sioclient.AckTimeoutError
+	switch {
 	case errors.As(err, &ce):
 		return ExitRefused
-	case errors.As(err, &at), errors.As(err, &te):
+	case errors.As(err, &at):
 		return ExitTimeout
-	case errors.As(err, &cerr):
-		return ExitConnect
 	}
 	return ExitError
 }
@@ -82,7 +83,7 @@ func exitCode(err error) int {
 func checkArgs(v func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
 	return func(c *cobra.Command, args []string) error {
 		if err := v(c, args); err != nil {
-			return &usageError{err}
+			return usage(err)
 		}
 		return nil
 	}
@@ -97,9 +98,9 @@ func connectFailure(err error, timeout time.Duration) error {
 		return ce
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &connectError{fmt.Errorf("gave up after %v: %w", timeout, err)}
+		return unreachable(fmt.Errorf("gave up after %v: %w", timeout, err))
 	}
-	return &connectError{err}
+	return unreachable(err)
 }
 
 // describe returns the line that tells the user what went wrong.

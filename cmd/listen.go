@@ -84,7 +84,7 @@ func listenRun(opts *ListenOptions) error {
 	}
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	l := &listener{opts: opts, out: out, done: make(chan struct{}), active: map[string]bool{}}
 	for _, n := range c.namespaces {
@@ -93,7 +93,7 @@ func listenRun(opts *ListenOptions) error {
 	c.manager.OnLifecycle = l.onLifecycle
 	m, err := sioclient.NewManager(c.url, &c.manager)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	defer m.Close()
 	stopFlush := l.flushEvery(100 * time.Millisecond)

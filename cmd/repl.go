@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/cmdline"
+	"github.com/siocli/sio/internal/outcome"
+
 	"context"
 	"fmt"
 	"io"
@@ -68,7 +71,7 @@ func replRun(opts *ReplOptions) error {
 	}
 	c, err := opts.Conn.build(ios.ErrOut)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	if len(c.namespaces) > 1 {
 		return usagef("the shell starts on one namespace; connect more with ns /name")
@@ -100,7 +103,7 @@ func replRun(opts *ReplOptions) error {
 	cfg.Trace = tw
 	sess, err := repl.NewSession(cfg)
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
 	}
 	defer sess.Close()
 	ctx := context.Background()
@@ -108,19 +111,22 @@ func replRun(opts *ReplOptions) error {
 		printer.Flush()
 		return connectFailure(err, c.timeout)
 	}
-	var reader repl.LineReader
+	var reader cmdline.LineReader
 	if term != nil {
-		term.SetSession(sess)
+		term.SetCompleter(sess.Completer())
 		reader = term
 		fmt.Fprintln(notes, "Connected. Type help for the commands, exit or Ctrl-D to leave.")
 	} else {
-		reader = repl.NewPipeReader(ios.In)
+		reader = cmdline.NewPipeReader(ios.In)
 	}
-	failed := repl.Run(ctx, sess, reader, notes)
+	failed, err := repl.Run(ctx, sess, reader, notes)
 	sess.Close()
 	printer.Flush()
+	if err != nil {
+		return err
+	}
 	if failed > 0 && term == nil {
-		return &quietError{err: fmt.Errorf("%d commands failed", failed)}
+		return quiet(outcome.Failed, "%d commands failed", failed)
 	}
 	return nil
 }

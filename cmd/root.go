@@ -23,7 +23,7 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err}
+		return usage(err)
 	})
 	root.AddCommand(NewVersionCmd(ios, nil))
 	root.AddCommand(NewEmitCmd(ios, nil))

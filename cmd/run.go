@@ -1,10 +1,10 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/outcome"
+
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -85,7 +85,19 @@ func runRun(opts *RunOptions) error {
 	}
 	steps, err := script.Parse(string(src))
 	if err != nil {
-		return &usageError{err}
+		return usage(err)
+	}
+	if len(steps) == 0 {
+		return usagef("%s has no steps", scriptName(opts.File))
+	}
+	if opts.Conn.URL == "" && !script.HasURL(steps) {
+		return usagef("no URL: give one after FILE, or begin the script with connect URL")
+	}
+	if opts.Conn.URL != "" {
+		// The connection options are checked before anything runs.
+		if _, err := opts.Conn.build(io.Discard); err != nil {
+			return usage(err)
+		}
 	}
 	format, err := outputFormat(opts.Output, opts.IO.OutTTY)
 	if err != nil {
@@ -98,14 +110,14 @@ func runRun(opts *RunOptions) error {
 			co.URL = url
 		}
 		if co.URL == "" {
-			return nil, errors.New("no URL: give one after FILE, or begin the script with connect URL")
+			return nil, usagef("no URL: give one after FILE, or begin the script with connect URL")
 		}
 		if nsp != "" {
 			co.Namespaces = []string{nsp}
 		}
 		c, err := co.build(opts.IO.ErrOut)
 		if err != nil {
-			return nil, err
+			return nil, usage(err)
 		}
 		if auth != nil {
 			c.socket.Auth = auth
@@ -128,10 +140,18 @@ func runRun(opts *RunOptions) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	res := script.Run(ctx, steps, script.Options{Connect: connect, Report: opts.IO.Out, JSON: format == output.JSON})
-	if res.Code != 0 {
-		return &quietError{err: fmt.Errorf("%d steps failed", res.Failed), code: res.Code}
+	if res.Kind != outcome.OK {
+		return quiet(res.Kind, "%d steps failed", res.Failed)
 	}
 	return nil
+}
+
+// scriptName names the script in messages.
+func scriptName(file string) string {
+	if file == "-" {
+		return "the script on standard input"
+	}
+	return file
 }
 
 // defaultAckTimeout bounds emit --ack in scripts, unless --timeout says.

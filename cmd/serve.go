@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/cmdline"
+
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -16,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
 
 	"github.com/siocli/sio/internal/console"
@@ -170,7 +171,7 @@ func serveRun(o *ServeOptions) error {
 		if !ok {
 			in = io.NopCloser(ios.In)
 		}
-		term, err = repl.NewTerminal(repl.TerminalConfig{Stdin: in, Stdout: ios.Out, Stderr: ios.ErrOut, Complete: consoleCompleter})
+		term, err = repl.NewTerminal(repl.TerminalConfig{Stdin: in, Stdout: ios.Out, Stderr: ios.ErrOut})
 		if err != nil {
 			return err
 		}
@@ -223,36 +224,25 @@ func serveRun(o *ServeOptions) error {
 	}
 	fmt.Fprintln(notes, "Type help for commands; Ctrl-D stops the server.")
 	lines := make(chan error, 1)
+	c := console.New(srv, notes)
+	term.SetCompleter(c.Completer())
+	loop := &cmdline.Loop{Table: c.Table(), In: term, Notes: notes, Prompt: c.Prompt, Error: output.Describe}
 	go func() {
-		c := console.New(srv, notes)
-		for {
-			line, err := term.ReadLine(c.Prompt())
-			if errors.Is(err, repl.ErrInterrupt) {
-				if strings.TrimSpace(line) == "" {
-					lines <- nil
-					return
-				}
-				continue
-			}
-			if err != nil {
-				lines <- nil // Ctrl-D
-				return
-			}
-			if err := c.Exec(line); errors.Is(err, console.ErrQuit) {
-				lines <- nil
-				return
-			} else if err != nil {
-				fmt.Fprintf(notes, "error: %v\n", output.Describe(err))
-			}
-		}
+		_, err := loop.Run(ctx)
+		lines <- err
 	}()
+	// The prompt's goroutine ends before the server closes: closing the
+	// terminal ends the line it waits for.
+	err = nil
 	select {
 	case <-ctx.Done():
-	case err := <-served:
-		return err
+	case err = <-served:
 	case <-lines:
+		return nil
 	}
-	return nil
+	term.Close()
+	<-lines
+	return err
 }
 
 func joinTransports(ts []engineio.Transport) string {
@@ -262,9 +252,3 @@ func joinTransports(ts []engineio.Transport) string {
 	}
 	return strings.Join(s, ", ")
 }
-
-// consoleCompleter completes the commands of sio serve's prompt.
-var consoleCompleter = readline.NewPrefixCompleter(
-	readline.PcItem("emit"), readline.PcItem("to"), readline.PcItem("clients"),
-	readline.PcItem("kick"), readline.PcItem("ns"), readline.PcItem("help"), readline.PcItem("exit"),
-)

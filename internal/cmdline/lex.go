@@ -1,4 +1,4 @@
-package repl
+package cmdline
 
 import (
 	"encoding/json"
@@ -101,4 +101,12 @@ func valueEnd(s string, i int) (int, error) {
 		return 0, ErrIncomplete
 	}
 	return end, err
+}
+
+// Source returns the word as it would be written on a line.
+func (w Word) Source() string {
+	if w.Kind == Quoted {
+		return "'" + w.Text + "'"
+	}
+	return w.Text
 }

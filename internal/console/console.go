@@ -3,12 +3,13 @@
 package console
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/internal/sioserver"
 	"github.com/siocli/sio/pkg/codec"
@@ -17,103 +18,98 @@ import (
 // Console runs the commands typed at sio serve's prompt against a Server.
 // It is not safe for concurrent use.
 type Console struct {
-	srv *sioserver.Server
-	out io.Writer
-	ns  string
+	srv   *sioserver.Server
+	out   io.Writer
+	ns    string
+	table *cmdline.Table
 }
 
 // New returns a Console that prints its answers to out, on the root
 // namespace.
 func New(srv *sioserver.Server, out io.Writer) *Console {
-	return &Console{srv: srv, out: out, ns: codec.RootNamespace}
+	c := &Console{srv: srv, out: out, ns: codec.RootNamespace}
+	c.table = c.commands()
+	return c
 }
 
 // Prompt is the prompt for the next line: the namespace emits go to.
 func (c *Console) Prompt() string { return "serve " + c.ns + "> " }
 
-// ErrQuit is returned by Exec for exit or quit.
-var ErrQuit = errors.New("quit")
+// Table returns the console's commands, for a cmdline.Loop.
+func (c *Console) Table() *cmdline.Table { return c.table }
 
-// Help lists the console's commands.
-const Help = `  emit EVENT [ARG...] [--ack]          send to every client on the namespace
-  to ID emit EVENT [ARG...] [--ack]    send to one client (client or socket id)
-  clients                              list the connected clients
-  kick ID                              disconnect a client, or one socket of it
-  ns NAMESPACE                         choose the namespace emit sends on
-  help                                 this list
-  exit                                 stop the server (or Ctrl-D)
-ARGs are JSON if they parse as JSON, else strings; 'quoted' is a string;
-@file is binary. --ack asks the clients for an ack, printed when it comes.
-`
+// Completer completes the console's commands.
+func (c *Console) Completer() *cmdline.Completer { return &cmdline.Completer{Table: c.table} }
+
+// ErrQuit is returned by Exec for exit.
+var ErrQuit = cmdline.ErrExit
+
+func (c *Console) commands() *cmdline.Table {
+	emit := repl.EmitSpec(func(_ context.Context, p *cmdline.Parsed) error { return c.emit("", repl.EmitOf(p)) })
+	emit.Flags = emit.Flags[:1] // --ack: the ack prints when it comes, whenever that is
+	emit.Help = "send to every client on the namespace; --ack asks for an ack, printed when it comes"
+	var t *cmdline.Table
+	t = cmdline.NewTable(
+		emit,
+		cmdline.Spec{Name: "to", Raw: true,
+			Args: []cmdline.Arg{{Name: "ID"}, {Name: "emit EVENT [ARG...]"}},
+			Help: "send to one client (client or socket id)",
+			Check: func(p *cmdline.Parsed) error {
+				if len(p.Args) < 3 || p.Args[1].Text != "emit" {
+					return fmt.Errorf("wants an id and an emit (use: %s)", p.Spec.Use())
+				}
+				sub, err := t.Parse(p.Args[1:])
+				if err != nil {
+					return err
+				}
+				p.Value = sub
+				return nil
+			},
+			Run: func(_ context.Context, p *cmdline.Parsed) error {
+				return c.emit(p.Args[0].Text, repl.EmitOf(p.Value.(*cmdline.Parsed)))
+			}},
+		cmdline.Spec{Name: "clients", Help: "list the connected clients",
+			Run: func(context.Context, *cmdline.Parsed) error { c.clients(); return nil }},
+		cmdline.Spec{Name: "kick", Args: []cmdline.Arg{{Name: "ID", Missing: "wants a client or socket id"}},
+			Help: "disconnect a client, or one socket of it",
+			Run:  func(_ context.Context, p *cmdline.Parsed) error { return c.srv.Kick(p.Args[0].Text) }},
+		cmdline.Spec{Name: "ns", Aliases: []string{"use"}, Args: []cmdline.Arg{{Name: "NAMESPACE", Missing: "wants a namespace"}},
+			Help: "choose the namespace emit sends on",
+			Run: func(_ context.Context, p *cmdline.Parsed) error {
+				c.ns = p.Args[0].Text
+				if !strings.HasPrefix(c.ns, "/") {
+					c.ns = "/" + c.ns
+				}
+				return nil
+			}},
+		cmdline.Spec{Name: "help", Aliases: []string{"?"}, Help: "this list",
+			Run: func(context.Context, *cmdline.Parsed) error {
+				fmt.Fprint(c.out, t.Help(""))
+				fmt.Fprint(c.out, cmdline.ArgHelp)
+				return nil
+			}},
+		cmdline.Spec{Name: "exit", Aliases: []string{"quit"}, Help: "stop the server (or Ctrl-D)",
+			Run: func(context.Context, *cmdline.Parsed) error { return cmdline.ErrExit }},
+	)
+	return t
+}
 
 // Exec runs one line. It returns ErrQuit for exit, and an error that
 // names what was wrong for a line it cannot run.
 func (c *Console) Exec(line string) error {
-	words, err := repl.Split(line)
+	words, err := cmdline.Split(line)
 	if err != nil {
 		return err
 	}
-	if len(words) == 0 {
-		return nil
+	p, err := c.table.Parse(words)
+	if err != nil || p == nil {
+		return err
 	}
-	name := words[0].Text
-	rest := words[1:]
-	switch name {
-	case "emit":
-		return c.emit("", rest)
-	case "to":
-		if len(rest) < 3 || rest[1].Text != "emit" {
-			return errors.New("usage: to ID emit EVENT [ARG...] [--ack]")
-		}
-		return c.emit(rest[0].Text, rest[2:])
-	case "clients":
-		c.clients()
-		return nil
-	case "kick":
-		if len(rest) != 1 {
-			return errors.New("usage: kick ID")
-		}
-		return c.srv.Kick(rest[0].Text)
-	case "ns", "use":
-		if len(rest) != 1 {
-			return errors.New("usage: ns NAMESPACE")
-		}
-		c.ns = rest[0].Text
-		if !strings.HasPrefix(c.ns, "/") {
-			c.ns = "/" + c.ns
-		}
-		return nil
-	case "help", "?":
-		fmt.Fprint(c.out, Help)
-		return nil
-	case "exit", "quit":
-		return ErrQuit
-	}
-	return fmt.Errorf("unknown command %q (try help)", name)
+	return p.Spec.Run(context.Background(), p)
 }
 
-func (c *Console) emit(id string, words []repl.Word) error {
-	ack := false
-	kept := words[:0:0]
-	for _, w := range words {
-		if w.Kind == repl.Bare && w.Text == "--ack" {
-			ack = true
-			continue
-		}
-		kept = append(kept, w)
-	}
-	if len(kept) == 0 {
-		return errors.New("emit: name the event")
-	}
-	event := kept[0].Text
-	if codec.IsReservedEvent(event) {
-		return fmt.Errorf("emit: %q is a reserved event name", event)
-	}
-	args, err := repl.Values(kept[1:])
-	if err != nil {
-		return fmt.Errorf("emit: %w", err)
-	}
-	n, err := c.srv.Emit(id, c.ns, event, args, ack)
+func (c *Console) emit(id string, e *repl.Emit) error {
+	n, err := c.srv.Emit(id, c.ns, e.Event, e.Args, e.Ack)
 	if err != nil {
 		return err
 	}

@@ -17,16 +17,21 @@ func TestExec(t *testing.T) {
 	for _, tc := range []struct{ line, err, out string }{
 		{"", "", ""},
 		{"# a comment", "", ""},
-		{"emit", "emit: name the event", ""},
+		{"emit", "emit: no event name", ""},
 		{"emit connect", `emit: "connect" is a reserved event name`, ""},
 		{"emit news hello {\"a\": 1} --ack", "", "sent to 0 clients on /\n"},
 		{"emit news {\"a\": ", "incomplete input", ""},
-		{"to", "usage: to ID emit EVENT [ARG...] [--ack]", ""},
+		{"to", "to: wants an id and an emit (use: to ID emit EVENT [ARG...])", ""},
+		{"to abc emit --ack", "emit: no event name", ""},
 		{"to abc emit news", "no client or socket has that id: abc", ""},
-		{"kick", "usage: kick ID", ""},
+		{"kick", "kick: wants a client or socket id (use: kick ID)", ""},
 		{"kick abc", "no client or socket has that id: abc", ""},
 		{"clients", "", "no clients\n"},
-		{"bogus", `unknown command "bogus" (try help)`, ""},
+		{"bogus", "bogus: unknown command; try help", ""},
+		// The shell's emit grammar: options anywhere, -- ends them.
+		{"emit --ack news hello", "", "sent to 0 clients on /\n"},
+		{"emit news -- --ack", "", "sent to 0 clients on /\n"},
+		{"emit news --nope", "emit: unknown option --nope", ""},
 	} {
 		out.Reset()
 		err := c.Exec(tc.line)

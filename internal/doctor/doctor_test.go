@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/siocli/sio/internal/outcome"
+
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -36,13 +38,13 @@ func TestRun(t *testing.T) {
 		name   string
 		server sioserver.Options
 		ns     string
-		code   int
+		kind   outcome.Kind
 		failed string
 	}{
-		{"healthy", sioserver.Options{}, "/", 0, ""},
-		{"polling only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.Polling}}}, "/", 0, ""},
-		{"websocket only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.WebSocket}}}, "/", 0, ""},
-		{"refused", sioserver.Options{RequireAuth: map[string]json.RawMessage{"token": json.RawMessage(`"x"`)}}, "/admin", 6, "namespace"},
+		{"healthy", sioserver.Options{}, "/", outcome.OK, ""},
+		{"polling only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.Polling}}}, "/", outcome.OK, ""},
+		{"websocket only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.WebSocket}}}, "/", outcome.OK, ""},
+		{"refused", sioserver.Options{RequireAuth: map[string]json.RawMessage{"token": json.RawMessage(`"x"`)}}, "/admin", outcome.Expectation, "namespace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url := serve(t, tc.server)
@@ -56,8 +58,8 @@ func TestRun(t *testing.T) {
 					}
 				},
 			})
-			if rep.Verdict.Code != tc.code {
-				t.Errorf("verdict %d %q, want %d; problems %+v", rep.Verdict.Code, rep.Verdict.Summary, tc.code, rep.Verdict.Problems)
+			if rep.Verdict.Kind != tc.kind {
+				t.Errorf("verdict %v %q, want %v; problems %+v", rep.Verdict.Kind, rep.Verdict.Summary, tc.kind, rep.Verdict.Problems)
 			}
 			if len(seen) != 8 {
 				t.Errorf("steps reported: %v", seen)

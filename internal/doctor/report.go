@@ -6,6 +6,8 @@
 package doctor
 
 import (
+	"github.com/siocli/sio/internal/outcome"
+
 	"bytes"
 	"encoding/json"
 	"time"
@@ -82,9 +84,12 @@ type Finding struct {
 
 // Verdict sums the report up.
 type Verdict struct {
-	// Code is the exit code: 0 when a connection works over the best
-	// transport the server offers, 6 when a problem was found, 3 when
-	// nothing connects.
+	// Kind is the outcome: OK when a connection works over the best
+	// transport the server offers, Expectation when a problem was found,
+	// Unreachable when nothing connects.
+	Kind outcome.Kind `json:"-"`
+	// Code is the exit code Kind stands for, set by the command that
+	// prints the report.
 	Code int `json:"code"`
 	// Transports says which transports work.
 	Transports map[string]bool `json:"transports"`

@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/siocli/sio/internal/outcome"
+
 	"fmt"
 	"io"
 	"strings"
@@ -60,7 +62,7 @@ func (p *Printer) Step(s *Step) {
 
 // Verdict writes the verdict.
 func (p *Printer) Verdict(v Verdict) {
-	c := map[int]*color.Color{0: p.ok, 3: p.bad, 6: p.warn}[v.Code]
+	c := map[outcome.Kind]*color.Color{outcome.OK: p.ok, outcome.Unreachable: p.bad, outcome.Expectation: p.warn}[v.Kind]
 	fmt.Fprintf(p.w, "\n%s %s\n", c.Sprint("Verdict:"), v.Summary)
 	for _, f := range v.Problems {
 		fmt.Fprintf(p.w, "\n  %s %s\n", p.bad.Sprint("✗"), wrap(f.Problem, 4))

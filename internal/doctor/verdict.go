@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/siocli/sio/internal/outcome"
+
 	"fmt"
 	"strings"
 	"time"
@@ -36,10 +38,10 @@ func (r *run) verdict() {
 	}
 	switch {
 	case !r.reachable || len(works) == 0 || (!r.nsConnected && !r.nsRefused):
-		v.Code = 3
+		v.Kind = outcome.Unreachable
 		v.Summary = "Nothing connects."
 	case len(v.Problems) > 0:
-		v.Code = 6
+		v.Kind = outcome.Expectation
 		works[0] = strings.ToUpper(works[0][:1]) + works[0][1:]
 		v.Summary = fmt.Sprintf("%s %s, with %s.", strings.Join(works, " and "), map[bool]string{true: "works", false: "work"}[len(works) == 1], plural(len(v.Problems), "problem", "problems"))
 		if r.dropped > 0 {
@@ -52,7 +54,7 @@ func (r *run) verdict() {
 			v.Summary = "WebSocket works; polling does not."
 		}
 	default:
-		v.Code = 0
+		v.Kind = outcome.OK
 		switch {
 		case polling && ws && r.upgradeOK:
 			v.Summary = "Everything works: polling, the upgrade and WebSocket"

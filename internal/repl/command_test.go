@@ -5,16 +5,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/pkg/codec"
 )
 
-func parse(t *testing.T, line string) (*Command, error) {
+func parse(t *testing.T, line string) (*cmdline.Parsed, error) {
 	t.Helper()
-	words, err := Split(line)
+	words, err := cmdline.Split(line)
 	if err != nil {
 		t.Fatalf("%q: %v", line, err)
 	}
-	return Parse(words)
+	return Commands(nil).Parse(words)
 }
 
 func argsJSON(t *testing.T, args []any) string {
@@ -27,34 +28,47 @@ func argsJSON(t *testing.T, args []any) string {
 }
 
 func TestParse(t *testing.T) {
-	c, err := parse(t, `emit --ack --timeout 2s chat hello 42 "42" 'a b' {"x": [1, 2]}`)
+	p, err := parse(t, `emit --ack --timeout 2s chat hello 42 "42" 'a b' {"x": [1, 2]}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Name != "emit" || c.Event != "chat" || !c.Ack || c.Timeout != 2*time.Second {
+	if c := EmitOf(p); p.Spec.Name != "emit" || c.Event != "chat" || !c.Ack || c.Timeout != 2*time.Second {
 		t.Errorf("%+v", c)
 	}
-	if got := argsJSON(t, c.Args); got != `["hello",42,"42","a b",{"x": [1, 2]}]` {
+	if got := argsJSON(t, EmitOf(p).Args); got != `["hello",42,"42","a b",{"x": [1, 2]}]` {
 		t.Errorf("args %s", got)
 	}
-	if c, _ := parse(t, `emit "my event"`); c.Event != "my event" {
-		t.Errorf("quoted event name: %q", c.Event)
+	// Options go anywhere on the line, and -- ends them.
+	for _, line := range []string{`emit chat hello --ack`, `emit chat --ack hello`, `emit --ack chat hello`} {
+		p, err := parse(t, line)
+		if err != nil || !EmitOf(p).Ack || argsJSON(t, EmitOf(p).Args) != `["hello"]` {
+			t.Errorf("%q: %+v %v", line, p, err)
+		}
 	}
-	c, _ = parse(t, `reply 7 ok {"n":1}`)
-	if c.ReplyID == nil || *c.ReplyID != 7 || argsJSON(t, c.Args) != `["ok",{"n":1}]` {
+	if p, err := parse(t, `emit chat -- --ack -1`); err != nil || EmitOf(p).Ack || argsJSON(t, EmitOf(p).Args) != `["--ack",-1]` {
+		t.Errorf("after --: %+v %v", p, err)
+	}
+	if p, err := parse(t, `emit chat '--ack' "--ack"`); err != nil || EmitOf(p).Ack || argsJSON(t, EmitOf(p).Args) != `["--ack","--ack"]` {
+		t.Errorf("quoted --ack: %+v %v", p, err)
+	}
+	if p, _ := parse(t, `emit "my event"`); EmitOf(p).Event != "my event" {
+		t.Errorf("quoted event name: %q", EmitOf(p).Event)
+	}
+	p, _ = parse(t, `reply 7 ok {"n":1}`)
+	if c := ReplyOf(p); c.ID == nil || *c.ID != 7 || argsJSON(t, c.Args) != `["ok",{"n":1}]` {
 		t.Errorf("reply %+v", c)
 	}
-	c, _ = parse(t, `reply "7"`)
-	if c.ReplyID != nil || argsJSON(t, c.Args) != `["7"]` {
+	p, _ = parse(t, `reply "7"`)
+	if c := ReplyOf(p); c.ID != nil || argsJSON(t, c.Args) != `["7"]` {
 		t.Errorf("reply without id %+v", c)
 	}
-	c, _ = parse(t, `ns admin --auth {"token":"x"}`)
-	if c.Namespace != "/admin" || string(c.Auth) != `{"token":"x"}` {
-		t.Errorf("ns %+v", c)
+	p, _ = parse(t, `ns admin --auth {"token":"x"}`)
+	if NamespaceOf(p) != "/admin" || string(p.JSON("auth")) != `{"token":"x"}` {
+		t.Errorf("ns %+v", p)
 	}
 	for line, name := range map[string]string{"quit": "exit", "?": "help", "status": "status", "  pending  ": "pending", "trace on": "trace", "!save s.sio": "!save", "on chat:*": "on", "on [a-z]*": "on"} {
-		if c, err := parse(t, line); err != nil || c.Name != name {
-			t.Errorf("%q: %+v %v", line, c, err)
+		if p, err := parse(t, line); err != nil || p.Spec.Name != name {
+			t.Errorf("%q: %+v %v", line, p, err)
 		}
 	}
 	if c, err := parse(t, "# comment"); c != nil || err != nil {
@@ -92,13 +106,14 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	all := Help("")
-	for _, c := range commands {
-		if !strings.Contains(all, c.use) {
-			t.Errorf("help lacks %s", c.name)
+	table := Commands(nil)
+	all := table.Help("")
+	for _, c := range table.Specs() {
+		if !strings.Contains(all, c.Use()) {
+			t.Errorf("help lacks %s", c.Name)
 		}
 	}
-	if one := Help("quit"); !strings.HasPrefix(one, "exit") {
+	if one := table.Help("quit"); !strings.HasPrefix(one, "exit") {
 		t.Errorf("help quit: %q", one)
 	}
 }

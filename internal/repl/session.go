@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/sioclient"
@@ -60,6 +61,7 @@ type Session struct {
 	tracing atomic.Bool
 	history []string
 	asked   chan struct{} // signalled when the server asks for an ack
+	table   *cmdline.Table
 }
 
 type filter struct {
@@ -76,6 +78,7 @@ type request struct {
 // NewSession returns a session; Start connects it.
 func NewSession(cfg Config) (*Session, error) {
 	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1)}
+	s.table = Commands(s)
 	s.tracing.Store(cfg.TraceOn)
 	mo := cfg.Manager
 	mo.OnLifecycle = s.onLifecycle
@@ -212,99 +215,84 @@ func (s *Session) socket() *sioclient.Socket {
 // Record adds a line to the history !save and history show.
 func (s *Session) Record(line string) { s.history = append(s.history, line) }
 
-// Exec carries out one command. It returns true when the shell should
-// end. Errors are one line.
-func (s *Session) Exec(ctx context.Context, c *Command) (exit bool, err error) {
-	switch c.Name {
-	case "emit":
-		return false, s.emit(ctx, c)
-	case "on", "off":
-		s.mu.Lock()
-		s.filters = append(s.filters, filter{glob: c.Glob, show: c.Name == "on"})
-		if c.Name == "on" && len(s.filters) == 1 {
-			// The first "on" narrows what is shown to what it names.
-			s.filters = []filter{{"*", false}, s.filters[0]}
-		}
-		s.mu.Unlock()
-	case "mute", "unmute":
-		s.muted.Store(c.Name == "mute")
-	case "ns":
-		if c.Namespace == "" {
-			s.listNamespaces()
-			return false, nil
-		}
-		return false, s.connectNamespace(ctx, c.Namespace, c.Auth)
-	case "use":
-		s.mu.Lock()
-		_, ok := s.sockets[c.Namespace]
-		if ok {
-			s.current = c.Namespace
-		}
-		s.mu.Unlock()
-		if !ok {
-			return false, fmt.Errorf("use: %s is not connected; connect it with ns %s", c.Namespace, c.Namespace)
-		}
-	case "reply":
-		return false, s.reply(c)
-	case "pending":
-		s.listPending()
-	case "connect":
-		cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
-		defer cancel()
-		return false, s.socket().Connect(cctx)
-	case "disconnect":
-		return false, s.socket().Disconnect()
-	case "reconnect":
-		return false, s.reconnect(ctx)
-	case "status":
-		s.status()
-	case "trace":
-		s.tracing.Store(c.On)
-	case "history":
-		for i, h := range s.history {
-			s.notef("%4d  %s", i+1, h)
-		}
-	case "clear":
-		s.notef("\033[H\033[2J")
-	case "help":
-		fmt.Fprint(s.cfg.Notes, Help(c.Topic))
-		s.flush()
-	case "exit":
-		return true, nil
-	case "!save":
-		return false, s.save(c.File)
+// Table returns the session's commands.
+func (s *Session) Table() *cmdline.Table { return s.table }
+
+// Run carries out a parsed shell command on this session. It returns
+// cmdline.ErrExit for exit. Errors are one line.
+func (s *Session) Run(ctx context.Context, p *cmdline.Parsed) error {
+	sp, ok := s.table.Lookup(p.Spec.Name)
+	if !ok {
+		return fmt.Errorf("%s: not a shell command", p.Spec.Name)
 	}
-	return false, nil
+	return sp.Run(ctx, p)
 }
 
-func (s *Session) emit(ctx context.Context, c *Command) error {
-	if !c.Ack {
-		s.mu.Lock()
-		s.seen[c.Event] = true
-		s.mu.Unlock()
-		return s.socket().Emit(c.Event, c.Args...)
+func (s *Session) filter(glob string, show bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.filters = append(s.filters, filter{glob: glob, show: show})
+	if show && len(s.filters) == 1 {
+		// The first "on" narrows what is shown to what it names.
+		s.filters = []filter{{"*", false}, s.filters[0]}
 	}
-	ack, err := s.EmitWithAck(ctx, c)
+}
+
+func (s *Session) use(nsp string) error {
+	s.mu.Lock()
+	_, ok := s.sockets[nsp]
+	if ok {
+		s.current = nsp
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("use: %s is not connected; connect it with ns %s", nsp, nsp)
+	}
+	return nil
+}
+
+func (s *Session) listHistory() {
+	for i, h := range s.history {
+		s.notef("%4d  %s", i+1, h)
+	}
+}
+
+func (s *Session) help(t *cmdline.Table, topic string) {
+	fmt.Fprint(s.cfg.Notes, t.Help(topic))
+	if sp, _ := t.Lookup(topic); topic == "" || sp.Name == "emit" || sp.Name == "reply" {
+		fmt.Fprint(s.cfg.Notes, cmdline.ArgHelp)
+	}
+	s.flush()
+}
+
+func (s *Session) emit(ctx context.Context, e *Emit) error {
+	if !e.Ack {
+		s.mu.Lock()
+		s.seen[e.Event] = true
+		s.mu.Unlock()
+		return s.socket().Emit(e.Event, e.Args...)
+	}
+	ack, err := s.EmitWithAck(ctx, e)
 	if err != nil {
 		return err
 	}
-	s.cfg.Out.Ack(ack.Packet.Nsp(), c.Event, ack)
+	s.cfg.Out.Ack(ack.Packet.Nsp(), e.Event, ack)
 	s.flush()
 	return nil
 }
 
 // EmitWithAck carries out an emit --ack and returns the ack, printing
 // nothing.
-func (s *Session) EmitWithAck(ctx context.Context, c *Command) (*sioclient.Ack, error) {
+func (s *Session) EmitWithAck(ctx context.Context, e *Emit) (*sioclient.Ack, error) {
 	sock := s.socket()
 	s.mu.Lock()
-	s.seen[c.Event] = true
+	s.seen[e.Event] = true
 	s.mu.Unlock()
-	timeout := c.Timeout
+	timeout := e.Timeout
 	if timeout == 0 {
 		timeout = s.cfg.AckTimeout
 	}
-	return sock.Timeout(timeout).EmitWithAck(ctx, c.Event, c.Args...)
+	return sock.Timeout(timeout).EmitWithAck(ctx, e.Event, e.Args...)
 }
 
 // Current returns the current namespace.
@@ -316,13 +304,13 @@ func (s *Session) Current() string {
 
 // reply answers the request with the given id (in the current namespace
 // first), or the latest one.
-func (s *Session) reply(c *Command) error {
+func (s *Session) reply(c *Reply) error {
 	s.mu.Lock()
 	var r *request
 	idx := -1
 	for i := len(s.pending) - 1; i >= 0; i-- {
 		p := s.pending[i]
-		if c.ReplyID != nil && p.req.ID != *c.ReplyID {
+		if c.ID != nil && p.req.ID != *c.ID {
 			continue
 		}
 		if r == nil || (p.ns == s.current && r.ns != s.current) {
@@ -334,8 +322,8 @@ func (s *Session) reply(c *Command) error {
 	}
 	s.mu.Unlock()
 	if r == nil {
-		if c.ReplyID != nil {
-			return fmt.Errorf("reply: no pending request %d; see pending", *c.ReplyID)
+		if c.ID != nil {
+			return fmt.Errorf("reply: no pending request %d; see pending", *c.ID)
 		}
 		return fmt.Errorf("reply: the server asked for no ack")
 	}
@@ -447,29 +435,46 @@ func (s *Session) reconnect(ctx context.Context) error {
 }
 
 // save writes the commands given so far as a script, one a line, leaving
-// out the ones that only look (help, history, status...).
-func (s *Session) save(file string) error {
+// out the ones that only look (help, history, status...) and the values of
+// secret options, readable by its owner only.
+func (s *Session) save(t *cmdline.Table, file string) error {
 	var b strings.Builder
-	b.WriteString("# recorded by sio repl\n")
+	b.WriteString("# recorded by sio repl (auth values removed)\n")
+	n := 0
 	for _, line := range s.history {
-		words, err := Split(line)
+		words, err := cmdline.Split(line)
 		if err != nil || len(words) == 0 {
 			continue
 		}
-		c, err := Parse(words)
-		if err != nil || c == nil {
+		p, err := t.Parse(words)
+		if err != nil || p == nil || p.Spec.Looks {
 			continue
 		}
-		switch c.Name {
-		case "help", "history", "clear", "status", "pending", "!save", "exit", "trace":
-			continue
-		}
-		b.WriteString(line)
+		b.WriteString(t.Redact(line))
 		b.WriteString("\n")
+		n++
 	}
-	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+	if err := writePrivate(file, []byte(b.String())); err != nil {
 		return fmt.Errorf("!save: %v", err)
 	}
-	s.notef("saved %d lines to %s", strings.Count(b.String(), "\n")-1, file)
+	s.notef("saved %d lines to %s", n, file)
 	return nil
+}
+
+// writePrivate writes a file readable by its owner only, whatever the
+// file's mode was before.
+func writePrivate(file string, data []byte) error {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

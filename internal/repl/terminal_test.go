@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/siocli/sio/internal/cmdline"
 )
 
 func TestStripAuth(t *testing.T) {
@@ -14,8 +16,8 @@ func TestStripAuth(t *testing.T) {
 		`emit x --authors`:                        `emit x --authors`,
 		`emit x hi`:                               `emit x hi`,
 	} {
-		if got := StripAuth(in); got != want {
-			t.Errorf("StripAuth(%q) = %q, want %q", in, got, want)
+		if got := Commands(nil).Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -44,7 +46,7 @@ func TestCompleter(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "photo.jpg"), nil, 0o600)
 	os.Mkdir(filepath.Join(dir, "pics"), 0o700)
-	c := &completer{}
+	c := &cmdline.Completer{Table: Commands(nil)}
 	try := func(line string) []string {
 		cands, _ := c.Do([]rune(line), len([]rune(line)))
 		var out []string

@@ -1,13 +1,15 @@
 package script
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/repl"
 )
 
@@ -24,33 +26,45 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
-var variable = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*|ENV:[A-Za-z_][A-Za-z0-9_]*)\}`)
+// placeholder stands in for every variable while a script is checked.
+func placeholder(string) (cmdline.Value, error) {
+	return cmdline.Value{JSON: json.RawMessage("0")}, nil
+}
 
 // Parse reads a script and checks every line, with variables standing in
 // as 0, so that a syntax error is reported before anything connects.
 func Parse(src string) ([]Step, error) {
+	table := commands(nil)
 	var steps []Step
 	lines := strings.Split(src, "\n")
+	split := func(text string) ([]cmdline.Word, error) {
+		text, err := cmdline.Expand(text, placeholder)
+		if err != nil {
+			return nil, err
+		}
+		return cmdline.Split(text)
+	}
 	for i := 0; i < len(lines); i++ {
 		start := i
 		text := lines[i]
-		words, err := repl.Split(variable.ReplaceAllString(text, "0"))
-		for err == repl.ErrIncomplete && i+1 < len(lines) {
+		words, err := split(text)
+		for errors.Is(err, cmdline.ErrIncomplete) && i+1 < len(lines) {
 			i++
 			text += "\n" + lines[i]
-			words, err = repl.Split(variable.ReplaceAllString(text, "0"))
+			words, err = split(text)
 		}
 		if err != nil {
-			if err == repl.ErrIncomplete {
-				err = fmt.Errorf("unclosed quote or bracket")
+			if errors.Is(err, cmdline.ErrIncomplete) {
+				err = errors.New("unclosed quote or bracket")
 			}
 			return nil, &SyntaxError{Line: start + 1, Err: err}
 		}
 		if len(words) == 0 {
 			continue
 		}
-		if _, err := parseStep(words); err != nil {
+		if _, err := table.Parse(words); err != nil {
 			return nil, &SyntaxError{Line: start + 1, Err: err}
 		}
 		steps = append(steps, Step{Line: start + 1, Text: text})
@@ -58,170 +72,220 @@ func Parse(src string) ([]Step, error) {
 	return steps, nil
 }
 
-// op is a parsed step: a shell command, or one of the script's own.
-type op struct {
-	name    string // "command", "connect", "expect", "expect-error", "expect-disconnect", "set", "sleep", "print"
-	cmd     *repl.Command
-	expect  json.RawMessage // emit --ack --expect, expect, expect-error
-	event   string          // expect
-	within  time.Duration   // expect --within
-	url     string          // connect
-	nsp     string          // connect -n
-	auth    json.RawMessage // connect --auth
-	reason  string          // expect-disconnect
-	varName string          // set
-	path    string          // set
-	text    string          // print
-	wait    time.Duration   // sleep
+// HasURL says whether the script connects to a URL of its own before its
+// first step that needs a connection.
+func HasURL(steps []Step) bool {
+	table := commands(nil)
+	for _, st := range steps {
+		text, _ := cmdline.Expand(st.Text, placeholder)
+		words, _ := cmdline.Split(text)
+		p, err := table.Parse(words)
+		if err != nil || p == nil {
+			return false
+		}
+		switch p.Spec.Name {
+		case "connect":
+			return len(p.Args) > 0
+		case "sleep", "print", "set", "expect-error":
+			continue
+		}
+		return false
+	}
+	return false
 }
 
 // defaultWithin is how long expect waits unless told.
 const defaultWithin = 5 * time.Second
 
-func parseStep(words []repl.Word) (*op, error) {
-	name := words[0].Text
-	rest := words[1:]
-	switch name {
-	case "connect":
-		o := &op{name: "connect"}
-		for len(rest) > 0 {
-			switch w := rest[0].Text; {
-			case w == "--auth" && len(rest) > 1:
-				var obj map[string]json.RawMessage
-				if json.Unmarshal([]byte(rest[1].Text), &obj) != nil {
-					return nil, fmt.Errorf("connect: --auth must be a JSON object")
-				}
-				o.auth, rest = json.RawMessage(rest[1].Text), rest[2:]
-			case (w == "-n" || w == "--namespace") && len(rest) > 1:
-				o.nsp, rest = rest[1].Text, rest[2:]
-			case o.url == "" && !strings.HasPrefix(w, "-"):
-				o.url, rest = w, rest[1:]
-			default:
-				return nil, fmt.Errorf("connect: unexpected %q (use: connect [URL] [--auth JSON] [-n /ns])", w)
-			}
+// expectStep is a parsed expect.
+type expectStep struct {
+	event  string
+	match  json.RawMessage // nil: any
+	within time.Duration
+}
+
+// commands returns the script language: the shell's commands that make
+// sense unattended, emit with --expect, and the script's own steps, run
+// by r (nil: for parsing only).
+func commands(r *runner) *cmdline.Table {
+	run := func(f cmdline.RunFunc) cmdline.RunFunc {
+		if r == nil {
+			return nil
 		}
-		return o, nil
-	case "expect":
-		if len(rest) == 0 {
-			return nil, fmt.Errorf("expect: no event name (use: expect EVENT [MATCH] [--within D])")
-		}
-		o := &op{name: "expect", event: strings.Trim(rest[0].Text, `"`), within: defaultWithin}
-		rest = rest[1:]
-		for len(rest) > 0 {
-			if rest[0].Text == "--within" && len(rest) > 1 {
-				d, err := time.ParseDuration(rest[1].Text)
-				if err != nil || d <= 0 {
-					return nil, fmt.Errorf("expect: --within %q is not a duration such as 5s", rest[1].Text)
-				}
-				o.within, rest = d, rest[2:]
-				continue
-			}
-			if o.expect != nil || rest[0].Kind == repl.Quoted {
-				return nil, fmt.Errorf("expect: unexpected %q", rest[0].Text)
-			}
-			m, err := matchValue(rest[0])
-			if err != nil {
-				return nil, fmt.Errorf("expect: %v", err)
-			}
-			o.expect, rest = m, rest[1:]
-		}
-		return o, nil
-	case "expect-error":
-		o := &op{name: "expect-error"}
-		if len(rest) > 1 {
-			return nil, fmt.Errorf("expect-error: wants at most one MATCH")
-		}
-		if len(rest) == 1 {
-			m, err := matchValue(rest[0])
-			if err != nil {
-				return nil, fmt.Errorf("expect-error: %v", err)
-			}
-			o.expect = m
-		}
-		return o, nil
-	case "expect-disconnect":
-		var parts []string
-		for _, w := range rest {
-			parts = append(parts, strings.Trim(w.Text, `"`))
-		}
-		return &op{name: "expect-disconnect", reason: strings.Join(parts, " ")}, nil
-	case "set":
-		if len(rest) != 3 || rest[1].Text != "=" {
-			return nil, fmt.Errorf("set: use: set NAME = PATH (such as set id = args[0].id)")
-		}
-		return &op{name: "set", varName: rest[0].Text, path: rest[2].Text}, nil
-	case "sleep":
-		if len(rest) != 1 {
-			return nil, fmt.Errorf("sleep: use: sleep DURATION")
-		}
-		d, err := time.ParseDuration(rest[0].Text)
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("sleep: %q is not a duration such as 500ms", rest[0].Text)
-		}
-		return &op{name: "sleep", wait: d}, nil
-	case "print":
-		var parts []string
-		for _, w := range rest {
-			parts = append(parts, w.Text)
-		}
-		return &op{name: "print", text: strings.Join(parts, " ")}, nil
+		return f
 	}
-	// A shell command, perhaps an emit with --expect MATCH at its end.
-	var expect json.RawMessage
-	if n := len(words); name == "emit" && n >= 3 && words[n-2].Text == "--expect" {
-		m, err := matchValue(words[n-1])
+	t := repl.Commands(nil)
+	for _, sp := range t.Specs() {
+		sp.Run = run(func(ctx context.Context, p *cmdline.Parsed) error { return r.sess.Run(ctx, p) })
+	}
+	for _, name := range []string{"!save", "history", "clear"} {
+		sp, _ := t.Lookup(name)
+		sp.Check = func(*cmdline.Parsed) error { return errors.New("not available in a script") }
+	}
+
+	emit := repl.EmitSpec(run(func(ctx context.Context, p *cmdline.Parsed) error { return r.emit(ctx, p) }))
+	emit.Flags = append(emit.Flags, cmdline.Flag{Name: "expect", Type: cmdline.Match, Value: "MATCH", Help: "check the ack (implies --ack)"})
+	check := emit.Check
+	emit.Check = func(p *cmdline.Parsed) error {
+		if err := check(p); err != nil {
+			return err
+		}
+		if p.Has("expect") {
+			repl.EmitOf(p).Ack = true // --expect checks the ack, so there must be one
+		}
+		return nil
+	}
+	t.Add(emit)
+	reply, _ := t.Lookup("reply")
+	reply.Run = run(func(ctx context.Context, p *cmdline.Parsed) error {
+		if !r.sess.WaitAsked(ctx, repl.ReplyOf(p).ID, defaultWithin) {
+			return fmt.Errorf("the server asked for no ack within %v", defaultWithin)
+		}
+		return r.sess.Run(ctx, p)
+	})
+	exit, _ := t.Lookup("exit")
+	exit.Run = run(func(context.Context, *cmdline.Parsed) error { r.stop = true; return nil })
+
+	t.Add(cmdline.Spec{Name: "connect",
+		Flags: []cmdline.Flag{
+			{Name: "auth", Type: cmdline.Object, Value: "JSON", Secret: true, Help: "the auth payload"},
+			{Name: "namespace", Short: "n", Type: cmdline.Text, Value: "/ns", Help: "the namespace"},
+		},
+		Args: []cmdline.Arg{{Name: "URL", Optional: true}},
+		Help: "(re)connect",
+		Run:  run(func(ctx context.Context, p *cmdline.Parsed) error { return r.connect(ctx, p) }),
+	})
+	t.Add(cmdline.Spec{Name: "expect",
+		Flags: []cmdline.Flag{{Name: "within", Type: cmdline.Duration, Value: "D", Help: "how long to wait (default 5s)"}},
+		Args:  []cmdline.Arg{{Name: "EVENT", Missing: "no event name"}, {Name: "MATCH", Optional: true}},
+		Help:  "such an event arrives",
+		Check: func(p *cmdline.Parsed) error {
+			name, err := cmdline.TextOf(p.Args[0])
+			if err != nil {
+				return fmt.Errorf("the event name %v", err)
+			}
+			e := &expectStep{event: name, within: defaultWithin}
+			if d := p.Duration("within"); d > 0 {
+				e.within = d
+			}
+			if len(p.Args) == 2 {
+				if p.Args[1].Kind == cmdline.Quoted {
+					return fmt.Errorf("unexpected %q", p.Args[1].Text)
+				}
+				if e.match, err = cmdline.MatchValue(p.Args[1]); err != nil {
+					return err
+				}
+			}
+			p.Value = e
+			return nil
+		},
+		Run: run(func(ctx context.Context, p *cmdline.Parsed) error { return r.expect(ctx, p.Value.(*expectStep)) }),
+	})
+	t.Add(cmdline.Spec{Name: "expect-error",
+		Args: []cmdline.Arg{{Name: "MATCH", Many: true}},
+		Help: "the last connect was refused (MATCH against {\"message\":…,\"data\":…})",
+		Check: func(p *cmdline.Parsed) error {
+			switch len(p.Args) {
+			case 0:
+				return nil
+			case 1:
+				m, err := cmdline.MatchValue(p.Args[0])
+				p.Value = m
+				return err
+			}
+			return errors.New("wants at most one MATCH")
+		},
+		Run: run(func(_ context.Context, p *cmdline.Parsed) error {
+			m, _ := p.Value.(json.RawMessage)
+			return r.expectError(m)
+		}),
+	})
+	t.Add(cmdline.Spec{Name: "expect-disconnect",
+		Args: []cmdline.Arg{{Name: "REASON", Many: true}},
+		Help: "a disconnect (for that reason)",
+		Run:  run(func(ctx context.Context, p *cmdline.Parsed) error { return r.expectDisconnect(ctx, joinText(p.Args)) }),
+	})
+	t.Add(cmdline.Spec{Name: "set",
+		Args: []cmdline.Arg{{Name: "NAME = PATH", Many: true}},
+		Help: "keep a value of the last ack or event (args[0].id); ${NAME} puts it in later",
+		Check: func(p *cmdline.Parsed) error {
+			if len(p.Args) != 3 || p.Args[1].Text != "=" || !cmdline.IsName(p.Args[0].Text) {
+				return errors.New("use: set NAME = PATH (such as set id = args[0].id)")
+			}
+			return nil
+		},
+		Run: run(func(_ context.Context, p *cmdline.Parsed) error { return r.set(p.Args[0].Text, p.Args[2].Text) }),
+	})
+	t.Add(cmdline.Spec{Name: "sleep",
+		Args: []cmdline.Arg{{Name: "D", Missing: "use: sleep DURATION"}},
+		Help: "wait",
+		Check: func(p *cmdline.Parsed) error {
+			d, err := time.ParseDuration(p.Args[0].Text)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%q is not a duration such as 500ms", p.Args[0].Text)
+			}
+			p.Value = d
+			return nil
+		},
+		Run: run(func(ctx context.Context, p *cmdline.Parsed) error {
+			select {
+			case <-time.After(p.Value.(time.Duration)):
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}),
+	})
+	t.Add(cmdline.Spec{Name: "print",
+		Args: []cmdline.Arg{{Name: "TEXT", Many: true}},
+		Help: "report a line",
+		Raw:  true,
+		Run: run(func(_ context.Context, p *cmdline.Parsed) error {
+			var parts []string
+			for _, w := range p.Args {
+				parts = append(parts, w.Text)
+			}
+			r.note = strings.Join(parts, " ")
+			return nil
+		}),
+	})
+	return t
+}
+
+// joinText joins words as text, JSON strings without their quotes.
+func joinText(words []cmdline.Word) string {
+	var parts []string
+	for _, w := range words {
+		s, err := cmdline.TextOf(w)
 		if err != nil {
-			return nil, fmt.Errorf("emit: --expect: %v", err)
+			s = w.Text
 		}
-		expect, words = m, words[:n-2]
+		parts = append(parts, s)
 	}
-	c, err := repl.Parse(words)
-	if err != nil {
-		return nil, err
-	}
-	if expect != nil && !c.Ack {
-		c.Ack = true // --expect checks the ack, so there must be one
-	}
-	switch c.Name {
-	case "!save", "history", "clear":
-		return nil, fmt.Errorf("%s: not available in a script", c.Name)
-	}
-	return &op{name: "command", cmd: c, expect: expect}, nil
+	return strings.Join(parts, " ")
 }
 
-// matchValue reads a MATCH: JSON, or a bare word taken as JSON if it
-// parses, else as a string.
-func matchValue(w repl.Word) (json.RawMessage, error) {
-	if json.Valid([]byte(w.Text)) {
-		return json.RawMessage(w.Text), nil
-	}
-	if w.Kind == repl.JSON {
-		return nil, fmt.Errorf("invalid JSON %.40s", w.Text)
-	}
-	return json.Marshal(w.Text)
-}
-
-// substitute replaces ${NAME} by the value set (as JSON) and ${ENV:NAME}
-// by the environment variable.
-func substitute(text string, vars map[string]json.RawMessage) (string, error) {
-	var missing string
-	out := variable.ReplaceAllStringFunc(text, func(m string) string {
-		name := m[2 : len(m)-1]
+// lookup returns a script's variable: a value set (as JSON), or with
+// ENV: an environment variable (as text).
+func lookup(vars map[string]json.RawMessage) func(string) (cmdline.Value, error) {
+	return func(name string) (cmdline.Value, error) {
 		if env, ok := strings.CutPrefix(name, "ENV:"); ok {
 			v, ok := os.LookupEnv(env)
-			if !ok && missing == "" {
-				missing = "environment variable " + env + " is not set"
+			if !ok {
+				return cmdline.Value{}, fmt.Errorf("environment variable %s is not set", env)
 			}
-			return v
+			return cmdline.Value{Text: v}, nil
 		}
 		v, ok := vars[name]
-		if !ok && missing == "" {
-			missing = "${" + name + "} was not set"
+		if !ok {
+			return cmdline.Value{}, fmt.Errorf("${%s} was not set", name)
 		}
-		return string(v)
-	})
-	if missing != "" {
-		return "", fmt.Errorf("%s", missing)
+		return cmdline.Value{JSON: v}, nil
 	}
-	return out, nil
+}
+
+// substitute replaces ${NAME} by the value set and ${ENV:NAME} by the
+// environment variable, as cmdline.Expand does.
+func substitute(text string, vars map[string]json.RawMessage) (string, error) {
+	return cmdline.Expand(text, lookup(vars))
 }

@@ -23,7 +23,7 @@ func TestParseScript(t *testing.T) {
 		"emit x {\n":                       "line 1: unclosed quote or bracket",
 		"expect e --within soon":           `line 1: expect: --within "soon"`,
 		"set x args":                       "line 1: set: use: set NAME = PATH",
-		"connect --bogus":                  `line 1: connect: unexpected "--bogus"`,
+		"connect --bogus":                  "line 1: connect: unknown option --bogus",
 		"history":                          "line 1: history: not available in a script",
 		"emit --ack x --expect {bad":       "line 1: unclosed quote or bracket",
 		"emit a\nemit b\nfrob":             "line 3: frob: unknown command",
@@ -40,6 +40,25 @@ func TestSubstitute(t *testing.T) {
 	got, err := substitute(`emit e ${id} "${ENV:SIO_X}"`, map[string]json.RawMessage{"id": json.RawMessage(`"u1"`)})
 	if err != nil || got != `emit e "u1" "env value"` {
 		t.Errorf("%q %v", got, err)
+	}
+	// Outside quotes a variable is its JSON; inside a string, its text.
+	vars := map[string]json.RawMessage{"id": json.RawMessage(`"u1"`), "n": json.RawMessage(`5`), "o": json.RawMessage(`{"a":"q\"x"}`)}
+	for in, want := range map[string]string{
+		`emit x ${id}`:                    `emit x "u1"`,
+		`emit x "${id}"`:                  `emit x "u1"`,
+		`emit x "user-${id}"`:             `emit x "user-u1"`,
+		`emit x 'user-${id}'`:             `emit x 'user-u1'`,
+		`emit x {"id": ${id}, "n": ${n}}`: `emit x {"id": "u1", "n": 5}`,
+		`emit x {"name": "u-${id}-${n}"}`: `emit x {"name": "u-u1-5"}`,
+		`emit x "${o}"`:                   `emit x "{\"a\":\"q\\\"x\"}"`,
+		`emit x ${o}`:                     `emit x {"a":"q\"x"}`,
+		`emit x "$${id}" ${ nope }`:       `emit x "$u1" ${ nope }`,
+		`# ${missing}`:                    `# ${missing}`,
+	} {
+		got, err := substitute(in, vars)
+		if err != nil || got != want {
+			t.Errorf("%s: got %s %v, want %s", in, got, err, want)
+		}
 	}
 	if _, err := substitute("${ENV:SIO_NOT_SET_ANYWHERE}", nil); err == nil {
 		t.Error("an unset environment variable was taken")

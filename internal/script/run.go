@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/siocli/sio/internal/cliargs"
+	"github.com/siocli/sio/internal/cmdline"
+	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/pkg/codec"
@@ -32,20 +34,24 @@ type Options struct {
 // Result is how a run ended.
 type Result struct {
 	Passed, Failed int
-	// Code is the exit code: 0, 6 for a failed expectation, 5 for an ack
-	// that timed out, 4 for a refused connect nobody expected, 3 when
-	// nothing connected.
-	Code int
+	// Kind is how the run ended: OK; Expectation when an expectation
+	// failed; Timeout for an ack that timed out; Refused for a refused
+	// connect nobody expected; Unreachable when nothing connected; Usage
+	// for a step the connection options made impossible.
+	Kind outcome.Kind
 }
 
 // Runner carries out a script's steps.
 type runner struct {
 	opts    Options
+	table   *cmdline.Table
 	sess    *repl.Session
 	vars    map[string]json.RawMessage
 	last    json.RawMessage // {"event":…,"args":[…]} of the last ack or event
 	refused *sioclient.ConnectError
-	stop    bool // exit ran
+	stop    bool   // exit ran
+	note    string // what the step running found, for the report
+	next    []Step // the steps after the one running
 
 	mu     sync.Mutex
 	wake   chan struct{}
@@ -56,6 +62,7 @@ type runner struct {
 // Run carries out steps, reporting each, and returns the result.
 func Run(ctx context.Context, steps []Step, opts Options) Result {
 	r := &runner{opts: opts, vars: map[string]json.RawMessage{}, wake: make(chan struct{}, 1)}
+	r.table = commands(r)
 	defer func() {
 		if r.sess != nil {
 			r.sess.Close()
@@ -64,18 +71,19 @@ func Run(ctx context.Context, steps []Step, opts Options) Result {
 	var res Result
 	for i, st := range steps {
 		t0 := time.Now()
-		code, note, err := r.step(ctx, st, steps[i+1:])
-		ok := err == nil
-		if ok {
+		r.note, r.next = "", steps[i+1:]
+		err := r.step(ctx, st)
+		kind := kindOf(err)
+		if err == nil {
 			res.Passed++
 		} else {
 			res.Failed++
-			if res.Code == 0 || code == 6 {
-				res.Code = code
+			if res.Kind == outcome.OK || kind == outcome.Expectation {
+				res.Kind = kind
 			}
 		}
-		r.report(st, ok, note, err, time.Since(t0))
-		if code == 3 || r.stop {
+		r.report(st, err == nil, r.note, err, time.Since(t0))
+		if kind == outcome.Unreachable || kind == outcome.Usage || r.stop {
 			break // nothing more can run, or the script said exit
 		}
 	}
@@ -83,106 +91,94 @@ func Run(ctx context.Context, steps []Step, opts Options) Result {
 	return res
 }
 
-// failure is a step that did not hold, with the exit code it calls for.
-type failure struct {
-	code int
-	err  error
+// kindOf returns how a step's error ends the run: its own kind when it
+// has one, Refused for a namespace the server refused, Timeout for an ack
+// that did not come, Expectation otherwise.
+func kindOf(err error) outcome.Kind {
+	if err == nil {
+		return outcome.OK
+	}
+	if k, ok := outcome.KindOf(err); ok {
+		return k
+	}
+	var ce *sioclient.ConnectError
+	var at *sioclient.AckTimeoutError
+	switch {
+	case errors.As(err, &ce):
+		return outcome.Refused
+	case errors.As(err, &at):
+		return outcome.Timeout
+	}
+	return outcome.Expectation
 }
 
-func (f *failure) Error() string { return f.err.Error() }
-
-func fail(code int, format string, a ...any) error {
-	return &failure{code: code, err: fmt.Errorf(format, a...)}
-}
-
-func (r *runner) step(ctx context.Context, st Step, next []Step) (code int, note string, err error) {
-	defer func() {
-		var f *failure
-		switch {
-		case err == nil:
-		case errors.As(err, &f):
-			code = f.code
-		default:
-			code = 6
-		}
-	}()
+func (r *runner) step(ctx context.Context, st Step) error {
 	text, err := substitute(st.Text, r.vars)
 	if err != nil {
-		return 0, "", err
+		return err
 	}
-	words, err := repl.Split(text)
+	words, err := cmdline.Split(text)
 	if err != nil {
-		return 0, "", err
+		return err
 	}
-	o, err := parseStep(words)
+	p, err := r.table.Parse(words)
 	if err != nil {
-		return 0, "", err
+		return err
 	}
-	if r.sess == nil && o.name != "connect" && o.name != "sleep" && o.name != "print" && o.name != "set" && o.name != "expect-error" {
-		if err := r.connect(ctx, &op{}, next); err != nil {
-			return 0, "", err
-		}
-	}
-	switch o.name {
-	case "connect":
-		return 0, "", r.connect(ctx, o, next)
-	case "expect":
-		return 0, "", r.expect(ctx, o)
-	case "expect-error":
-		return 0, "", r.expectError(o)
-	case "expect-disconnect":
-		return 0, "", r.expectDisconnect(ctx, o)
-	case "set":
-		if r.last == nil {
-			return 0, "", fmt.Errorf("set: no ack or event yet to take %s from", o.path)
-		}
-		v, err := Lookup(r.last, o.path)
-		if err != nil {
-			return 0, "", fmt.Errorf("set: %v", err)
-		}
-		r.vars[o.varName] = v
-		return 0, fmt.Sprintf("%s = %s", o.varName, v), nil
-	case "sleep":
-		select {
-		case <-time.After(o.wait):
-		case <-ctx.Done():
-			return 0, "", ctx.Err()
-		}
-		return 0, "", nil
-	case "print":
-		return 0, o.text, nil
-	}
-	c := o.cmd
-	if c.Name == "emit" && c.Ack {
-		ack, err := r.sess.EmitWithAck(ctx, c)
-		if err != nil {
-			var at *sioclient.AckTimeoutError
-			if errors.As(err, &at) && o.expect == nil {
-				return 0, "", fail(5, "%s", output.Describe(err))
-			}
-			return 0, "", errors.New(output.Describe(err))
-		}
-		args := []byte(ack.Packet.Data)
-		if len(ack.Packet.Attachments) > 0 {
-			args, _ = codec.ReplacePlaceholders(args, ack.Packet.Attachments, cliargs.AppendBinary)
-		}
-		r.last = record(c.Event, args)
-		if o.expect != nil {
-			if ok, why := Match(o.expect, args); !ok {
-				return 0, "", fmt.Errorf("the ack %s: %s", args, why)
+	switch p.Spec.Name {
+	case "connect", "sleep", "print", "set", "expect-error":
+	default:
+		if r.sess == nil {
+			if err := r.connectTo(ctx, "", "", nil); err != nil {
+				return err
 			}
 		}
-		return 0, fmt.Sprintf("ack %s", args), nil
 	}
-	if c.Name == "reply" && !r.sess.WaitAsked(ctx, c.ReplyID, defaultWithin) {
-		return 0, "", fmt.Errorf("the server asked for no ack within %v", defaultWithin)
+	return p.Spec.Run(ctx, p)
+}
+
+// emit carries out an emit: with an ack, it keeps the ack for set and
+// checks it against --expect.
+func (r *runner) emit(ctx context.Context, p *cmdline.Parsed) error {
+	e := repl.EmitOf(p)
+	if !e.Ack {
+		return r.sess.Run(ctx, p)
 	}
-	exit, err := r.sess.Exec(ctx, c)
+	expect := p.JSON("expect")
+	ack, err := r.sess.EmitWithAck(ctx, e)
 	if err != nil {
-		return 0, "", errors.New(output.Describe(err))
+		var at *sioclient.AckTimeoutError
+		if errors.As(err, &at) && expect != nil {
+			return outcome.New(outcome.Expectation, err) // what --expect checked did not come
+		}
+		return err
 	}
-	r.stop = exit
-	return 0, "", nil
+	args := []byte(ack.Packet.Data)
+	if len(ack.Packet.Attachments) > 0 {
+		args, _ = codec.ReplacePlaceholders(args, ack.Packet.Attachments, cliargs.AppendBinary)
+	}
+	r.last = record(e.Event, args)
+	if expect != nil {
+		if ok, why := Match(expect, args); !ok {
+			return fmt.Errorf("the ack %s: %s", args, why)
+		}
+	}
+	r.note = fmt.Sprintf("ack %s", args)
+	return nil
+}
+
+// set keeps a value of the last ack or event.
+func (r *runner) set(name, path string) error {
+	if r.last == nil {
+		return fmt.Errorf("set: no ack or event yet to take %s from", path)
+	}
+	v, err := Lookup(r.last, path)
+	if err != nil {
+		return fmt.Errorf("set: %v", err)
+	}
+	r.vars[name] = v
+	r.note = fmt.Sprintf("%s = %s", name, v)
+	return nil
 }
 
 // record is what set reads paths from: {"event":…,"args":[…]}.
@@ -215,9 +211,18 @@ func (r *runner) signal() {
 	}
 }
 
-// connect opens a new session. A refusal passes when the next step is
+// connect carries out a connect step.
+func (r *runner) connect(ctx context.Context, p *cmdline.Parsed) error {
+	url := ""
+	if len(p.Args) > 0 {
+		url = p.Args[0].Text
+	}
+	return r.connectTo(ctx, url, p.String("namespace"), p.JSON("auth"))
+}
+
+// connectTo opens a new session. A refusal passes when the next step is
 // expect-error, which checks it.
-func (r *runner) connect(ctx context.Context, o *op, next []Step) error {
+func (r *runner) connectTo(ctx context.Context, url, nsp string, auth json.RawMessage) error {
 	if r.sess != nil {
 		r.sess.Close()
 		r.sess = nil
@@ -227,7 +232,7 @@ func (r *runner) connect(ctx context.Context, o *op, next []Step) error {
 	r.events, r.gone = nil, nil
 	r.mu.Unlock()
 	r.refused = nil
-	sess, err := r.opts.Connect(ctx, o.url, o.nsp, o.auth, r.observe, r.lifecycle)
+	sess, err := r.opts.Connect(ctx, url, nsp, auth, r.observe, r.lifecycle)
 	if err == nil {
 		r.sess = sess
 		return nil
@@ -235,17 +240,20 @@ func (r *runner) connect(ctx context.Context, o *op, next []Step) error {
 	var ce *sioclient.ConnectError
 	if errors.As(err, &ce) {
 		r.refused = ce
-		if len(next) > 0 && strings.HasPrefix(strings.TrimSpace(next[0].Text), "expect-error") {
+		if len(r.next) > 0 && strings.HasPrefix(strings.TrimSpace(r.next[0].Text), "expect-error") {
 			return nil
 		}
-		return fail(4, "%s", output.Describe(err))
+		return err
 	}
-	return fail(3, "could not connect: %s", output.Describe(err))
+	if _, ok := outcome.KindOf(err); ok {
+		return err
+	}
+	return outcome.Errorf(outcome.Unreachable, "could not connect: %w", err)
 }
 
 // expect waits for an event of the name (that matches, when a MATCH was
 // given), taking it from those received and not yet expected.
-func (r *runner) expect(ctx context.Context, o *op) error {
+func (r *runner) expect(ctx context.Context, o *expectStep) error {
 	deadline := time.NewTimer(o.within)
 	defer deadline.Stop()
 	var near string // why the last event of that name did not match
@@ -259,8 +267,8 @@ func (r *runner) expect(ctx context.Context, o *op) error {
 			if err != nil {
 				continue
 			}
-			if o.expect != nil {
-				if ok, why := Match(o.expect, args); !ok {
+			if o.match != nil {
+				if ok, why := Match(o.match, args); !ok {
 					near = fmt.Sprintf("%s %s: %s", e.Name, args, why)
 					continue
 				}
@@ -301,16 +309,16 @@ func argsOf(e *sioclient.Event) ([]byte, error) {
 	return append([]byte{'['}, rest...), nil
 }
 
-func (r *runner) expectError(o *op) error {
+func (r *runner) expectError(match json.RawMessage) error {
 	if r.refused == nil {
 		return fmt.Errorf("the last connect was not refused")
 	}
-	if o.expect == nil {
+	if match == nil {
 		return nil
 	}
 	msg, _ := json.Marshal(r.refused.Message)
 	got := json.RawMessage(fmt.Sprintf(`{"message":%s,"data":%s}`, msg, orNull(r.refused.Data)))
-	if ok, why := Match(o.expect, got); !ok {
+	if ok, why := Match(match, got); !ok {
 		return fmt.Errorf("the refusal %s: %s", got, why)
 	}
 	return nil
@@ -323,7 +331,7 @@ func orNull(b []byte) []byte {
 	return b
 }
 
-func (r *runner) expectDisconnect(ctx context.Context, o *op) error {
+func (r *runner) expectDisconnect(ctx context.Context, reason string) error {
 	deadline := time.NewTimer(defaultWithin)
 	defer deadline.Stop()
 	for {
@@ -332,8 +340,8 @@ func (r *runner) expectDisconnect(ctx context.Context, o *op) error {
 			l := r.gone[0]
 			r.gone = r.gone[1:]
 			r.mu.Unlock()
-			if o.reason != "" && l.Reason != o.reason {
-				return fmt.Errorf("disconnected for %q, not %q", l.Reason, o.reason)
+			if reason != "" && l.Reason != reason {
+				return fmt.Errorf("disconnected for %q, not %q", l.Reason, reason)
 			}
 			return nil
 		}
@@ -353,7 +361,7 @@ func (r *runner) report(st Step, ok bool, note string, err error, took time.Dura
 	if r.opts.JSON {
 		rec := map[string]any{"line": st.Line, "step": text, "ok": ok, "ms": float64(took.Microseconds()) / 1000}
 		if err != nil {
-			rec["error"] = err.Error()
+			rec["error"] = output.Describe(err)
 		}
 		if note != "" {
 			rec["note"] = note
@@ -364,7 +372,7 @@ func (r *runner) report(st Step, ok bool, note string, err error, took time.Dura
 	}
 	switch {
 	case !ok:
-		fmt.Fprintf(r.opts.Report, "FAILED  line %d  %s\n        %v\n", st.Line, text, err)
+		fmt.Fprintf(r.opts.Report, "FAILED  line %d  %s\n        %s\n", st.Line, text, output.Describe(err))
 	case note != "":
 		fmt.Fprintf(r.opts.Report, "ok      line %d  %s  -> %s\n", st.Line, text, note)
 	default:

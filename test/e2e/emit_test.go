@@ -210,6 +210,15 @@ func TestEmitThen(t *testing.T) {
 	if r := sio(t, "", "emit", s.URL(), "echo", "--then", "disconnect"); r.code != 2 {
 		t.Errorf("a reserved name in --then: exit %d", r.code)
 	}
+	// One --then alone can ask for its ack, as emit does in the shell.
+	r = sio(t, "", "emit", s.URL(), "echo", "one", "--then", "echo two --ack")
+	got = nil
+	for _, rec := range records(t, r.stdout) {
+		got = append(got, rec.Type+" "+argsOf(rec))
+	}
+	if r.code != 0 || strings.Join(got, " ") != `ack ["two"]` {
+		t.Errorf("--then with its own --ack: exit %d: %v %s", r.code, got, r.stderr)
+	}
 }
 
 // TestEmitMsgpack talks to servers using socket.io-msgpack-parser.

@@ -21,7 +21,7 @@ func TestReplPiped(t *testing.T) {
 		t.Run("socket.io "+v, func(t *testing.T) {
 			s := testserver.Start(t, testserver.Config{Version: v})
 			creds := `{"token":"ok"}`
-			script := "mute\nemit --ack echo hi 42\nemit --ack echo {\"a\":\n  [1, 2]}\nfrobnicate\nexit\n"
+			script := "mute\nemit --ack echo hi 42\nemit echo {\"a\":\n  [1, 2]} --ack\nfrobnicate\nexit\n"
 			if v != "2" {
 				script = strings.Replace(script, "exit\n", "ns /admin --auth "+creds+"\nemit --ack echo in-admin\nexit\n", 1)
 			}

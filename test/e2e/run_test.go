@@ -54,6 +54,8 @@ func TestRunFailures(t *testing.T) {
 		{"ack timeout", "emit --ack --timeout 200ms silence\n", `no ack for "silence" on / within 200ms`, 5},
 		{"refused", "connect -n /admin --auth {\"token\":\"bad\"}\n", `the server refused /admin: Not authorized {"code":42}`, 4},
 		{"unset variable", "emit --ack echo ${nope}\n", "${nope} was not set", 6},
+		{"refused in the shell's ns", "emit --ack echo 1\nns /admin --auth {\"token\":\"bad\"}\n", `the server refused /admin: Not authorized {"code":42}`, 4},
+		{"options anywhere", "emit echo 1 --ack --expect [1]\nemit --expect [2] --ack echo 2\nset v = args[0]\nemit echo \"v=${v}\" --expect [\"v=2\"]\n", "4 passed, 0 failed", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,8 +132,20 @@ func TestRunURLOverrides(t *testing.T) {
 	if r := sio(t, script, "run", "-"); r.code != 0 {
 		t.Errorf("from the script: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := sio(t, "emit x\n", "run", "-"); r.code != 3 || !strings.Contains(r.stdout, "no URL") {
-		t.Errorf("no URL at all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	// Without a URL anywhere, or with nothing to run, the invocation is
+	// wrong: exit 2 before anything connects.
+	for _, src := range []string{"emit x\n", "print hi\nemit x\n", "connect\n", "# nothing\n", ""} {
+		if r := sio(t, src, "run", "-"); r.code != 2 || r.stdout != "" {
+			t.Errorf("%q without a URL: exit %d\n%s%s", src, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := sio(t, "emit x\n", "run", "-"); !strings.Contains(r.stderr, "no URL") {
+		t.Errorf("no URL at all: %s", r.stderr)
+	}
+	// Connection options are checked before anything runs, and a usage
+	// error in them is exit 2.
+	if r := sio(t, "emit x\n", "run", "-", s.URL(), "--transport", "pigeon"); r.code != 2 || r.stdout != "" {
+		t.Errorf("--transport pigeon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -1,0 +1,197 @@
+// Package repl is sio's interactive shell: its commands, in the command
+// language of internal/cmdline, and the session that carries them out.
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/siocli/sio/internal/cmdline"
+	"github.com/siocli/sio/pkg/codec"
+)
+
+// Emit is a parsed emit command.
+type Emit struct {
+	Event   string
+	Args    []any         // values for codec.MarshalArgs
+	Ack     bool          // --ack (or --timeout)
+	Timeout time.Duration // --timeout; 0: the session's default
+}
+
+// Reply is a parsed reply command.
+type Reply struct {
+	ID   *uint64 // nil: the latest request
+	Args []any
+}
+
+// EmitSpec is the emit command as the shell, scripts, sio serve's prompt
+// and emit --then write it; run carries it out (nil for parsing only).
+func EmitSpec(run cmdline.RunFunc) cmdline.Spec {
+	return cmdline.Spec{
+		Name: "emit",
+		Flags: []cmdline.Flag{
+			{Name: "ack", Help: "wait for the ack and show it with its round trip"},
+			{Name: "timeout", Type: cmdline.Duration, Value: "D", Help: "how long to wait for the ack (implies --ack)"},
+		},
+		Args: []cmdline.Arg{
+			{Name: "EVENT", Missing: "no event name", Complete: "events"},
+			{Name: "ARG", Many: true},
+		},
+		Help:  "emit an event; --ack waits for the ack and shows it with its round trip",
+		Check: checkEmit,
+		Run:   run,
+	}
+}
+
+func checkEmit(p *cmdline.Parsed) error {
+	name, err := cmdline.TextOf(p.Args[0])
+	if err != nil {
+		return fmt.Errorf("the event name %v", err)
+	}
+	if codec.IsReservedEvent(name) {
+		return fmt.Errorf("%q is a reserved event name", name)
+	}
+	args, err := cmdline.Values(p.Args[1:])
+	if err != nil {
+		return err
+	}
+	e := &Emit{Event: name, Args: args, Ack: p.Has("ack") || p.Has("timeout"), Timeout: p.Duration("timeout")}
+	p.Value = e
+	return nil
+}
+
+// EmitOf returns the Emit of a parsed emit command.
+func EmitOf(p *cmdline.Parsed) *Emit { return p.Value.(*Emit) }
+
+// ReplyOf returns the Reply of a parsed reply command.
+func ReplyOf(p *cmdline.Parsed) *Reply { return p.Value.(*Reply) }
+
+// NamespaceOf returns the namespace argument of ns or use, "" for none.
+func NamespaceOf(p *cmdline.Parsed) string {
+	if len(p.Args) == 0 {
+		return ""
+	}
+	return namespace(p.Args[0].Text)
+}
+
+func namespace(s string) string {
+	if !strings.HasPrefix(s, "/") {
+		return "/" + s
+	}
+	return s
+}
+
+// Commands returns the shell's table, its commands carried out by s. A
+// nil s gives a table for parsing only.
+func Commands(s *Session) *cmdline.Table {
+	run := func(f func(context.Context, *cmdline.Parsed) error) cmdline.RunFunc {
+		if s == nil {
+			return nil
+		}
+		return f
+	}
+	do := func(f func()) cmdline.RunFunc {
+		return run(func(context.Context, *cmdline.Parsed) error { f(); return nil })
+	}
+	var t *cmdline.Table
+	checkGlob := func(p *cmdline.Parsed) error {
+		if _, err := path.Match(p.Args[0].Text, ""); err != nil {
+			return fmt.Errorf("bad pattern %q", p.Args[0].Text)
+		}
+		return nil
+	}
+	t = cmdline.NewTable(
+		EmitSpec(run(func(ctx context.Context, p *cmdline.Parsed) error { return s.emit(ctx, EmitOf(p)) })),
+		cmdline.Spec{Name: "on", Args: []cmdline.Arg{{Name: "GLOB", Missing: "wants one pattern", Complete: "events"}},
+			Help: "show incoming events whose names match GLOB (*, ?, [a-z])", Check: checkGlob,
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error { s.filter(p.Args[0].Text, true); return nil })},
+		cmdline.Spec{Name: "off", Args: []cmdline.Arg{{Name: "GLOB", Missing: "wants one pattern", Complete: "events"}},
+			Help: "hide incoming events whose names match GLOB", Check: checkGlob,
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error { s.filter(p.Args[0].Text, false); return nil })},
+		cmdline.Spec{Name: "mute", Help: "hide lifecycle lines", Run: do(func() { s.muted.Store(true) })},
+		cmdline.Spec{Name: "unmute", Help: "show lifecycle lines again", Run: do(func() { s.muted.Store(false) })},
+		cmdline.Spec{Name: "ns",
+			Flags: []cmdline.Flag{{Name: "auth", Type: cmdline.Object, Value: "JSON", Secret: true, Help: "the auth payload"}},
+			Args:  []cmdline.Arg{{Name: "/NAME", Optional: true, Complete: "namespaces"}},
+			Help:  "connect a namespace on the same connection and make it current; alone, list the namespaces",
+			Check: func(p *cmdline.Parsed) error {
+				if len(p.Args) == 0 && p.Has("auth") {
+					return errors.New("--auth goes with a namespace")
+				}
+				return nil
+			},
+			Run: run(func(ctx context.Context, p *cmdline.Parsed) error {
+				nsp := NamespaceOf(p)
+				if nsp == "" {
+					s.listNamespaces()
+					return nil
+				}
+				return s.connectNamespace(ctx, nsp, p.JSON("auth"))
+			})},
+		cmdline.Spec{Name: "use", Args: []cmdline.Arg{{Name: "/NAME", Missing: "wants one namespace", Complete: "namespaces"}},
+			Help: "make a namespace current",
+			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { return s.use(NamespaceOf(p)) })},
+		cmdline.Spec{Name: "reply", Args: []cmdline.Arg{{Name: "ID", Optional: true}, {Name: "ARG", Many: true}},
+			Help: "answer an ack the server asked for (ID as shown; the latest without it)",
+			Check: func(p *cmdline.Parsed) error {
+				r := &Reply{}
+				args := p.Args
+				if len(args) > 0 && args[0].Kind == cmdline.Bare {
+					if id, err := strconv.ParseUint(args[0].Text, 10, 64); err == nil {
+						r.ID, args = &id, args[1:]
+					}
+				}
+				var err error
+				r.Args, err = cmdline.Values(args)
+				p.Value = r
+				return err
+			},
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error { return s.reply(ReplyOf(p)) })},
+		cmdline.Spec{Name: "pending", Looks: true, Help: "list the server's ack requests not answered yet", Run: do(func() { s.listPending() })},
+		cmdline.Spec{Name: "connect", Help: "connect the current namespace again",
+			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error {
+				cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+				defer cancel()
+				return s.socket().Connect(cctx)
+			})},
+		cmdline.Spec{Name: "disconnect", Help: "leave the current namespace",
+			Run: run(func(context.Context, *cmdline.Parsed) error { return s.socket().Disconnect() })},
+		cmdline.Spec{Name: "reconnect", Help: "close the connection and open a new one",
+			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error { return s.reconnect(ctx) })},
+		cmdline.Spec{Name: "status", Looks: true, Help: "protocol, transport, session and socket ids, ping timings, queued emits", Run: do(func() { s.status() })},
+		cmdline.Spec{Name: "trace", Looks: true, Args: []cmdline.Arg{{Name: "on|off", Missing: "wants on or off", Choices: []string{"on", "off"}}},
+			Help: "print every HTTP exchange and WebSocket frame",
+			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { s.tracing.Store(p.Args[0].Text == "on"); return nil })},
+		cmdline.Spec{Name: "history", Looks: true, Help: "list the commands given so far", Run: do(func() { s.listHistory() })},
+		cmdline.Spec{Name: "clear", Looks: true, Help: "clear the screen", Run: do(func() { s.notef("\033[H\033[2J") })},
+		cmdline.Spec{Name: "help", Aliases: []string{"?"}, Looks: true, Args: []cmdline.Arg{{Name: "COMMAND", Optional: true, Complete: "commands"}},
+			Help: "list the commands, or explain one",
+			Check: func(p *cmdline.Parsed) error {
+				if len(p.Args) == 1 {
+					if _, ok := t.Lookup(p.Args[0].Text); !ok {
+						return fmt.Errorf("no command %q", p.Args[0].Text)
+					}
+				}
+				return nil
+			},
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error {
+				topic := ""
+				if len(p.Args) == 1 {
+					topic = p.Args[0].Text
+				}
+				s.help(t, topic)
+				return nil
+			})},
+		cmdline.Spec{Name: "exit", Aliases: []string{"quit"}, Looks: true, Help: "disconnect and leave (also quit, or Ctrl-D)",
+			Run: run(func(context.Context, *cmdline.Parsed) error { return cmdline.ErrExit })},
+		cmdline.Spec{Name: "!save", Looks: true, Args: []cmdline.Arg{{Name: "FILE", Missing: "wants one file name"}},
+			Help: "write the commands given so far as a script for sio run (auth values removed)",
+			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { return s.save(t, p.Args[0].Text) })},
+	)
+	return t
+}
