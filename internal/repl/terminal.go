@@ -15,9 +15,12 @@ import (
 
 // Terminal reads lines with editing, history and completion.
 type Terminal struct {
-	rl    *readline.Instance
-	comp  *completer
-	close sync.Once
+	rl     *readline.Instance
+	comp   *completer
+	close  sync.Once
+	mu     sync.Mutex // one print above the prompt at a time
+	stdout io.Writer
+	stderr io.Writer
 }
 
 // TerminalConfig configures a Terminal.
@@ -48,7 +51,7 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Terminal{rl: rl, comp: comp}, nil
+	return &Terminal{rl: rl, comp: comp, stdout: cfg.Stdout, stderr: cfg.Stderr}, nil
 }
 
 // SetCompleter sets what completes the words typed (Tab).
@@ -67,10 +70,32 @@ func prepareHistory(path string) error {
 
 // Stdout is a writer that prints above the prompt without garbling what is
 // being typed.
-func (t *Terminal) Stdout() io.Writer { return t.rl.Stdout() }
+func (t *Terminal) Stdout() io.Writer { return &above{t, t.stdout} }
 
 // Stderr is Stdout's counterpart for notes.
-func (t *Terminal) Stderr() io.Writer { return t.rl.Stderr() }
+func (t *Terminal) Stderr() io.Writer { return &above{t, t.stderr} }
+
+// above prints above the prompt: it clears the line being typed, writes,
+// and draws the line again, through readline's Clean and Refresh, which
+// hold its line buffer's lock. readline's own writer does the same but
+// also reads its completion and search modes unlocked, which races with
+// its key loop; here a completion list being shown is not redrawn.
+type above struct {
+	t *Terminal
+	w io.Writer
+}
+
+func (a *above) Write(b []byte) (int, error) {
+	a.t.mu.Lock()
+	defer a.t.mu.Unlock()
+	if !a.t.rl.Terminal.IsReading() {
+		return a.w.Write(b)
+	}
+	a.t.rl.Clean()
+	n, err := a.w.Write(b)
+	a.t.rl.Refresh()
+	return n, err
+}
 
 // ReadLine reads a line.
 func (t *Terminal) ReadLine(prompt string) (string, error) {

@@ -17,11 +17,8 @@ import (
 )
 
 // sioBin is the binary under test, built by TestMain with the race
-// detector. sioTermBin is the same without it, for the tests in a
-// pseudo-terminal: chzyer/readline (v1.5.1, its latest) reads its
-// completion mode unlocked while its key loop writes it, whenever output
-// is printed above the prompt, and the race detector would end those runs.
-var sioBin, sioTermBin string
+// detector; the tests in a pseudo-terminal run it too.
+var sioBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "sio-e2e")
@@ -29,15 +26,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	sioBin, sioTermBin = filepath.Join(dir, "sio"), filepath.Join(dir, "sio-term")
+	sioBin = filepath.Join(dir, "sio")
 	_, file, _, _ := runtime.Caller(0)
-	for _, b := range [][]string{{"-race", "-o", sioBin}, {"-o", sioTermBin}} {
-		build := exec.Command("go", append(append([]string{"build"}, b...), ".")...)
-		build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-		if out, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building sio: %v\n%s", err, out)
-			os.Exit(1)
-		}
+	build := exec.Command("go", "build", "-race", "-o", sioBin, ".")
+	build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building sio: %v\n%s", err, out)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -60,7 +60,7 @@ type term struct {
 
 func startTerm(t *testing.T, args ...string) *term {
 	t.Helper()
-	cmd := exec.Command(sioTermBin, args...)
+	cmd := exec.Command(sioBin, args...)
 	cmd.Env = append(cmd.Environ(), "NO_COLOR=1", "XDG_STATE_HOME="+t.TempDir(), "TERM=xterm")
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
 	if err != nil {
