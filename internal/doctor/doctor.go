@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -46,9 +47,9 @@ type run struct {
 
 	// What the steps found.
 	reachable   bool
-	version     engineio.Version // found by the handshake
-	forced      engineio.Version
-	hs          *engineio.Handshake
+	version     wire.Version // found by the handshake
+	forced      wire.Version
+	hs          *wire.Handshake
 	pollingOK   bool
 	stickyOK    bool
 	wsOffered   bool
@@ -134,22 +135,22 @@ func skip(s *Step, why string) {
 
 // engineOptions returns the engine options of the configured connection,
 // with the TLS settings the diagnosis uses and the version found.
-func (r *run) engineOptions(transports ...engineio.Transport) engineio.Options {
+func (r *run) engineOptions(transports ...wire.Transport) engineio.Options {
 	eo := r.cfg.Manager.Engine
 	eo.TLSConfig = r.tls
 	eo.Transports = transports
 	eo.ConnectTimeout = r.cfg.Timeout
 	eo.OnEvent, eo.Trace = nil, nil
-	if r.version != engineio.VersionAuto {
+	if r.version != wire.VersionAuto {
 		eo.Version = r.version
 	}
 	return eo
 }
 
 // versionName describes an Engine.IO version as the servers that speak it.
-func versionName(v engineio.Version, forced bool) string {
+func versionName(v wire.Version, forced bool) string {
 	switch {
-	case v == engineio.Version4:
+	case v == wire.Version4:
 		return "Engine.IO 4 (socket.io 3.x or 4.x)"
 	case forced:
 		return "Engine.IO 3 (socket.io 2.x, or 3.x/4.x with allowEIO3)"

@@ -14,6 +14,7 @@ import (
 	"github.com/siocli/sio/internal/eioserver"
 	"github.com/siocli/sio/internal/sioserver"
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -42,8 +43,8 @@ func TestRun(t *testing.T) {
 		failed string
 	}{
 		{"healthy", sioserver.Options{}, "/", outcome.OK, ""},
-		{"polling only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.Polling}}}, "/", outcome.OK, ""},
-		{"websocket only", sioserver.Options{Engine: eioserver.Options{Transports: []engineio.Transport{engineio.WebSocket}}}, "/", outcome.OK, ""},
+		{"polling only", sioserver.Options{Engine: eioserver.Options{Transports: []wire.Transport{wire.Polling}}}, "/", outcome.OK, ""},
+		{"websocket only", sioserver.Options{Engine: eioserver.Options{Transports: []wire.Transport{wire.WebSocket}}}, "/", outcome.OK, ""},
 		{"refused", sioserver.Options{RequireAuth: map[string]json.RawMessage{"token": json.RawMessage(`"x"`)}}, "/admin", outcome.Expectation, "namespace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // httpResult is one polling request's answer.
@@ -20,7 +20,7 @@ type httpResult struct {
 	status int
 	header http.Header
 	body   []byte
-	code   int // engine.io's error code, -1 when the body is not one
+	code   wire.ErrorCode // engine.io's error code, wire.CodeNone when the body is not one
 	msg    string
 }
 
@@ -38,19 +38,19 @@ func (r *run) client(fresh bool) *http.Client {
 }
 
 // pollURL is the URL of a polling request.
-func (r *run) pollURL(v engineio.Version, sid string) string {
+func (r *run) pollURL(v wire.Version, sid string) string {
 	u := *r.base
 	u.Path = r.path
 	q := u.Query()
 	for k, vs := range r.cfg.Manager.Engine.Query {
 		q[k] = vs
 	}
-	q.Set("EIO", strconv.Itoa(int(v)))
-	q.Set("transport", string(engineio.Polling))
-	q.Set("t", strconv.FormatInt(time.Now().UnixNano(), 36))
-	q.Set("b64", "1")
+	q.Set(wire.QueryEIO, strconv.Itoa(int(v)))
+	q.Set(wire.QueryTransport, string(wire.Polling))
+	q.Set(wire.QueryTimestamp, strconv.FormatInt(time.Now().UnixNano(), 36))
+	q.Set(wire.QueryBase64, "1")
 	if sid != "" {
-		q.Set("sid", sid)
+		q.Set(wire.QuerySID, sid)
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
@@ -79,13 +79,13 @@ func (r *run) do(c *http.Client, method, u string, body []byte) (*httpResult, er
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	res := &httpResult{status: resp.StatusCode, header: resp.Header, body: b, code: -1}
+	res := &httpResult{status: resp.StatusCode, header: resp.Header, body: b, code: wire.CodeNone}
 	var e struct {
 		Code    *int   `json:"code"`
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(b, &e) == nil && e.Code != nil {
-		res.code, res.msg = *e.Code, e.Message
+		res.code, res.msg = wire.ErrorCode(*e.Code), e.Message
 	}
 	return res, nil
 }
@@ -99,9 +99,9 @@ func (r *run) handshake(s *Step) {
 		skip(s, "no connection")
 		return
 	}
-	versions := []engineio.Version{engineio.Version4, engineio.Version3}
-	if r.forced != engineio.VersionAuto {
-		versions = []engineio.Version{r.forced}
+	versions := []wire.Version{wire.Version4, wire.Version3}
+	if r.forced != wire.VersionAuto {
+		versions = []wire.Version{r.forced}
 	}
 	c := r.client(false)
 	var last *httpResult // the last refused request
@@ -119,16 +119,16 @@ func (r *run) handshake(s *Step) {
 		}
 		httpFacts(s, res)
 		last = res
-		if res.code == 5 && v == engineio.Version3 {
+		if res.code == wire.CodeUnsupportedVersion && v == wire.Version3 {
 			r.versionMismatch(s, c)
 			return
 		}
-		if res.code == 0 && res.status == http.StatusBadRequest {
+		if res.code == wire.CodeTransportUnknown && res.status == http.StatusBadRequest {
 			r.pollingOff = true
 			skip(s, "the server does not accept long-polling (Transport unknown): clients must connect with WebSocket only (transports: ['websocket'], sio's --transport websocket)")
 			return
 		}
-		if !(res.status == http.StatusBadRequest && res.code > 0) {
+		if !(res.status == http.StatusBadRequest && res.code > wire.CodeTransportUnknown) {
 			break // another version will not fare better
 		}
 	}
@@ -137,28 +137,28 @@ func (r *run) handshake(s *Step) {
 }
 
 // openPolling reads a handshake's open packet.
-func (r *run) openPolling(s *Step, asked engineio.Version, res *httpResult) {
-	v := engineio.Version4
+func (r *run) openPolling(s *Step, asked wire.Version, res *httpResult) {
+	v := wire.Version4
 	if eio3Payload.Match(res.body) {
-		v = engineio.Version3
+		v = wire.Version3
 	}
-	packets, err := engineio.DecodePayload(res.body, v, res.header.Get("Content-Type") == "application/octet-stream")
-	if err != nil || len(packets) == 0 || packets[0].Type != engineio.PacketOpen {
+	packets, err := wire.DecodePayload(res.body, v, res.header.Get("Content-Type") == "application/octet-stream")
+	if err != nil || len(packets) == 0 || packets[0].Type != wire.PacketOpen {
 		s.fact("content-type", res.header.Get("Content-Type"))
 		s.fact("body", snippet(res.body))
 		s.fail("The server answered 200 but not with an Engine.IO handshake: something else answers at "+r.path+" (a web page, an API).",
 			"Give the Socket.IO server's path with --path (its path option; default /socket.io), or check where the proxy routes it.")
 		return
 	}
-	hs, err := engineio.ParseHandshake(packets[0].Data)
+	hs, err := wire.ParseHandshake(packets[0].Data)
 	if err != nil {
 		s.fail(fmt.Sprintf("The open packet is malformed (%v): %s.", err, snippet(packets[0].Data)), "The server is not a Socket.IO server sio knows.")
 		return
 	}
 	r.version, r.hs, r.pollingOK = v, &hs, true
 	r.report.Engine = int(v)
-	s.fact("Engine.IO", versionName(v, r.forced != engineio.VersionAuto))
-	if asked == engineio.Version4 && v == engineio.Version3 {
+	s.fact("Engine.IO", versionName(v, r.forced != wire.VersionAuto))
+	if asked == wire.Version4 && v == wire.Version3 {
 		s.fact("note", "asked for EIO=4, answered in Engine.IO 3: the server ignores EIO, as engine.io 3 does")
 	}
 	s.fact("sid", hs.SID)
@@ -185,7 +185,7 @@ func (r *run) openPolling(s *Step, asked engineio.Version, res *httpResult) {
 	}
 	r.wsOffered = false
 	for _, u := range hs.Upgrades {
-		if u == string(engineio.WebSocket) {
+		if u == string(wire.WebSocket) {
 			r.wsOffered = true
 		}
 	}
@@ -195,7 +195,7 @@ func (r *run) openPolling(s *Step, asked engineio.Version, res *httpResult) {
 // version 4 refused, after checking that version 4 works.
 func (r *run) versionMismatch(s *Step, c *http.Client) {
 	r.mismatch = true
-	res, err := r.do(c, http.MethodGet, r.pollURL(engineio.Version4, ""), nil)
+	res, err := r.do(c, http.MethodGet, r.pollURL(wire.Version4, ""), nil)
 	if err == nil && res.status == http.StatusOK {
 		s.fact("GET EIO=4", "200 OK: the server speaks Engine.IO 4")
 	}
@@ -206,7 +206,7 @@ func (r *run) versionMismatch(s *Step, c *http.Client) {
 // httpFacts adds what matters of a failed request: status, engine.io's
 // error, the headers that name who answered, the start of the body.
 func httpFacts(s *Step, res *httpResult) {
-	if res.code >= 0 {
+	if res.code != wire.CodeNone {
 		s.fact("engine.io error", fmt.Sprintf("code %d, %q", res.code, res.msg))
 	}
 	for _, h := range []string{"Server", "Via", "Content-Type", "Location", "X-Powered-By"} {
@@ -214,7 +214,7 @@ func httpFacts(s *Step, res *httpResult) {
 			s.fact(strings.ToLower(h), v)
 		}
 	}
-	if res.code < 0 && len(res.body) > 0 {
+	if res.code == wire.CodeNone && len(res.body) > 0 {
 		s.fact("body", snippet(res.body))
 	}
 }
@@ -261,7 +261,7 @@ func explainPolling(res *httpResult, path string) (problem, fix string) {
 	case res.status >= 500:
 		return fmt.Sprintf("HTTP %d%s: the server failed, or a proxy could not reach it.", res.status, by),
 			"Check that the Socket.IO server runs, and the proxy's upstream address."
-	case res.code >= 0:
+	case res.code != wire.CodeNone:
 		return fmt.Sprintf("The server refused the handshake: HTTP %d, engine.io error %d %q.", res.status, res.code, res.msg),
 			"Run with --trace to see the exchange."
 	}
@@ -278,7 +278,7 @@ func (r *run) sticky(s *Step) {
 	}
 	const n = 4
 	c := r.client(true)
-	noop := engineio.EncodePayload(nil, []engineio.Packet{{Type: engineio.PacketNoop}}, r.version)
+	noop := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketNoop}}, r.version)
 	reached, unknown := 0, 0
 	var other []string
 	for range n {
@@ -288,13 +288,13 @@ func (r *run) sticky(s *Step) {
 			other = append(other, err.Error())
 		case res.status == http.StatusOK:
 			reached++
-		case res.code == 1:
+		case res.code == wire.CodeUnknownSID:
 			unknown++
 		default:
 			other = append(other, fmt.Sprintf("HTTP %d %s", res.status, snippet(res.body)))
 		}
 	}
-	closePkt := engineio.EncodePayload(nil, []engineio.Packet{{Type: engineio.PacketClose}}, r.version)
+	closePkt := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketClose}}, r.version)
 	r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), closePkt)
 	s.fact("requests", fmt.Sprintf("%d POSTs with the sid, each on a new connection: %d reached the session", n, reached))
 	if unknown > 0 {

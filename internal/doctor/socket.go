@@ -8,6 +8,7 @@ import (
 
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -24,10 +25,10 @@ func (r *run) namespace(s *Step) {
 	case polling && r.upgradeOK:
 		eo = r.engineOptions()
 	case polling:
-		eo = r.engineOptions(engineio.Polling)
+		eo = r.engineOptions(wire.Polling)
 		eo.NoUpgrade = true
 	default:
-		eo = r.engineOptions(engineio.WebSocket)
+		eo = r.engineOptions(wire.WebSocket)
 	}
 	r.pings = make(chan sioclient.Lifecycle, 4)
 	r.closed = make(chan sioclient.Lifecycle, 4)
@@ -103,7 +104,7 @@ func (r *run) heartbeat(s *Step) {
 	select {
 	case l := <-r.pings:
 		after := l.Time.Sub(r.connectedAt)
-		if sess.Engine == engineio.Version3 {
+		if sess.Engine == wire.Version3 {
 			s.fact("ping", fmt.Sprintf("sent after %s, pong in %s", ms(after), ms(l.RTT)))
 		} else {
 			s.fact("ping", fmt.Sprintf("from the server after %s, pong sent", ms(after)))

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // verdict sums the steps up.
@@ -15,7 +15,7 @@ func (r *run) verdict() {
 	v := &r.report.Verdict
 	polling := r.pollingOK && r.stickyOK
 	ws := r.wsOK || r.upgradeOK
-	v.Transports = map[string]bool{string(engineio.Polling): polling, string(engineio.WebSocket): ws}
+	v.Transports = map[string]bool{string(wire.Polling): polling, string(wire.WebSocket): ws}
 	v.Problems = []Finding{}
 	seen := map[string]bool{}
 	for _, s := range r.report.Steps {
@@ -65,6 +65,6 @@ func (r *run) verdict() {
 		default:
 			v.Summary = "Everything works: WebSocket, the only transport the server accepts"
 		}
-		v.Summary += ", " + versionName(engineio.Version(r.report.Engine), r.forced != engineio.VersionAuto) + "."
+		v.Summary += ", " + versionName(wire.Version(r.report.Engine), r.forced != wire.VersionAuto) + "."
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // proxyFix is how to make a proxy pass WebSockets through.
@@ -21,7 +22,7 @@ func (r *run) directWebSocket(s *Step) {
 		skip(s, map[bool]string{true: "version mismatch", false: "no connection"}[r.mismatch])
 		return
 	}
-	eo := r.engineOptions(engineio.WebSocket)
+	eo := r.engineOptions(wire.WebSocket)
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Timeout)
 	defer cancel()
 	conn, err := engineio.Dial(ctx, r.cfg.URL, &eo)
@@ -29,10 +30,10 @@ func (r *run) directWebSocket(s *Step) {
 		r.wsOK = true
 		s.fact("status", "101 Switching Protocols")
 		s.fact("sid", conn.Info().SID)
-		if r.version == engineio.VersionAuto {
+		if r.version == wire.VersionAuto {
 			r.version = conn.Version()
 			r.report.Engine = int(r.version)
-			s.fact("Engine.IO", versionName(r.version, r.forced != engineio.VersionAuto))
+			s.fact("Engine.IO", versionName(r.version, r.forced != wire.VersionAuto))
 		}
 		conn.Close()
 		return
@@ -44,7 +45,7 @@ func (r *run) directWebSocket(s *Step) {
 	} else {
 		s.fact("error", output.Describe(err))
 	}
-	if r.pollingOK && !r.wsOffered && he != nil && he.Code == 0 {
+	if r.pollingOK && !r.wsOffered && he != nil && he.Code == wire.CodeTransportUnknown {
 		skip(s, "the server offers no WebSocket (its transports option): polling is its best")
 		return
 	}
@@ -63,13 +64,13 @@ func explainWebSocket(err error, pollingOK bool, path string) (problem, fix stri
 		case he.AfterSwitch:
 			return fmt.Sprintf("Version mismatch: the server switched protocols (101) and then wrote HTTP %d %q into the WebSocket, as engine.io does for a protocol version it does not speak.", he.StatusCode, he.Message),
 				"Drop --eio and sio finds the version itself; or start the server with allowEIO3: true for socket.io 2.x clients."
-		case he.Code == 1 && he.Op != "websocket":
+		case he.Code == wire.CodeUnknownSID && he.Op != "websocket":
 			return "A polling request during the upgrade reached a server process that does not hold the session (Session ID unknown): the load balancer is not sticky.", stickyFix(nil)
-		case he.Code == 1:
+		case he.Code == wire.CodeUnknownSID:
 			return "The WebSocket reached a server process that does not hold the session (Session ID unknown): the load balancer is not sticky.", stickyFix(nil)
-		case he.StatusCode == http.StatusBadRequest && he.Code == 3 && pollingOK:
+		case he.StatusCode == http.StatusBadRequest && he.Code == wire.CodeBadRequest && pollingOK:
 			return "The server got the WebSocket request without its Upgrade header (HTTP 400 \"Bad request\" from engine.io, while polling works): a proxy between here and the server does not forward the Upgrade and Connection headers.", proxyFix
-		case he.StatusCode == http.StatusBadRequest && he.Code == 0:
+		case he.StatusCode == http.StatusBadRequest && he.Code == wire.CodeTransportUnknown:
 			return "The server does not accept WebSocket (Transport unknown).", "Add websocket to the server's transports option, or connect with --transport polling."
 		case he.StatusCode == http.StatusNotFound && pollingOK:
 			return fmt.Sprintf("The WebSocket request got HTTP 404%s while polling works: the proxy routes WebSocket requests elsewhere.", by), proxyFix
@@ -111,7 +112,7 @@ func (r *run) upgrade(s *Step) {
 		mu.Unlock()
 	}
 	events := make(chan engineio.Event, 8)
-	eo := r.engineOptions(engineio.Polling, engineio.WebSocket)
+	eo := r.engineOptions(wire.Polling, wire.WebSocket)
 	eo.Trace = func(e engineio.TraceEvent) {
 		if e.Kind != engineio.TraceFrame {
 			return

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // Options configure a Server. Zero fields take the defaults of the
@@ -31,7 +31,7 @@ type Options struct {
 	// bytes; default 1,000,000.
 	MaxPayload int
 	// Transports are the transports clients may use; default both.
-	Transports []engineio.Transport
+	Transports []wire.Transport
 	// UpgradeTimeout is how long an upgrade may take from the WebSocket's
 	// opening to the client's upgrade packet; default 10s.
 	UpgradeTimeout time.Duration
@@ -58,16 +58,16 @@ func (o *Options) withDefaults() Options {
 		c.MaxPayload = 1_000_000
 	}
 	if len(c.Transports) == 0 {
-		c.Transports = []engineio.Transport{engineio.Polling, engineio.WebSocket}
+		c.Transports = []wire.Transport{wire.Polling, wire.WebSocket}
 	}
-	c.Transports = append([]engineio.Transport(nil), c.Transports...)
+	c.Transports = append([]wire.Transport(nil), c.Transports...)
 	if c.UpgradeTimeout <= 0 {
 		c.UpgradeTimeout = 10 * time.Second
 	}
 	return c
 }
 
-func (o *Options) allows(t engineio.Transport) bool {
+func (o *Options) allows(t wire.Transport) bool {
 	for _, x := range o.Transports {
 		if x == t {
 			return true
@@ -84,7 +84,7 @@ type Handler struct {
 	// sends goes out with the handshake.
 	Open func(*Session)
 	// Message is called for each message the client sends.
-	Message func(*Session, engineio.Message)
+	Message func(*Session, wire.Message)
 	// Upgrade is called when the session has moved to WebSocket.
 	Upgrade func(*Session)
 	// Close is called once when the session ends, with the reason (one of
@@ -157,21 +157,10 @@ func (srv *Server) Close() {
 	srv.wg.Wait()
 }
 
-// errorCode is an Engine.IO request error, as the reference server answers
-// it: a status and a JSON body {"code":N,"message":"…"}.
-type errorCode int
-
-const (
-	errUnknownTransport errorCode = 0
-	errUnknownSID       errorCode = 1
-	errBadHandshake     errorCode = 2
-	errBadRequest       errorCode = 3
-)
-
-var errorMessages = [...]string{"Transport unknown", "Session ID unknown", "Bad handshake method", "Bad request"}
-
-func writeError(w http.ResponseWriter, code errorCode, detail string) {
-	msg := errorMessages[code]
+// writeError answers an Engine.IO request error as the reference server
+// does: 400 and a JSON body {"code":N,"message":"…"}.
+func writeError(w http.ResponseWriter, code wire.ErrorCode, detail string) {
+	msg := code.Message()
 	if detail != "" {
 		msg += ": " + detail
 	}
@@ -206,36 +195,36 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	q := r.URL.Query()
-	t := engineio.Transport(q.Get("transport"))
-	if (t != engineio.Polling && t != engineio.WebSocket) || !srv.opts.allows(t) {
-		writeError(w, errUnknownTransport, "")
+	t := wire.Transport(q.Get(wire.QueryTransport))
+	if (t != wire.Polling && t != wire.WebSocket) || !srv.opts.allows(t) {
+		writeError(w, wire.CodeTransportUnknown, "")
 		return
 	}
-	v := engineio.Version3
-	if q.Get("EIO") == "4" {
-		v = engineio.Version4
+	v := wire.Version3
+	if q.Get(wire.QueryEIO) == "4" {
+		v = wire.Version4
 	}
-	sid := q.Get("sid")
-	if t == engineio.WebSocket {
+	sid := q.Get(wire.QuerySID)
+	if t == wire.WebSocket {
 		if !websocket.IsWebSocketUpgrade(r) {
-			writeError(w, errBadRequest, "transport=websocket without a WebSocket upgrade")
+			writeError(w, wire.CodeBadRequest, "transport=websocket without a WebSocket upgrade")
 			return
 		}
 		srv.serveWebSocket(w, r, v, sid)
 		return
 	}
 	if q.Has("j") {
-		writeError(w, errBadRequest, "JSONP polling is not supported")
+		writeError(w, wire.CodeBadRequest, "JSONP polling is not supported")
 		return
 	}
 	if sid == "" {
 		if r.Method != http.MethodGet {
-			writeError(w, errBadHandshake, "")
+			writeError(w, wire.CodeBadHandshakeMethod, "")
 			return
 		}
-		s := srv.open(r, v, engineio.Polling)
+		s := srv.open(r, v, wire.Polling)
 		if s == nil {
-			writeError(w, errBadRequest, "the server is shutting down")
+			writeError(w, wire.CodeBadRequest, "the server is shutting down")
 			return
 		}
 		s.servePoll(w, r)
@@ -243,7 +232,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s := srv.Session(sid)
 	if s == nil {
-		writeError(w, errUnknownSID, "")
+		writeError(w, wire.CodeUnknownSID, "")
 		return
 	}
 	switch r.Method {
@@ -252,28 +241,28 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		s.servePost(w, r)
 	default:
-		writeError(w, errBadRequest, "method "+r.Method)
+		writeError(w, wire.CodeBadRequest, "method "+r.Method)
 	}
 }
 
 // open creates a session for the handshake request r on transport t and
 // queues its open packet; nil when the server is closed.
-func (srv *Server) open(r *http.Request, v engineio.Version, t engineio.Transport) *Session {
+func (srv *Server) open(r *http.Request, v wire.Version, t wire.Transport) *Session {
 	q := r.URL.Query()
 	s := &Session{
 		id:        NewID(),
 		version:   v,
 		remote:    r.RemoteAddr,
 		query:     q,
-		b64:       q.Get("b64") != "",
+		b64:       q.Get(wire.QueryBase64) != "",
 		srv:       srv,
 		transport: t,
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 	}
 	upgrades := []string{}
-	if t == engineio.Polling && srv.opts.allows(engineio.WebSocket) {
-		upgrades = append(upgrades, string(engineio.WebSocket))
+	if t == wire.Polling && srv.opts.allows(wire.WebSocket) {
+		upgrades = append(upgrades, string(wire.WebSocket))
 	}
 	hs := map[string]any{
 		"sid":          s.id,
@@ -281,11 +270,11 @@ func (srv *Server) open(r *http.Request, v engineio.Version, t engineio.Transpor
 		"pingInterval": srv.opts.PingInterval.Milliseconds(),
 		"pingTimeout":  srv.opts.PingTimeout.Milliseconds(),
 	}
-	if v == engineio.Version4 {
+	if v == wire.Version4 {
 		hs["maxPayload"] = srv.opts.MaxPayload
 	}
 	data, _ := json.Marshal(hs)
-	s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketOpen, Data: data})
+	s.queue = append(s.queue, wire.Packet{Type: wire.PacketOpen, Data: data})
 
 	srv.mu.Lock()
 	if srv.closed {

@@ -12,7 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,7 +24,7 @@ func start(t *testing.T, opts *Options) (*Server, *closes, string) {
 	t.Helper()
 	c := &closes{ch: make(chan string, 16)}
 	srv := New(opts, Handler{
-		Message: func(s *Session, m engineio.Message) { s.Send(m) }, // echo
+		Message: func(s *Session, m wire.Message) { s.Send(m) }, // echo
 		Close:   func(s *Session, reason string, err error) { c.ch <- reason },
 	})
 	hs := httptest.NewServer(srv)
@@ -75,8 +75,8 @@ func handshake(t *testing.T, u, eio string) string {
 	if code != 200 {
 		t.Fatalf("handshake: %d %s", code, body)
 	}
-	ps, err := engineio.DecodePayload([]byte(body), map[string]engineio.Version{"3": engineio.Version3, "4": engineio.Version4}[eio], false)
-	if err != nil || ps[0].Type != engineio.PacketOpen {
+	ps, err := wire.DecodePayload([]byte(body), map[string]wire.Version{"3": wire.Version3, "4": wire.Version4}[eio], false)
+	if err != nil || ps[0].Type != wire.PacketOpen {
 		t.Fatalf("handshake %q: %v", body, err)
 	}
 	var open struct{ SID string }
@@ -140,7 +140,7 @@ func TestPollingEcho(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	ps, err := engineio.DecodePayload(b, engineio.Version3, resp.Header.Get("Content-Type") == "application/octet-stream")
+	ps, err := wire.DecodePayload(b, wire.Version3, resp.Header.Get("Content-Type") == "application/octet-stream")
 	if err != nil || len(ps) != 2 || string(ps[0].Data) != "héllo" || !ps[1].Binary || string(ps[1].Data) != "\x01\x02\x03\x04" {
 		t.Errorf("EIO3 GET %q (%s): %v %v", b, resp.Header.Get("Content-Type"), ps, err)
 	}

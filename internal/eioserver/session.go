@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // ErrClosed is returned by Send on a session that has ended.
@@ -32,7 +32,7 @@ const (
 // concurrent use.
 type Session struct {
 	id      string
-	version engineio.Version
+	version wire.Version
 	remote  string
 	query   url.Values
 	b64     bool
@@ -41,8 +41,8 @@ type Session struct {
 	inMu sync.Mutex // held while the Handler is called, to keep order
 
 	mu           sync.Mutex
-	transport    engineio.Transport
-	queue        []engineio.Packet
+	transport    wire.Transport
+	queue        []wire.Packet
 	wake         chan struct{} // signalled when queue or state changes
 	polling      bool          // a GET is waiting
 	upgrading    bool          // a probe was answered; polling gets noops
@@ -60,7 +60,7 @@ type Session struct {
 func (s *Session) ID() string { return s.id }
 
 // Version returns the session's Engine.IO version.
-func (s *Session) Version() engineio.Version { return s.version }
+func (s *Session) Version() wire.Version { return s.version }
 
 // RemoteAddr returns the address the handshake came from.
 func (s *Session) RemoteAddr() string { return s.remote }
@@ -69,7 +69,7 @@ func (s *Session) RemoteAddr() string { return s.remote }
 func (s *Session) Query() url.Values { return s.query }
 
 // Transport returns the transport now carrying the session.
-func (s *Session) Transport() engineio.Transport {
+func (s *Session) Transport() wire.Transport {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.transport
@@ -77,7 +77,7 @@ func (s *Session) Transport() engineio.Transport {
 
 // Send queues messages to go out together, in order, with nothing between
 // them (a Socket.IO packet and its attachments).
-func (s *Session) Send(msgs ...engineio.Message) error {
+func (s *Session) Send(msgs ...wire.Message) error {
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
@@ -89,7 +89,7 @@ func (s *Session) Send(msgs ...engineio.Message) error {
 		return ErrClosed
 	}
 	for _, m := range msgs {
-		s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketMessage, Data: m.Data, Binary: m.Binary})
+		s.queue = append(s.queue, wire.Packet{Type: wire.PacketMessage, Data: m.Data, Binary: m.Binary})
 	}
 	s.signalLocked()
 	s.mu.Unlock()
@@ -105,7 +105,7 @@ func (s *Session) Close() {
 		return
 	}
 	s.state = stateClosing
-	s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketClose})
+	s.queue = append(s.queue, wire.Packet{Type: wire.PacketClose})
 	s.signalLocked()
 	s.mu.Unlock()
 	time.AfterFunc(time.Second, func() { s.end(ReasonForcedClose, nil) })
@@ -154,7 +154,7 @@ func (s *Session) startHeartbeat() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := o.PingInterval
-	if s.version == engineio.Version3 {
+	if s.version == wire.Version3 {
 		d += o.PingTimeout
 	}
 	s.heartbeat = time.AfterFunc(d, s.heartbeatFired)
@@ -166,9 +166,9 @@ func (s *Session) heartbeatFired() {
 		s.mu.Unlock()
 		return
 	}
-	if s.version == engineio.Version4 && !s.awaitingPong {
+	if s.version == wire.Version4 && !s.awaitingPong {
 		s.awaitingPong = true
-		s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketPing})
+		s.queue = append(s.queue, wire.Packet{Type: wire.PacketPing})
 		s.signalLocked()
 		s.heartbeat.Reset(s.srv.opts.PingTimeout)
 		s.mu.Unlock()
@@ -179,7 +179,7 @@ func (s *Session) heartbeatFired() {
 }
 
 // receive handles packets from the client, in order.
-func (s *Session) receive(packets []engineio.Packet) {
+func (s *Session) receive(packets []wire.Packet) {
 	s.inMu.Lock()
 	defer s.inMu.Unlock()
 	o := s.srv.opts
@@ -189,32 +189,32 @@ func (s *Session) receive(packets []engineio.Packet) {
 			s.mu.Unlock()
 			return
 		}
-		if s.version == engineio.Version3 {
+		if s.version == wire.Version3 {
 			// engine.io 3.x re-arms its deadline on any packet.
 			s.heartbeat.Reset(o.PingInterval + o.PingTimeout)
 		}
 		switch p.Type {
-		case engineio.PacketPing:
-			if s.version == engineio.Version4 {
+		case wire.PacketPing:
+			if s.version == wire.Version4 {
 				s.mu.Unlock()
 				s.end(ReasonHeartbeatProblem, errors.New("the client sent a ping; in Engine.IO 4 the server pings"))
 				return
 			}
-			s.queue = append(s.queue, engineio.Packet{Type: engineio.PacketPong, Data: p.Data})
+			s.queue = append(s.queue, wire.Packet{Type: wire.PacketPong, Data: p.Data})
 			s.signalLocked()
-		case engineio.PacketPong:
-			if s.version == engineio.Version4 && s.awaitingPong {
+		case wire.PacketPong:
+			if s.version == wire.Version4 && s.awaitingPong {
 				s.awaitingPong = false
 				s.heartbeat.Reset(o.PingInterval)
 			}
-		case engineio.PacketClose:
+		case wire.PacketClose:
 			s.mu.Unlock()
 			s.end(ReasonTransportClose, nil)
 			return
 		}
 		s.mu.Unlock()
-		if p.Type == engineio.PacketMessage && s.srv.h.Message != nil {
-			s.srv.h.Message(s, engineio.Message{Data: p.Data, Binary: p.Binary})
+		if p.Type == wire.PacketMessage && s.srv.h.Message != nil {
+			s.srv.h.Message(s, wire.Message{Data: p.Data, Binary: p.Binary})
 		}
 	}
 }
@@ -224,14 +224,14 @@ func (s *Session) receive(packets []engineio.Packet) {
 // can finish it.
 func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	if s.transport != engineio.Polling {
+	if s.transport != wire.Polling {
 		s.mu.Unlock()
-		writeError(w, errBadRequest, "the session has moved to "+string(s.transport))
+		writeError(w, wire.CodeBadRequest, "the session has moved to "+string(s.transport))
 		return
 	}
 	if s.polling {
 		s.mu.Unlock()
-		writeError(w, errBadRequest, "overlapping polling GET")
+		writeError(w, wire.CodeBadRequest, "overlapping polling GET")
 		s.end(ReasonTransportError, errors.New("the client sent a second polling GET while one was waiting"))
 		return
 	}
@@ -255,12 +255,12 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case len(packets) > 0:
 	case closed:
-		packets = []engineio.Packet{{Type: engineio.PacketClose}}
+		packets = []wire.Packet{{Type: wire.PacketClose}}
 	default:
-		packets = []engineio.Packet{{Type: engineio.PacketNoop}}
+		packets = []wire.Packet{{Type: wire.PacketNoop}}
 	}
 	s.writePayload(w, packets)
-	if packets[len(packets)-1].Type == engineio.PacketClose {
+	if packets[len(packets)-1].Type == wire.PacketClose {
 		s.end(ReasonForcedClose, nil)
 	}
 }
@@ -268,11 +268,11 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 // writePayload writes packets as a polling response: text, or for an
 // Engine.IO 3 client that did not ask for base64, the binary payload when
 // a packet is binary.
-func (s *Session) writePayload(w http.ResponseWriter, packets []engineio.Packet) {
+func (s *Session) writePayload(w http.ResponseWriter, packets []wire.Packet) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	binary := false
-	if s.version == engineio.Version3 && !s.b64 {
+	if s.version == wire.Version3 && !s.b64 {
 		for _, p := range packets {
 			binary = binary || p.Binary
 		}
@@ -280,18 +280,18 @@ func (s *Session) writePayload(w http.ResponseWriter, packets []engineio.Packet)
 	var body []byte
 	if binary {
 		h.Set("Content-Type", "application/octet-stream")
-		body = engineio.EncodeBinaryPayload(nil, packets)
+		body = wire.EncodeBinaryPayload(nil, packets)
 	} else {
 		h.Set("Content-Type", "text/plain; charset=UTF-8")
-		body = engineio.EncodePayload(nil, packets, s.version)
+		body = wire.EncodePayload(nil, packets, s.version)
 	}
 	w.Write(body)
 }
 
 // servePost reads the packets of a polling POST.
 func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
-	if t := s.Transport(); t != engineio.Polling {
-		writeError(w, errBadRequest, "the session has moved to "+string(t))
+	if t := s.Transport(); t != wire.Polling {
+		writeError(w, wire.CodeBadRequest, "the session has moved to "+string(t))
 		return
 	}
 	limit := int64(s.srv.opts.MaxPayload)
@@ -307,14 +307,14 @@ func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	binary := ct == "application/octet-stream"
-	if binary && s.version == engineio.Version4 {
-		writeError(w, errBadRequest, "binary POST body")
+	if binary && s.version == wire.Version4 {
+		writeError(w, wire.CodeBadRequest, "binary POST body")
 		s.end(ReasonParseError, errors.New("an application/octet-stream POST, which Engine.IO 4 does not use"))
 		return
 	}
-	packets, err := engineio.DecodePayload(body, s.version, binary)
+	packets, err := wire.DecodePayload(body, s.version, binary)
 	if err != nil {
-		writeError(w, errBadRequest, "malformed payload")
+		writeError(w, wire.CodeBadRequest, "malformed payload")
 		s.end(ReasonParseError, fmt.Errorf("POST body %q: %w", truncate(body), err))
 		return
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // wsTransport is a session's WebSocket. One goroutine writes to it at a
@@ -24,26 +24,26 @@ func (t *wsTransport) close() { t.once.Do(func() { t.conn.Close() }) }
 
 // serveWebSocket opens a WebSocket session (sid empty) or probes one to
 // upgrade a polling session to.
-func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v engineio.Version, sid string) {
+func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire.Version, sid string) {
 	var s *Session
 	if sid != "" {
 		s = srv.Session(sid)
 		if s == nil {
-			writeError(w, errUnknownSID, "")
+			writeError(w, wire.CodeUnknownSID, "")
 			return
 		}
 		if s.version != v {
-			writeError(w, errBadRequest, fmt.Sprintf("the upgrade asks for EIO=%d, the session is EIO=%d", v, s.version))
+			writeError(w, wire.CodeBadRequest, fmt.Sprintf("the upgrade asks for EIO=%d, the session is EIO=%d", v, s.version))
 			return
 		}
 		s.mu.Lock()
-		ok := s.transport == engineio.Polling && !s.probing && s.state == stateOpen
+		ok := s.transport == wire.Polling && !s.probing && s.state == stateOpen
 		if ok {
 			s.probing = true
 		}
 		s.mu.Unlock()
 		if !ok {
-			writeError(w, errBadRequest, "the session is already upgrading or upgraded")
+			writeError(w, wire.CodeBadRequest, "the session is already upgrading or upgraded")
 			return
 		}
 	}
@@ -61,7 +61,7 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v engi
 	srv.wg.Add(1)
 	defer srv.wg.Done()
 	if s == nil {
-		if s = srv.open(r, v, engineio.WebSocket); s == nil {
+		if s = srv.open(r, v, wire.WebSocket); s == nil {
 			ws.close()
 			return
 		}
@@ -104,13 +104,13 @@ func (s *Session) probe(ws *wsTransport) bool {
 		if err != nil {
 			return fail()
 		}
-		p, err := engineio.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
+		p, err := wire.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
 		if err != nil {
 			return fail()
 		}
 		switch {
-		case p.Type == engineio.PacketPing && string(p.Data) == "probe":
-			frame, _ := engineio.AppendFrame(nil, engineio.Packet{Type: engineio.PacketPong, Data: p.Data}, s.version, false)
+		case p.Type == wire.PacketPing && string(p.Data) == "probe":
+			frame, _ := wire.AppendFrame(nil, wire.Packet{Type: wire.PacketPong, Data: p.Data}, s.version, false)
 			ws.conn.SetWriteDeadline(deadline)
 			if ws.conn.WriteMessage(websocket.TextMessage, frame) != nil {
 				return fail()
@@ -120,13 +120,13 @@ func (s *Session) probe(ws *wsTransport) bool {
 			s.upgrading = true
 			s.signalLocked()
 			s.mu.Unlock()
-		case p.Type == engineio.PacketUpgrade:
+		case p.Type == wire.PacketUpgrade:
 			s.mu.Lock()
 			if !s.upgrading || s.state == stateClosed {
 				s.mu.Unlock()
 				return fail()
 			}
-			s.transport, s.ws, s.probeWS = engineio.WebSocket, ws, nil
+			s.transport, s.ws, s.probeWS = wire.WebSocket, ws, nil
 			s.upgrading, s.probing = false, false
 			s.signalLocked()
 			s.mu.Unlock()
@@ -137,7 +137,7 @@ func (s *Session) probe(ws *wsTransport) bool {
 				s.inMu.Unlock()
 			}
 			return true
-		case p.Type == engineio.PacketNoop:
+		case p.Type == wire.PacketNoop:
 		default:
 			return fail()
 		}
@@ -161,12 +161,12 @@ func (s *Session) readLoop(ws *wsTransport) {
 			}
 			return
 		}
-		p, err := engineio.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
+		p, err := wire.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
 		if err != nil {
 			s.end(ReasonParseError, fmt.Errorf("frame %q: %w", truncate(data), err))
 			return
 		}
-		s.receive([]engineio.Packet{p})
+		s.receive([]wire.Packet{p})
 	}
 }
 
@@ -193,7 +193,7 @@ func (s *Session) writeLoop(ws *wsTransport) {
 		}
 		for _, p := range packets {
 			var binary bool
-			buf, binary = engineio.AppendFrame(buf[:0], p, s.version, s.b64)
+			buf, binary = wire.AppendFrame(buf[:0], p, s.version, s.b64)
 			typ := websocket.TextMessage
 			if binary {
 				typ = websocket.BinaryMessage
@@ -203,7 +203,7 @@ func (s *Session) writeLoop(ws *wsTransport) {
 				s.end(ReasonTransportError, err)
 				return
 			}
-			if p.Type == engineio.PacketClose {
+			if p.Type == wire.PacketClose {
 				s.end(ReasonForcedClose, nil)
 				return
 			}

@@ -4,16 +4,16 @@ import (
 	"context"
 	"testing"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // BenchmarkEmitWithAck times sequential acked round trips from sio's own
 // client to the server, over WebSocket, in one process.
 func BenchmarkEmitWithAck(b *testing.B) {
-	for _, v := range []engineio.Version{engineio.Version3, engineio.Version4} {
+	for _, v := range []wire.Version{wire.Version3, wire.Version4} {
 		b.Run(v.String(), func(b *testing.B) {
 			_, _, u := start(b, Options{})
-			_, s, err := dial(b, u, "/", v, []engineio.Transport{engineio.WebSocket}, "")
+			_, s, err := dial(b, u, "/", v, []wire.Transport{wire.WebSocket}, "")
 			if err != nil {
 				b.Fatal(err)
 			}

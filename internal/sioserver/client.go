@@ -13,7 +13,7 @@ import (
 
 	"github.com/siocli/sio/internal/eioserver"
 	"github.com/siocli/sio/pkg/codec"
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // client is one Engine.IO session and the namespaces it joined. message is
@@ -88,14 +88,14 @@ func (c *client) socket(ns string) *socket {
 // encode returns the messages that carry pk. The JSON wire format is the
 // same in protocols 4 and 5 (they differ in what a decoder accepts), so
 // one encoding serves every client it goes to.
-func encode(pk *codec.Packet) ([]engineio.Message, error) {
+func encode(pk *codec.Packet) ([]wire.Message, error) {
 	msgs, err := codec.JSONParser{}.Encode(pk)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]engineio.Message, len(msgs))
+	out := make([]wire.Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = engineio.Message{Data: m.Data, Binary: m.Binary}
+		out[i] = wire.Message{Data: m.Data, Binary: m.Binary}
 	}
 	return out, nil
 }
@@ -116,7 +116,7 @@ func (c *client) fail(err error) {
 	c.sess.End(eioserver.ReasonParseError, err)
 }
 
-func (c *client) message(m engineio.Message) {
+func (c *client) message(m wire.Message) {
 	pk, err := c.dec.Decode(codec.Message{Data: m.Data, Binary: m.Binary})
 	if err != nil {
 		c.fail(err)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // FuzzClientPayload sends a polling POST of arbitrary bytes into a fresh
@@ -39,15 +39,15 @@ func FuzzClientPayload(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/socket.io/?EIO="+eio+"&transport=polling", nil))
-		v := engineio.Version4
+		v := wire.Version4
 		if eio3 {
-			v = engineio.Version3
+			v = wire.Version3
 		}
-		packets, err := engineio.DecodePayload(rec.Body.Bytes(), v, false)
+		packets, err := wire.DecodePayload(rec.Body.Bytes(), v, false)
 		if err != nil || len(packets) == 0 {
 			t.Fatalf("handshake %q: %v", rec.Body.String(), err)
 		}
-		hs, err := engineio.ParseHandshake(packets[0].Data)
+		hs, err := wire.ParseHandshake(packets[0].Data)
 		if err != nil {
 			t.Fatal(err)
 		}

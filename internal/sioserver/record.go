@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/siocli/sio/pkg/codec"
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // RecordType says what a Record reports.
@@ -49,11 +49,11 @@ type Record struct {
 	Event string
 	RTT   time.Duration
 	// Transport, Engine and Remote describe a new session (RecordConnection).
-	Transport engineio.Transport
-	Engine    engineio.Version
+	Transport wire.Transport
+	Engine    wire.Version
 	Remote    string
-	From, To  engineio.Transport // RecordUpgrade
-	Reason    string             // RecordDisconnect, RecordClose
+	From, To  wire.Transport // RecordUpgrade
+	Reason    string         // RecordDisconnect, RecordClose
 	// Auth is the payload of a namespace connect, or for protocol 4 its
 	// query parameters.
 	Auth json.RawMessage

@@ -17,7 +17,7 @@ import (
 
 	"github.com/siocli/sio/internal/eioserver"
 	"github.com/siocli/sio/pkg/codec"
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // Options configure a Server.
@@ -87,7 +87,7 @@ func (srv *Server) client(s *eioserver.Session) *client {
 func (srv *Server) open(s *eioserver.Session) {
 	c := &client{srv: srv, sess: s, since: time.Now(), sockets: make(map[string]*socket)}
 	c.proto = codec.V5
-	if s.Version() == engineio.Version3 {
+	if s.Version() == wire.Version3 {
 		c.proto = codec.V4
 	}
 	c.dec = codec.JSONParser{Version: c.proto}.NewDecoder()
@@ -101,14 +101,14 @@ func (srv *Server) open(s *eioserver.Session) {
 	}
 }
 
-func (srv *Server) message(s *eioserver.Session, m engineio.Message) {
+func (srv *Server) message(s *eioserver.Session, m wire.Message) {
 	if c := srv.client(s); c != nil {
 		c.message(m)
 	}
 }
 
 func (srv *Server) upgrade(s *eioserver.Session) {
-	srv.observe(Record{Type: RecordUpgrade, Client: s.ID(), From: engineio.Polling, To: engineio.WebSocket})
+	srv.observe(Record{Type: RecordUpgrade, Client: s.ID(), From: wire.Polling, To: wire.WebSocket})
 }
 
 func (srv *Server) close(s *eioserver.Session, reason string, err error) {
@@ -133,8 +133,8 @@ func (srv *Server) close(s *eioserver.Session, reason string, err error) {
 type ClientInfo struct {
 	ID        string
 	Remote    string
-	Engine    engineio.Version
-	Transport engineio.Transport
+	Engine    wire.Version
+	Transport wire.Transport
 	Since     time.Time
 	Sockets   []SocketInfo
 }
@@ -217,7 +217,7 @@ func (srv *Server) Emit(id, ns, event string, args []any, ack bool) (int, error)
 		return 0, err
 	}
 	n := 0
-	var shared []engineio.Message // the targets share a namespace: without an ack id, one encoding serves all
+	var shared []wire.Message // the targets share a namespace: without an ack id, one encoding serves all
 	for _, so := range socks {
 		pk := &codec.Packet{Type: codec.Event, Namespace: so.ns, Data: data, Attachments: atts}
 		msgs := shared

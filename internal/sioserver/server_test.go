@@ -17,6 +17,7 @@ import (
 
 	"github.com/siocli/sio/internal/eioserver"
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -77,7 +78,7 @@ func start(t testing.TB, opts Options) (*Server, *records, string) {
 var token = map[string]json.RawMessage{"token": json.RawMessage(`"ok"`)}
 
 // dial connects sio's own client to ns with the token.
-func dial(t testing.TB, u, ns string, v engineio.Version, transports []engineio.Transport, tok string) (*sioclient.Manager, *sioclient.Socket, error) {
+func dial(t testing.TB, u, ns string, v wire.Version, transports []wire.Transport, tok string) (*sioclient.Manager, *sioclient.Socket, error) {
 	t.Helper()
 	// Protocol 4 has no auth payload: the token goes in the handshake's
 	// query for the root namespace, in the CONNECT's for others.
@@ -93,8 +94,8 @@ func dial(t testing.TB, u, ns string, v engineio.Version, transports []engineio.
 }
 
 func TestSioClient(t *testing.T) {
-	for _, v := range []engineio.Version{engineio.Version3, engineio.Version4} {
-		for _, tr := range [][]engineio.Transport{{engineio.Polling}, {engineio.WebSocket}, {engineio.Polling, engineio.WebSocket}} {
+	for _, v := range []wire.Version{wire.Version3, wire.Version4} {
+		for _, tr := range [][]wire.Transport{{wire.Polling}, {wire.WebSocket}, {wire.Polling, wire.WebSocket}} {
 			name := v.String() + "/" + string(tr[len(tr)-1])
 			if len(tr) == 2 {
 				name = v.String() + "/upgrade"
@@ -186,11 +187,11 @@ func errorsAs(err error, target **sioclient.ConnectError) bool {
 // TestBroadcast sends one client's event to the others on its namespace.
 func TestBroadcast(t *testing.T) {
 	_, _, u := start(t, Options{Broadcast: true})
-	_, a, err := dial(t, u, "/", engineio.Version4, nil, "")
+	_, a, err := dial(t, u, "/", wire.Version4, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, b, err := dial(t, u, "/", engineio.Version3, nil, "")
+	_, b, err := dial(t, u, "/", wire.Version3, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestBroadcast(t *testing.T) {
 // TestHeartbeat keeps a client connected across several ping cycles of a
 // short interval, in both versions.
 func TestHeartbeat(t *testing.T) {
-	for _, v := range []engineio.Version{engineio.Version3, engineio.Version4} {
+	for _, v := range []wire.Version{wire.Version3, wire.Version4} {
 		t.Run(v.String(), func(t *testing.T) {
 			_, recs, u := start(t, Options{Engine: eioserver.Options{PingInterval: 50 * time.Millisecond, PingTimeout: 2 * time.Second}})
 			pings := make(chan struct{}, 16)
@@ -260,7 +261,7 @@ func TestHeartbeat(t *testing.T) {
 func TestManyClients(t *testing.T) {
 	const n = 300
 	srv, _, u := start(t, Options{})
-	transports := [][]engineio.Transport{{engineio.Polling}, {engineio.WebSocket}, nil}
+	transports := [][]wire.Transport{{wire.Polling}, {wire.WebSocket}, nil}
 	sockets := make([]*sioclient.Socket, n)
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -268,7 +269,7 @@ func TestManyClients(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v := []engineio.Version{engineio.Version3, engineio.Version4}[i%2]
+			v := []wire.Version{wire.Version3, wire.Version4}[i%2]
 			_, s, err := dial(t, u, "/", v, transports[i%3], "")
 			if err != nil {
 				errs <- err

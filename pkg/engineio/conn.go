@@ -1,9 +1,11 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"bytes"
 	"context"
-	"encoding/json"
+
 	"errors"
 	"fmt"
 	"net"
@@ -45,7 +47,7 @@ type Conn struct {
 	transport Transport
 	ws        *wsConn // the WebSocket once it carries the session
 	probe     *wsConn // the WebSocket being probed during an upgrade
-	outq      []Packet
+	outq      []wire.Packet
 	writing   bool // the writer has a batch out
 	paused    bool // writes are held while the upgrade switches over
 	pollStop  bool // the poll loop must not start another GET
@@ -106,7 +108,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 
 	hctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
 	defer cancel()
-	var early []Packet
+	var early []wire.Packet
 	if o.Transports[0] == WebSocket {
 		early, err = c.openWebSocket(hctx)
 	} else {
@@ -152,34 +154,9 @@ func ParseServerURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// parseOpen reads the open packet's JSON.
-func parseOpen(data []byte) (Handshake, error) {
-	var v struct {
-		SID          string   `json:"sid"`
-		Upgrades     []string `json:"upgrades"`
-		PingInterval *float64 `json:"pingInterval"`
-		PingTimeout  *float64 `json:"pingTimeout"`
-		MaxPayload   float64  `json:"maxPayload"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return Handshake{}, fmt.Errorf("bad open packet: %w", err)
-	}
-	if v.SID == "" || v.PingInterval == nil || v.PingTimeout == nil || *v.PingInterval <= 0 || *v.PingTimeout <= 0 {
-		return Handshake{}, errors.New("open packet lacks sid, pingInterval or pingTimeout")
-	}
-	return Handshake{
-		SID:          v.SID,
-		Upgrades:     v.Upgrades,
-		PingInterval: time.Duration(*v.PingInterval * float64(time.Millisecond)),
-		PingTimeout:  time.Duration(*v.PingTimeout * float64(time.Millisecond)),
-		MaxPayload:   int(v.MaxPayload),
-		Raw:          append([]byte(nil), data...),
-	}, nil
-}
-
 // start launches the session's goroutines once the handshake is done, then
 // handles the packets that came with the handshake.
-func (c *Conn) start(early []Packet) {
+func (c *Conn) start(early []wire.Packet) {
 	c.mu.Lock()
 	if c.version != VersionAuto {
 		c.startHeartbeatLocked()
@@ -332,7 +309,7 @@ func (c *Conn) Write(msgs ...Message) error {
 	}
 	if c.transport == Polling && c.version == Version4 {
 		for _, m := range msgs {
-			if !m.Binary && bytes.IndexByte(m.Data, recordSeparator) >= 0 {
+			if !m.Binary && bytes.IndexByte(m.Data, wire.RecordSeparator) >= 0 {
 				c.mu.Unlock()
 				return ErrRecordSeparator
 			}
@@ -428,7 +405,7 @@ func (c *Conn) Close() error {
 	if alive {
 		if t == Polling {
 			ctx, cancel := context.WithTimeout(c.ctx, closeFlushTimeout)
-			c.post(ctx, []Packet{{Type: PacketClose}}, v)
+			c.post(ctx, []wire.Packet{{Type: wire.PacketClose}}, v)
 			cancel()
 		} else if ws != nil {
 			ws.closeGracefully()
@@ -506,7 +483,7 @@ func (c *Conn) emit(e Event) {
 }
 
 // enqueue queues a control packet for the writer.
-func (c *Conn) enqueue(p Packet) {
+func (c *Conn) enqueue(p wire.Packet) {
 	c.mu.Lock()
 	if c.closeErr == nil {
 		c.outq = append(c.outq, p)
@@ -517,7 +494,7 @@ func (c *Conn) enqueue(p Packet) {
 
 // handlePacket acts on one packet from the server, whichever transport
 // brought it. c.readMu must be held, so that packets are handled in order.
-func (c *Conn) handlePacket(p Packet) {
+func (c *Conn) handlePacket(p wire.Packet) {
 	c.mu.Lock()
 	if c.closeErr != nil {
 		c.mu.Unlock()
@@ -530,24 +507,24 @@ func (c *Conn) handlePacket(p Packet) {
 	c.mu.Unlock()
 
 	switch p.Type {
-	case PacketMessage:
+	case wire.PacketMessage:
 		c.mu.Lock()
 		c.inbox = append(c.inbox, Message{Data: p.Data, Binary: p.Binary})
 		c.mu.Unlock()
 		c.signalInbox()
-	case PacketPing:
+	case wire.PacketPing:
 		if v == VersionAuto {
 			c.resolveVersionReadLocked(Version4)
 			v = Version4
 		}
 		if v == Version4 {
-			c.enqueue(Packet{Type: PacketPong, Data: p.Data})
+			c.enqueue(wire.Packet{Type: wire.PacketPong, Data: p.Data})
 			c.mu.Lock()
 			c.armPingTimeoutLocked()
 			c.mu.Unlock()
 			c.raise(Event{Type: EventPing})
 		}
-	case PacketPong:
+	case wire.PacketPong:
 		if v == Version3 && string(p.Data) != "probe" {
 			c.mu.Lock()
 			rtt := time.Since(c.pingSent)
@@ -555,7 +532,7 @@ func (c *Conn) handlePacket(p Packet) {
 			c.mu.Unlock()
 			c.raise(Event{Type: EventPing, RTT: rtt})
 		}
-	case PacketClose:
+	case wire.PacketClose:
 		c.shutdown(ReasonTransportClose, errors.New("the server closed the session"))
 	}
 }
@@ -634,7 +611,7 @@ func (c *Conn) sendPing() {
 	c.pingSent = time.Now()
 	c.armPongTimerLocked(c.info.PingTimeout)
 	c.mu.Unlock()
-	c.enqueue(Packet{Type: PacketPing})
+	c.enqueue(wire.Packet{Type: wire.PacketPing})
 }
 
 // resolveVersion settles the version of a WebSocket-only auto session,

@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,16 +23,6 @@ var ErrRecordSeparator = errors.New("engineio: text holding the record separator
 // Options.ReadLimit in one response or frame.
 var ErrTooLarge = errors.New("message exceeds the read limit")
 
-// Server error codes that engine.io servers put in their JSON error bodies.
-const (
-	CodeTransportUnknown   = 0
-	CodeUnknownSID         = 1
-	CodeBadHandshakeMethod = 2
-	CodeBadRequest         = 3
-	CodeForbidden          = 4
-	CodeUnsupportedVersion = 5
-)
-
 // HTTPError is an HTTP answer the protocol did not expect: a refused
 // handshake, a polling request rejected with an error code, a WebSocket
 // handshake that did not switch protocols.
@@ -42,9 +34,9 @@ type HTTPError struct {
 	Header     http.Header
 	Body       []byte // the start of the body (up to 4 KiB)
 	// Code and Message come from an engine.io error body such as
-	// {"code":1,"message":"Session ID unknown"}; Code is -1 when the body
-	// was not one.
-	Code    int
+	// {"code":1,"message":"Session ID unknown"}; Code is wire.CodeNone
+	// when the body was not one.
+	Code    wire.ErrorCode
 	Message string
 	// AfterSwitch is set when the server answered 101 Switching Protocols
 	// and then wrote this HTTP response into the WebSocket stream, as
@@ -58,7 +50,7 @@ func newHTTPError(op, url string, resp *http.Response, body []byte) *HTTPError {
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}
-	e := &HTTPError{Op: op, URL: url, StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Code: -1}
+	e := &HTTPError{Op: op, URL: url, StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Code: wire.CodeNone}
 	e.parseBody()
 	return e
 }
@@ -71,7 +63,7 @@ func (e *HTTPError) parseBody() {
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(e.Body, &v) == nil && v.Code != nil {
-		e.Code, e.Message = *v.Code, v.Message
+		e.Code, e.Message = wire.ErrorCode(*v.Code), v.Message
 		return
 	}
 	if s := strings.TrimSpace(string(e.Body)); len(s) < 200 && !strings.ContainsAny(s, "<\n") {

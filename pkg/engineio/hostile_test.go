@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 const fakeOpen = `0{"sid":"fake","upgrades":[],"pingInterval":100,"pingTimeout":100}`
@@ -82,7 +84,7 @@ func TestHostileHandshake(t *testing.T) {
 			w.Write([]byte("<html>Bad Gateway</html>"))
 		}, Options{}, func(err error) bool {
 			var he *HTTPError
-			return errors.As(err, &he) && he.StatusCode == 502 && he.Code == -1 && string(he.Body) == "<html>Bad Gateway</html>"
+			return errors.As(err, &he) && he.StatusCode == 502 && he.Code == wire.CodeNone && string(he.Body) == "<html>Bad Gateway</html>"
 		}},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"bytes"
 	"context"
 	"errors"
@@ -207,8 +209,8 @@ func TestInteropEIO3Refused(t *testing.T) {
 			if he.StatusCode != 400 || he.Message != "Unsupported protocol version" {
 				t.Errorf("error %+v", he)
 			}
-			if mode.transports[0] == Polling && he.Code != CodeUnsupportedVersion {
-				t.Errorf("code %d, want %d", he.Code, CodeUnsupportedVersion)
+			if mode.transports[0] == Polling && he.Code != wire.CodeUnsupportedVersion {
+				t.Errorf("code %d, want %d", he.Code, wire.CodeUnsupportedVersion)
 			}
 			t.Log(err)
 		})

@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"crypto/tls"
 	"fmt"
 	"net/http"
@@ -10,12 +12,12 @@ import (
 )
 
 // Transport names an Engine.IO transport.
-type Transport string
+type Transport = wire.Transport
 
 // The transports this package speaks.
 const (
-	Polling   Transport = "polling"
-	WebSocket Transport = "websocket"
+	Polling   = wire.Polling
+	WebSocket = wire.WebSocket
 )
 
 // Options configure a connection. The zero value (or nil) gives the
@@ -137,18 +139,7 @@ func cloneValues(v url.Values) url.Values {
 }
 
 // Handshake is what the server said in its open packet.
-type Handshake struct {
-	SID          string
-	Upgrades     []string
-	PingInterval time.Duration
-	PingTimeout  time.Duration
-	// MaxPayload is the largest POST body the server takes; 0 when the
-	// server did not say (engine.io before 6.2), in which case 1,000,000
-	// bytes is assumed for batching.
-	MaxPayload int
-	// Raw is the open packet's JSON as the server sent it.
-	Raw []byte
-}
+type Handshake = wire.Handshake
 
 // EventType is a kind of lifecycle Event.
 type EventType int

@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"bytes"
 	"context"
 	"errors"
@@ -21,15 +23,15 @@ var stampCounter atomic.Uint64
 func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
 	u := c.base
 	q := cloneValues(c.query)
-	q.Set("EIO", strconv.Itoa(int(v)))
-	q.Set("transport", string(t))
+	q.Set(wire.QueryEIO, strconv.Itoa(int(v)))
+	q.Set(wire.QueryTransport, string(t))
 	if t == Polling {
-		q.Set("t", strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
+		q.Set(wire.QueryTimestamp, strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
 		// Keeps an Engine.IO 3 session on text payloads; harmless in 4.
-		q.Set("b64", "1")
+		q.Set(wire.QueryBase64, "1")
 	}
 	if sid != "" {
-		q.Set("sid", sid)
+		q.Set(wire.QuerySID, sid)
 	}
 	u.RawQuery = q.Encode()
 	return &u
@@ -95,22 +97,9 @@ func isBinaryPayload(resp *http.Response) bool {
 	return mt == "application/octet-stream"
 }
 
-// looksEIO3 reports whether a handshake body is an Engine.IO 3 payload:
-// length-prefixed records, or an XHR2 binary payload.
-func looksEIO3(body []byte, binary bool) bool {
-	if binary {
-		return true
-	}
-	i := 0
-	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
-		i++
-	}
-	return i > 0 && i < len(body) && body[i] == ':'
-}
-
 // openPolling makes the polling handshake, finding out the version when
 // asked to, and returns the packets that came after the open packet.
-func (c *Conn) openPolling(ctx context.Context) ([]Packet, error) {
+func (c *Conn) openPolling(ctx context.Context) ([]wire.Packet, error) {
 	v := c.opts.Version
 	if v == VersionAuto {
 		v = Version4
@@ -120,7 +109,7 @@ func (c *Conn) openPolling(ctx context.Context) ([]Packet, error) {
 		return nil, err
 	}
 	binary := isBinaryPayload(resp)
-	eio3 := looksEIO3(body, binary)
+	eio3 := wire.LooksEIO3(body, binary)
 	switch {
 	case c.opts.Version == VersionAuto && eio3:
 		v = Version3
@@ -129,14 +118,14 @@ func (c *Conn) openPolling(ctx context.Context) ([]Packet, error) {
 	case c.opts.Version == Version3 && !eio3:
 		return nil, newProtocolError("handshake", errors.New("the server speaks Engine.IO 4 (Socket.IO 3.x or 4.x), not the Engine.IO 3 asked for"), body)
 	}
-	packets, err := DecodePayload(body, v, binary)
+	packets, err := wire.DecodePayload(body, v, binary)
 	if err != nil {
 		return nil, newProtocolError("handshake", err, body)
 	}
-	if len(packets) == 0 || packets[0].Type != PacketOpen {
+	if len(packets) == 0 || packets[0].Type != wire.PacketOpen {
 		return nil, newProtocolError("handshake", errors.New("the first packet is not an open packet"), body)
 	}
-	info, err := parseOpen(packets[0].Data)
+	info, err := wire.ParseHandshake(packets[0].Data)
 	if err != nil {
 		return nil, newProtocolError("handshake", err, body)
 	}
@@ -163,7 +152,7 @@ func (c *Conn) pollLoop(done chan struct{}) {
 			c.shutdown(ReasonTransportError, err)
 			return
 		}
-		packets, err := DecodePayload(body, v, isBinaryPayload(resp))
+		packets, err := wire.DecodePayload(body, v, isBinaryPayload(resp))
 		if err != nil {
 			c.shutdown(ReasonParseError, newProtocolError("poll", err, body))
 			return
@@ -177,8 +166,8 @@ func (c *Conn) pollLoop(done chan struct{}) {
 }
 
 // post sends packets in one polling POST.
-func (c *Conn) post(ctx context.Context, packets []Packet, v Version) error {
-	body := EncodePayload(nil, packets, v)
+func (c *Conn) post(ctx context.Context, packets []wire.Packet, v Version) error {
+	body := wire.EncodePayload(nil, packets, v)
 	_, _, err := c.roundTrip(ctx, "post", http.MethodPost, c.requestURL(Polling, v, c.info.SID), body)
 	return err
 }
@@ -186,7 +175,7 @@ func (c *Conn) post(ctx context.Context, packets []Packet, v Version) error {
 // takeBatchLocked removes from the queue what the next write sends: all of
 // it over WebSocket; over polling as many packets as fit in the server's
 // maxPayload, and always at least one.
-func (c *Conn) takeBatchLocked() []Packet {
+func (c *Conn) takeBatchLocked() []wire.Packet {
 	n := len(c.outq)
 	if c.transport == Polling {
 		limit := c.info.MaxPayload
@@ -195,9 +184,9 @@ func (c *Conn) takeBatchLocked() []Packet {
 		}
 		size := 0
 		for i, p := range c.outq {
-			size += textLen(p, c.version) + 1
+			size += wire.TextLen(p, c.version) + 1
 			if c.version == Version3 {
-				size += len(strconv.Itoa(utf16Len(p, c.version)))
+				size += len(strconv.Itoa(wire.UTF16Len(p, c.version)))
 			}
 			if i > 0 && size > limit {
 				n = i
@@ -205,7 +194,7 @@ func (c *Conn) takeBatchLocked() []Packet {
 			}
 		}
 	}
-	batch := make([]Packet, n)
+	batch := make([]wire.Packet, n)
 	copy(batch, c.outq)
 	clear(c.outq[:n])
 	c.outq = c.outq[n:]

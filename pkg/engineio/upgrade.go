@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"context"
 	"errors"
 	"fmt"
@@ -72,7 +74,7 @@ func (c *Conn) upgrade() {
 		}
 		return
 	}
-	if err := ws.writePackets([]Packet{{Type: PacketUpgrade}}, v); err != nil {
+	if err := ws.writePackets([]wire.Packet{{Type: wire.PacketUpgrade}}, v); err != nil {
 		c.resumePolling()
 		c.dropProbe(ws)
 		c.upgradeFailed(fmt.Errorf("sending the upgrade packet: %w", err))
@@ -95,7 +97,7 @@ func (c *Conn) upgrade() {
 
 // probeWS sends the probe ping and waits for its pong.
 func (c *Conn) probeWS(ctx context.Context, ws *wsConn, v Version) error {
-	if err := ws.writePackets([]Packet{{Type: PacketPing, Data: []byte("probe")}}, v); err != nil {
+	if err := ws.writePackets([]wire.Packet{{Type: wire.PacketPing, Data: []byte("probe")}}, v); err != nil {
 		return fmt.Errorf("sending the probe: %w", err)
 	}
 	if dl, ok := ctx.Deadline(); ok {
@@ -107,7 +109,7 @@ func (c *Conn) probeWS(ctx context.Context, ws *wsConn, v Version) error {
 	}
 	ws.conn.SetReadDeadline(time.Time{})
 	p, err := decodeFrame(f, v)
-	if err != nil || p.Type != PacketPong || string(p.Data) != "probe" {
+	if err != nil || p.Type != wire.PacketPong || string(p.Data) != "probe" {
 		return fmt.Errorf("the server answered the probe with %v, not 3probe", f)
 	}
 	return nil

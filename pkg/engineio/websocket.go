@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"github.com/siocli/sio/pkg/engineio/wire"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -119,7 +121,7 @@ func (c *Conn) proxied(u *url.URL) bool {
 }
 
 // openWebSocket makes the handshake over a WebSocket alone.
-func (c *Conn) openWebSocket(ctx context.Context) ([]Packet, error) {
+func (c *Conn) openWebSocket(ctx context.Context) ([]wire.Packet, error) {
 	v := c.opts.Version
 	dialV := v
 	if dialV == VersionAuto {
@@ -142,7 +144,7 @@ func (c *Conn) openWebSocket(ctx context.Context) ([]Packet, error) {
 		ws.close()
 		return nil, newProtocolError("handshake", errors.New("the first frame is not an open packet"), f.data)
 	}
-	info, err := parseOpen(f.data[1:])
+	info, err := wire.ParseHandshake(f.data[1:])
 	if err != nil {
 		ws.close()
 		return nil, newProtocolError("handshake", err, f.data)
@@ -185,11 +187,8 @@ func (w *wsConn) readError(op string, err error) error {
 }
 
 // decodeFrame turns a frame into a packet for version v.
-func decodeFrame(f wsFrame, v Version) (Packet, error) {
-	if f.binary {
-		return decodeBinaryFrame(f.data, v)
-	}
-	return decodeText(f.data, v)
+func decodeFrame(f wsFrame, v Version) (wire.Packet, error) {
+	return wire.DecodeFrame(f.data, f.binary, v)
 }
 
 // wsReadLoop reads the session's WebSocket until it fails or the session
@@ -243,11 +242,11 @@ func (c *Conn) handleFrameLocked(f wsFrame) bool {
 
 // writePackets writes each packet as a frame: text as its type digit and
 // data, binary as raw data (Engine.IO 4) or type byte and data (3).
-func (w *wsConn) writePackets(packets []Packet, v Version) error {
+func (w *wsConn) writePackets(packets []wire.Packet, v Version) error {
 	var buf []byte
 	for _, p := range packets {
 		var binary bool
-		buf, binary = AppendFrame(buf[:0], p, v, false)
+		buf, binary = wire.AppendFrame(buf[:0], p, v, false)
 		typ := websocket.TextMessage
 		if binary {
 			typ = websocket.BinaryMessage
@@ -268,8 +267,8 @@ func (w *wsConn) writePackets(packets []Packet, v Version) error {
 const compressThreshold = 1024
 
 // messagePacket is the packet that carries m.
-func messagePacket(m Message) Packet {
-	return Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress}
+func messagePacket(m Message) wire.Packet {
+	return wire.Packet{Type: wire.PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress}
 }
 
 // closeGracefully sends a close frame and closes the connection.
@@ -328,7 +327,7 @@ func (r *recordingConn) httpAfterSwitch(u string) *HTTPError {
 	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(rest)), nil)
 	if err != nil {
 		line, _, _ := strings.Cut(string(rest), "\r\n")
-		return &HTTPError{URL: u, Status: line, Body: rest, Code: -1, AfterSwitch: true}
+		return &HTTPError{URL: u, Status: line, Body: rest, Code: wire.CodeNone, AfterSwitch: true}
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e := newHTTPError("websocket", u, resp, body)

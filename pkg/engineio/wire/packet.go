@@ -1,4 +1,4 @@
-package engineio
+package wire
 
 import (
 	"encoding/base64"
@@ -69,9 +69,10 @@ func (v Version) String() string {
 	return fmt.Sprintf("EIO%d", int(v))
 }
 
-// appendText appends p in its text form: the type digit and the data, or for
-// binary data "b" and base64 (Engine.IO 3 puts the type digit after the "b").
-func appendText(dst []byte, p Packet, v Version) []byte {
+// AppendText appends p in its text form, as a polling record or a WebSocket
+// text frame carries it: the type digit and the data, or for binary data
+// "b" and base64 (Engine.IO 3 puts the type digit after the "b").
+func AppendText(dst []byte, p Packet, v Version) []byte {
 	if p.Binary {
 		dst = append(dst, 'b')
 		if v == Version3 {
@@ -83,8 +84,8 @@ func appendText(dst []byte, p Packet, v Version) []byte {
 	return append(dst, p.Data...)
 }
 
-// textLen is the length of p's text form in bytes.
-func textLen(p Packet, v Version) int {
+// TextLen is the length of p's text form in bytes.
+func TextLen(p Packet, v Version) int {
 	if p.Binary {
 		n := 1 + base64.StdEncoding.EncodedLen(len(p.Data))
 		if v == Version3 {
@@ -95,10 +96,10 @@ func textLen(p Packet, v Version) int {
 	return 1 + len(p.Data)
 }
 
-// decodeText parses one packet in text form, as a polling payload record or a
+// DecodeText parses one packet in text form, as a polling payload record or a
 // WebSocket text frame carries it. The returned data aliases b unless it was
 // base64.
-func decodeText(b []byte, v Version) (Packet, error) {
+func DecodeText(b []byte, v Version) (Packet, error) {
 	if len(b) == 0 {
 		return Packet{}, errEmptyPacket
 	}
@@ -134,9 +135,9 @@ func decodeText(b []byte, v Version) (Packet, error) {
 
 func (t PacketType) valid() bool { return t <= PacketNoop }
 
-// decodeBinaryFrame parses a WebSocket binary frame: raw message data in
+// DecodeBinaryFrame parses a WebSocket binary frame: raw message data in
 // Engine.IO 4, a type byte and data in Engine.IO 3.
-func decodeBinaryFrame(b []byte, v Version) (Packet, error) {
+func DecodeBinaryFrame(b []byte, v Version) (Packet, error) {
 	if v != Version3 {
 		return Packet{Type: PacketMessage, Data: b, Binary: true}, nil
 	}

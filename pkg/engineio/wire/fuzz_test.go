@@ -1,4 +1,4 @@
-package engineio
+package wire
 
 import (
 	"reflect"
@@ -88,9 +88,27 @@ func FuzzDecodeFrame(f *testing.F) {
 		if v3 {
 			v = Version3
 		}
-		p, err := decodeFrame(wsFrame{data: data, binary: binary}, v)
+		p, err := DecodeFrame(data, binary, v)
 		if err == nil && !p.Type.valid() {
 			t.Fatalf("invalid type %d decoded", p.Type)
+		}
+	})
+}
+
+// FuzzParseHandshake parses open packets' JSON, seeded with what real
+// servers sent: whatever it accepts has heartbeat values a timer can take.
+func FuzzParseHandshake(f *testing.F) {
+	f.Add([]byte(capturedEIO4Open[1:]))
+	f.Add([]byte(capturedEIO3Open[4:99]))
+	f.Add([]byte(`{"sid":"x","upgrades":[],"pingInterval":25000,"pingTimeout":20000}`))
+	f.Add([]byte(`{"sid":"x","pingInterval":1e300,"pingTimeout":0.0001,"maxPayload":1e10}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, err := ParseHandshake(data)
+		if err != nil {
+			return
+		}
+		if h.SID == "" || h.PingInterval < minHeartbeat || h.PingInterval > maxHeartbeat || h.PingTimeout < minHeartbeat || h.PingTimeout > maxHeartbeat || h.MaxPayload < 0 {
+			t.Fatalf("accepted %+v", h)
 		}
 	})
 }

@@ -1,20 +1,6 @@
-package engineio
+package wire
 
 import "strconv"
-
-// The functions in this file expose the packet encodings for code that
-// speaks Engine.IO from the other side, such as a server or a test's fake
-// one. A Conn does all of this itself.
-
-// AppendPacket appends p in its text form, as a polling record or a
-// WebSocket text frame carries it: the type digit and the data, or for
-// binary data "b" and base64 (with the type digit after the "b" in
-// Engine.IO 3).
-func AppendPacket(dst []byte, p Packet, v Version) []byte { return appendText(dst, p, v) }
-
-// DecodePacket parses one packet in text form. The returned data aliases b
-// unless it was base64.
-func DecodePacket(b []byte, v Version) (Packet, error) { return decodeText(b, v) }
 
 // AppendFrame appends the WebSocket frame that carries p and reports
 // whether it is a binary frame: binary data raw (Engine.IO 4) or after the
@@ -22,7 +8,7 @@ func DecodePacket(b []byte, v Version) (Packet, error) { return decodeText(b, v)
 // text, as for a peer that asked with b64=1.
 func AppendFrame(dst []byte, p Packet, v Version, base64 bool) ([]byte, bool) {
 	if !p.Binary || base64 {
-		return appendText(dst, p, v), false
+		return AppendText(dst, p, v), false
 	}
 	if v == Version3 {
 		dst = append(dst, byte(p.Type))
@@ -33,7 +19,10 @@ func AppendFrame(dst []byte, p Packet, v Version, base64 bool) ([]byte, bool) {
 // DecodeFrame parses one WebSocket frame. The returned data aliases b
 // unless it was base64.
 func DecodeFrame(b []byte, binary bool, v Version) (Packet, error) {
-	return decodeFrame(wsFrame{data: b, binary: binary}, v)
+	if binary {
+		return DecodeBinaryFrame(b, v)
+	}
+	return DecodeText(b, v)
 }
 
 // EncodeBinaryPayload encodes packets as an Engine.IO 3 binary (XHR2)
@@ -60,11 +49,8 @@ func EncodeBinaryPayload(dst []byte, packets []Packet) []byte {
 			dst = append(dst, byte(p.Type))
 			dst = append(dst, p.Data...)
 		} else {
-			dst = appendText(dst, p, Version3)
+			dst = AppendText(dst, p, Version3)
 		}
 	}
 	return dst
 }
-
-// ParseHandshake parses the data of an open packet.
-func ParseHandshake(data []byte) (Handshake, error) { return parseOpen(data) }

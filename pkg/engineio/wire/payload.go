@@ -1,4 +1,4 @@
-package engineio
+package wire
 
 import (
 	"bytes"
@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-const recordSeparator = 0x1e
+// RecordSeparator joins the records of an Engine.IO 4 polling payload.
+const RecordSeparator = 0x1e
 
 var errEmptyPacket = errors.New("empty packet")
 
@@ -18,12 +19,12 @@ var errEmptyPacket = errors.New("empty packet")
 func EncodePayload(dst []byte, packets []Packet, v Version) []byte {
 	for i, p := range packets {
 		if v == Version3 {
-			dst = strconv.AppendInt(dst, int64(utf16Len(p, v)), 10)
+			dst = strconv.AppendInt(dst, int64(UTF16Len(p, v)), 10)
 			dst = append(dst, ':')
 		} else if i > 0 {
-			dst = append(dst, recordSeparator)
+			dst = append(dst, RecordSeparator)
 		}
-		dst = appendText(dst, p, v)
+		dst = AppendText(dst, p, v)
 	}
 	if v == Version3 && len(packets) == 0 {
 		dst = append(dst, "0:"...)
@@ -31,10 +32,11 @@ func EncodePayload(dst []byte, packets []Packet, v Version) []byte {
 	return dst
 }
 
-// utf16Len is the length of p's text form as JavaScript counts it.
-func utf16Len(p Packet, v Version) int {
+// UTF16Len is the length of p's text form as JavaScript counts it, which
+// an Engine.IO 3 payload's length prefixes use.
+func UTF16Len(p Packet, v Version) int {
 	if p.Binary {
-		return textLen(p, v)
+		return TextLen(p, v)
 	}
 	return 1 + utf16Count(p.Data)
 }
@@ -87,15 +89,15 @@ func (e *PayloadError) Error() string {
 func (e *PayloadError) Unwrap() error { return e.Err }
 
 func decodeEIO4Payload(body []byte) ([]Packet, error) {
-	packets := make([]Packet, 0, 1+bytes.Count(body, []byte{recordSeparator}))
+	packets := make([]Packet, 0, 1+bytes.Count(body, []byte{RecordSeparator}))
 	off := 0
 	for {
-		end := bytes.IndexByte(body[off:], recordSeparator)
+		end := bytes.IndexByte(body[off:], RecordSeparator)
 		rec := body[off:]
 		if end >= 0 {
 			rec = body[off : off+end]
 		}
-		p, err := decodeText(rec, Version4)
+		p, err := DecodeText(rec, Version4)
 		if err != nil {
 			return nil, &PayloadError{Offset: off, Err: err}
 		}
@@ -126,7 +128,7 @@ func decodeEIO3Payload(body []byte) ([]Packet, error) {
 		if !ok {
 			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
 		}
-		p, err := decodeText(body[start:end], Version3)
+		p, err := DecodeText(body[start:end], Version3)
 		if err != nil {
 			return nil, &PayloadError{Offset: start, Err: err}
 		}
@@ -195,9 +197,9 @@ func decodeXHR2Payload(body []byte) ([]Packet, error) {
 		var p Packet
 		var err error
 		if kind == 0 {
-			p, err = decodeText(rec, Version3)
+			p, err = DecodeText(rec, Version3)
 		} else {
-			p, err = decodeBinaryFrame(rec, Version3)
+			p, err = DecodeBinaryFrame(rec, Version3)
 		}
 		if err != nil {
 			return nil, &PayloadError{Offset: i, Err: err}

@@ -1,13 +1,17 @@
-package engineio
+package wire
 
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
-func msg(s string) Packet     { return Packet{Type: PacketMessage, Data: []byte(s)} }
-func binMsg(b ...byte) Packet { return Packet{Type: PacketMessage, Data: b, Binary: true} }
+func msg(s string) Packet { return Packet{Type: PacketMessage, Data: []byte(s)} }
+func binMsg(b ...byte) Packet {
+	return Packet{Type: PacketMessage, Data: b, Binary: true}
+}
 
 // Captured from socket.io 2.5 (EIO3) and 4.8 (EIO4) servers.
 const (
@@ -112,14 +116,14 @@ func TestEncodePayload(t *testing.T) {
 
 func TestLooksEIO3(t *testing.T) {
 	for body, want := range map[string]bool{capturedEIO3Open: true, capturedEIO4Open: false, "12": false, ":x": false} {
-		if got := looksEIO3([]byte(body), false); got != want {
-			t.Errorf("looksEIO3(%.10q) = %v", body, got)
+		if got := LooksEIO3([]byte(body), false); got != want {
+			t.Errorf("LooksEIO3(%.10q) = %v", body, got)
 		}
 	}
 }
 
 func TestParseOpen(t *testing.T) {
-	h, err := parseOpen([]byte(capturedEIO4Open[1:]))
+	h, err := ParseHandshake([]byte(capturedEIO4Open[1:]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,28 +131,24 @@ func TestParseOpen(t *testing.T) {
 		t.Errorf("handshake %+v", h)
 	}
 	for _, bad := range []string{`{}`, `{"sid":"x","pingInterval":0,"pingTimeout":1}`, `[1]`, `{"sid":"x","pingInterval":1}`} {
-		if _, err := parseOpen([]byte(bad)); err == nil {
-			t.Errorf("parseOpen(%s) accepted", bad)
+		if _, err := ParseHandshake([]byte(bad)); err == nil {
+			t.Errorf("ParseHandshake(%s) accepted", bad)
 		}
 	}
-}
-
-func TestParseServerURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"localhost:3000":       "http://localhost:3000",
-		"ws://h:1/x?a=b":       "http://h:1/x?a=b",
-		"wss://h":              "https://h",
-		"https://h/socket.io/": "https://h/socket.io/",
-		"http://[::1]:80/":     "http://[::1]:80/",
+	// Heartbeat values a timer cannot take are refused, naming the field.
+	for bad, field := range map[string]string{
+		`{"sid":"x","pingInterval":9.3e12,"pingTimeout":1}`:            "pingInterval",
+		`{"sid":"x","pingInterval":1e300,"pingTimeout":1}`:             "pingInterval",
+		`{"sid":"x","pingInterval":25000,"pingTimeout":0.001}`:         "pingTimeout",
+		`{"sid":"x","pingInterval":25000,"pingTimeout":-5}`:            "pingTimeout",
+		`{"sid":"x","pingInterval":25000,"pingTimeout":2147483648}`:    "pingTimeout",
+		`{"sid":"x","pingInterval":1,"pingTimeout":1,"maxPayload":-1}`: "maxPayload",
 	} {
-		u, err := ParseServerURL(in)
-		if err != nil || u.String() != want {
-			t.Errorf("ParseServerURL(%q) = %v, %v; want %s", in, u, err, want)
+		if _, err := ParseHandshake([]byte(bad)); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("ParseHandshake(%s): %v, want an error naming %s", bad, err, field)
 		}
 	}
-	for _, bad := range []string{"ftp://h", "http://", "http://h:x:y"} {
-		if _, err := ParseServerURL(bad); err == nil {
-			t.Errorf("ParseServerURL(%q) accepted", bad)
-		}
+	if h, err := ParseHandshake([]byte(`{"sid":"x","pingInterval":2147483647,"pingTimeout":1}`)); err != nil || h.PingTimeout != time.Millisecond {
+		t.Errorf("the limits themselves: %+v %v", h, err)
 	}
 }

@@ -1,0 +1,48 @@
+package wire
+
+// Transport names an Engine.IO transport, as the transport query
+// parameter and the handshake's upgrades say it.
+type Transport string
+
+// The transports.
+const (
+	Polling   Transport = "polling"
+	WebSocket Transport = "websocket"
+)
+
+// The query parameters of every Engine.IO request.
+const (
+	QueryEIO       = "EIO"       // the protocol version: 3 or 4
+	QueryTransport = "transport" // polling or websocket
+	QuerySID       = "sid"       // the session, after the handshake
+	QueryTimestamp = "t"         // a cache buster on polling requests
+	QueryBase64    = "b64"       // 1: the client takes binary as base64 text
+)
+
+// ErrorCode is an engine.io server's error code, sent in JSON error
+// bodies such as {"code":1,"message":"Session ID unknown"}.
+type ErrorCode int
+
+// The error codes engine.io servers send.
+const (
+	CodeTransportUnknown   ErrorCode = 0
+	CodeUnknownSID         ErrorCode = 1
+	CodeBadHandshakeMethod ErrorCode = 2
+	CodeBadRequest         ErrorCode = 3
+	CodeForbidden          ErrorCode = 4
+	CodeUnsupportedVersion ErrorCode = 5
+	// CodeNone stands for a body that was not an engine.io error.
+	CodeNone ErrorCode = -1
+)
+
+var codeMessages = map[ErrorCode]string{
+	CodeTransportUnknown:   "Transport unknown",
+	CodeUnknownSID:         "Session ID unknown",
+	CodeBadHandshakeMethod: "Bad handshake method",
+	CodeBadRequest:         "Bad request",
+	CodeForbidden:          "Forbidden",
+	CodeUnsupportedVersion: "Unsupported protocol version",
+}
+
+// Message is the message engine.io sends with the code.
+func (c ErrorCode) Message() string { return codeMessages[c] }
