@@ -2,7 +2,10 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/sioclient"
 )
 
 func testStreams() (*IOStreams, *bytes.Buffer) {
@@ -106,14 +110,17 @@ func TestConnBuild(t *testing.T) {
 	}
 }
 
-func TestTraceRedactsAuth(t *testing.T) {
+// TestTraceRedacts: the trace the options build redacts what the options
+// name; the auth payload is redacted where it is encoded (sioclient).
+func TestTraceRedacts(t *testing.T) {
 	var trace bytes.Buffer
-	o := ConnOptions{URL: "localhost:3000", Transport: "auto", EIO: "auto", Parser: "json", ConnectTimeout: time.Second, Auth: `{"token":"s3cret"}`, Trace: true}
+	o := ConnOptions{URL: "localhost:3000?token=s3cret", Transport: "auto", EIO: "auto", Parser: "json", ConnectTimeout: time.Second, Trace: true, Redact: []string{"X-Room"}}
 	c, err := o.build(&trace)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.manager.Engine.Trace(engineio.TraceEvent{Kind: engineio.TraceFrame, Outgoing: true, Body: []byte(`40{"token":"s3cret"}`), Header: http.Header{}})
+	c.manager.Engine.Trace(engineio.TraceEvent{Kind: engineio.TraceRequest, Outgoing: true, URL: c.url, Header: http.Header{"X-Room": {"s3cret"}},
+		Body: []byte(`40{"token":"s3cret"}`), Redacted: []byte(`40{"token":"[redacted]"}`)})
 	if strings.Contains(trace.String(), "s3cret") || !strings.Contains(trace.String(), "[redacted]") {
 		t.Errorf("trace:\n%s", trace.String())
 	}
@@ -167,5 +174,39 @@ func TestDoctorFlags(t *testing.T) {
 	}
 	if got.Conn.URL != "https://example.com/admin" || got.HeartbeatWait != 0 || !got.Conn.Insecure || got.Output != "json" {
 		t.Errorf("options %+v", got)
+	}
+}
+
+// TestQuerySentOnce: a query in the URL and one from -q each reach the
+// server once (socket.io 1.x and 2.0 read a repeated parameter as a list).
+func TestQuerySentOnce(t *testing.T) {
+	queries := make(chan url.Values, 1)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case queries <- r.URL.Query():
+		default:
+		}
+		http.Error(w, `{"code":3,"message":"Bad request"}`, http.StatusBadRequest)
+	}))
+	defer hs.Close()
+	o := ConnOptions{URL: hs.URL + "/?token=ok", Query: []string{"room=a"}, Namespaces: []string{"admin"}, Path: "/socket.io", Transport: "polling", EIO: "auto", Parser: "json", ConnectTimeout: time.Second}
+	c, err := o.build(&bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Namespaces[0] != "admin" {
+		t.Errorf("build changed the caller's namespaces: %q", o.Namespaces)
+	}
+	m, err := sioclient.NewManager(c.url, &c.manager)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	m.Socket(c.namespaces[0], &c.socket).Connect(ctx)
+	q := <-queries
+	if !reflect.DeepEqual(q["token"], []string{"ok"}) || !reflect.DeepEqual(q["room"], []string{"a"}) {
+		t.Errorf("the server got %v", q)
 	}
 }

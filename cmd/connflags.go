@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ type ConnOptions struct {
 	ReconnectDelayMax time.Duration
 	Trace             bool
 	ShowSecrets       bool
+	Redact            []string
 }
 
 // addConnFlags defines the connection flags on fs. reconnect is the
@@ -72,6 +74,16 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.DurationVar(&o.ReconnectDelayMax, "reconnect-delay-max", 5*time.Second, "the longest delay between attempts")
 	fs.BoolVar(&o.Trace, "trace", false, "print every HTTP exchange and WebSocket frame to stderr")
 	fs.BoolVar(&o.ShowSecrets, "show-secrets", false, "do not redact auth values and credentials in --trace")
+	fs.StringArrayVar(&o.Redact, "redact", nil, "also redact the query parameter or header of this `name` in --trace (repeatable)")
+}
+
+// traceWriter returns the wire trace writer the options ask for, writing
+// to w: auth payloads, credential headers and query values redacted unless
+// --show-secrets.
+func (o *ConnOptions) traceWriter(w io.Writer) *engineio.TraceWriter {
+	tw := engineio.NewTraceWriter(w, o.ShowSecrets)
+	tw.Redact(o.Redact...)
+	return tw
 }
 
 // conn is a validated connection request.
@@ -102,7 +114,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	u.RawQuery = q.Encode()
 	u.Path = ""
 	c.url = u.String()
-	c.namespaces = o.Namespaces
+	c.namespaces = slices.Clone(o.Namespaces) // normalised below: never the caller's
 	if len(c.namespaces) == 0 {
 		c.namespaces = []string{nsp}
 	}
@@ -113,8 +125,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	}
 
 	eo := &c.manager.Engine
-	eo.Path = o.Path
-	eo.Query = q
+	eo.Path = o.Path // the query is in c.url: the engine sends the URL's own
 	eo.NoUpgrade = o.NoUpgrade
 	eo.ConnectTimeout = o.ConnectTimeout
 	switch o.Transport {
@@ -172,11 +183,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	}
 	c.socket.Query = q
 	if o.Trace {
-		tw := engineio.NewTraceWriter(trace, o.ShowSecrets)
-		eo.Trace = tw.Trace
-		if !o.ShowSecrets && len(c.socket.Auth) > 0 {
-			eo.Trace = redactAuth(tw.Trace, c.socket.Auth)
-		}
+		eo.Trace = o.traceWriter(trace).Trace
 	}
 	return c, nil
 }
@@ -251,27 +258,4 @@ func readAuth(s string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("--auth must be a JSON object: %v", err)
 	}
 	return data, nil
-}
-
-// redactAuth hides the auth payload's values in what the trace shows: each
-// top-level value, as JSON, becomes "[redacted]".
-func redactAuth(trace func(engineio.TraceEvent), auth json.RawMessage) func(engineio.TraceEvent) {
-	var obj map[string]json.RawMessage
-	json.Unmarshal(auth, &obj)
-	var secrets [][]byte
-	for _, v := range obj {
-		if len(v) > 2 {
-			secrets = append(secrets, v)
-		}
-	}
-	return func(e engineio.TraceEvent) {
-		if e.Outgoing && len(e.Body) > 0 {
-			body := e.Body
-			for _, s := range secrets {
-				body = bytes.ReplaceAll(body, s, []byte(`"[redacted]"`))
-			}
-			e.Body = body
-		}
-		trace(e)
-	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/repl"
-	"github.com/siocli/sio/pkg/engineio"
 )
 
 // ReplOptions are the inputs of sio repl.
@@ -96,11 +95,7 @@ func replRun(opts *ReplOptions) error {
 	}
 	printer := output.New(out, format, (ios.OutTTY || ios.InTTY) && !ios.NoColor && format == output.Text)
 	cfg.Out, cfg.Notes, cfg.Flush = printer, notes, func() { printer.Flush() }
-	tw := engineio.NewTraceWriter(notes, opts.Conn.ShowSecrets).Trace
-	if !opts.Conn.ShowSecrets && len(c.socket.Auth) > 0 {
-		tw = redactAuth(tw, c.socket.Auth)
-	}
-	cfg.Trace = tw
+	cfg.Trace = opts.Conn.traceWriter(notes).Trace
 	sess, err := repl.NewSession(cfg)
 	if err != nil {
 		return usage(err)

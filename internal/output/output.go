@@ -17,6 +17,7 @@ import (
 
 	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/pkg/codec"
+	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -269,11 +270,11 @@ func appendString(b []byte, s string) []byte { return codec.AppendJSONString(b, 
 
 // Describe returns the line that tells the user what went wrong: the
 // error's own text, without the package names the library puts in front
-// of it.
+// of it, and with the credentials of any URL in it redacted.
 func Describe(err error) string {
 	s := err.Error()
 	for _, pkg := range []string{"sioclient: ", "engineio: ", "codec: "} {
 		s = strings.ReplaceAll(s, pkg, "")
 	}
-	return s
+	return engineio.RedactText(s)
 }

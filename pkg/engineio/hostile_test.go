@@ -251,3 +251,27 @@ func TestBackpressure(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://h:1/socket.io/?EIO=4&transport=polling&token=s3cret&x=1": "http://h:1/socket.io/?EIO=4&transport=polling&token=[redacted]&x=1",
+		"http://h/?access_token=a&Api-Key=b&sig=c&user=bob":              "http://h/?access_token=[redacted]&Api-Key=[redacted]&sig=[redacted]&user=bob",
+		"https://me:pw@h/x#frag?token=a":                                 "https://[redacted]@h/x#frag?token=a",
+		"http://h/?t=1&sid=abc":                                          "http://h/?t=1&sid=abc",
+		"not a url":                                                      "not a url",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%s) = %s, want %s", in, got, want)
+		}
+	}
+	if got := RedactURL("http://h/?room=a&team=b", "room"); got != "http://h/?room=[redacted]&team=b" {
+		t.Errorf("extra names: %s", got)
+	}
+	if got := RedactText(`Get "http://h/?token=s3cret": dial tcp: refused`); got != `Get "http://h/?token=[redacted]": dial tcp: refused` {
+		t.Errorf("RedactText: %s", got)
+	}
+	h := RedactHeader(http.Header{"X-Api-Key": {"k"}, "Sec-Websocket-Key": {"w"}, "Authorization": {"a"}, "Accept": {"*/*"}})
+	if h.Get("X-Api-Key") != Redacted || h.Get("Authorization") != Redacted || h.Get("Sec-Websocket-Key") != "w" || h.Get("Accept") != "*/*" {
+		t.Errorf("RedactHeader: %v", h)
+	}
+}

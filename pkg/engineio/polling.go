@@ -2,6 +2,7 @@ package engineio
 
 import (
 	"github.com/siocli/sio/pkg/engineio/wire"
+	"slices"
 
 	"bytes"
 	"context"
@@ -38,8 +39,9 @@ func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
 }
 
 // roundTrip makes one polling request and returns the response body, or an
-// *HTTPError for a status other than 200.
-func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, body []byte) ([]byte, *http.Response, error) {
+// *HTTPError for a status other than 200. redacted, when not nil, is the
+// body a trace shows in place of one that holds a secret.
+func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, body, redacted []byte) ([]byte, *http.Response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -59,7 +61,7 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 		for _, ck := range c.jar.Cookies(u) {
 			h.Add("Cookie", ck.String())
 		}
-		c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceRequest, Outgoing: true, Transport: Polling, Method: method, URL: u.String(), Header: h, Body: body})
+		c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceRequest, Outgoing: true, Transport: Polling, Method: method, URL: u.String(), Header: h, Body: body, Redacted: redacted})
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
@@ -104,7 +106,7 @@ func (c *Conn) openPolling(ctx context.Context) ([]wire.Packet, error) {
 	if v == VersionAuto {
 		v = Version4
 	}
-	body, resp, err := c.roundTrip(ctx, "handshake", http.MethodGet, c.requestURL(Polling, v, ""), nil)
+	body, resp, err := c.roundTrip(ctx, "handshake", http.MethodGet, c.requestURL(Polling, v, ""), nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +149,7 @@ func (c *Conn) pollLoop(done chan struct{}) {
 			return
 		}
 		c.waitInboxRoom()
-		body, resp, err := c.roundTrip(c.ctx, "poll", http.MethodGet, c.requestURL(Polling, v, sid), nil)
+		body, resp, err := c.roundTrip(c.ctx, "poll", http.MethodGet, c.requestURL(Polling, v, sid), nil, nil)
 		if err != nil {
 			c.shutdown(ReasonTransportError, err)
 			return
@@ -168,8 +170,24 @@ func (c *Conn) pollLoop(done chan struct{}) {
 // post sends packets in one polling POST.
 func (c *Conn) post(ctx context.Context, packets []wire.Packet, v Version) error {
 	body := wire.EncodePayload(nil, packets, v)
-	_, _, err := c.roundTrip(ctx, "post", http.MethodPost, c.requestURL(Polling, v, c.info.SID), body)
+	_, _, err := c.roundTrip(ctx, "post", http.MethodPost, c.requestURL(Polling, v, c.info.SID), body, redactedPayload(packets, v))
 	return err
+}
+
+// redactedPayload is the payload a trace shows for packets of which some
+// hold a secret, nil when none does.
+func redactedPayload(packets []wire.Packet, v Version) []byte {
+	if !slices.ContainsFunc(packets, func(p wire.Packet) bool { return p.Redacted != nil }) {
+		return nil
+	}
+	shown := make([]wire.Packet, len(packets))
+	for i, p := range packets {
+		if p.Redacted != nil {
+			p.Data = p.Redacted
+		}
+		shown[i] = p
+	}
+	return wire.EncodePayload(nil, shown, v)
 }
 
 // takeBatchLocked removes from the queue what the next write sends: all of

@@ -1,9 +1,12 @@
 package engineio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -32,23 +35,57 @@ type TraceEvent struct {
 	Status    int    // responses
 	Header    http.Header
 	Body      []byte // request or response body, frame data
-	Binary    bool   // frames
-	Err       error  // a failed request, the close of a WebSocket
+	// Redacted, when set, is Body with the secrets the layer above marked
+	// (Message.Redacted) replaced: what a trace shows unless told not to.
+	Redacted []byte
+	Binary   bool  // frames
+	Err      error // a failed request, the close of a WebSocket
 }
 
-// secretHeaders are the headers a trace shows as [redacted] unless asked.
+// secretHeaders are the headers that always carry credentials.
 var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
 
+// secretWords make a query parameter or header a credential when its
+// name holds one (X-Api-Key, access_token, client_secret...); secretNames
+// do when they are the whole name.
+var (
+	secretWords = []string{"token", "secret", "password", "passwd", "apikey", "api_key", "api-key", "credential", "jwt", "bearer"}
+	secretNames = []string{"auth", "key", "sig", "signature", "pass", "pwd", "session", "sessionid", "session_id", "x-auth", "x-key"}
+)
+
+// IsSecretName says whether a query parameter or header of that name
+// carries a credential, by its name, or by being one of extra (compared
+// without regard to case). Traces, errors and reports print such values
+// as [redacted].
+func IsSecretName(name string, extra ...string) bool {
+	n := strings.ToLower(name)
+	for _, e := range extra {
+		if strings.EqualFold(n, e) {
+			return true
+		}
+	}
+	if strings.HasPrefix(n, "sec-websocket-") {
+		return false
+	}
+	if slices.ContainsFunc(secretHeaders, func(h string) bool { return strings.EqualFold(h, n) }) || slices.Contains(secretNames, n) {
+		return true
+	}
+	return slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(n, w) })
+}
+
+// Redacted is what a trace, an error or a report shows for a secret.
+const Redacted = "[redacted]"
+
 // RedactHeader returns h with the values of credential-bearing headers
-// (Authorization, Cookie, Set-Cookie, Proxy-Authorization) replaced.
-func RedactHeader(h http.Header) http.Header {
+// (Authorization, Cookie, X-Api-Key...; see IsSecretName) replaced.
+func RedactHeader(h http.Header, extra ...string) http.Header {
 	var out http.Header
-	for _, k := range secretHeaders {
-		if _, ok := h[k]; ok {
+	for k := range h {
+		if IsSecretName(k, extra...) {
 			if out == nil {
 				out = h.Clone()
 			}
-			out[k] = []string{"[redacted]"}
+			out[k] = []string{Redacted}
 		}
 	}
 	if out == nil {
@@ -57,12 +94,58 @@ func RedactHeader(h http.Header) http.Header {
 	return out
 }
 
+// RedactURL returns the URL with the values of credential-named query
+// parameters (token, access_token, sig...; see IsSecretName) and its
+// user information replaced, keeping the rest as it was written. A string
+// that does not parse is returned as it is.
+func RedactURL(raw string, extra ...string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.RawQuery == "" && u.User == nil) {
+		return raw
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	for i, part := range parts {
+		k, _, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(k)
+		if err == nil && IsSecretName(name, extra...) {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	u.RawQuery = ""
+	out := u.String()
+	if u.User != nil {
+		out = strings.Replace(out, "REDACTED@", Redacted+"@", 1)
+	}
+	if q := strings.Join(parts, "&"); q != "" {
+		if i := strings.IndexByte(out, '#'); i >= 0 {
+			return out[:i] + "?" + q + out[i:]
+		}
+		out += "?" + q
+	}
+	return out
+}
+
+var urlInText = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>]+`)
+
+// RedactText returns text with every URL in it redacted as RedactURL does,
+// for errors and messages that quote a URL.
+func RedactText(text string, extra ...string) string {
+	if !strings.Contains(text, "://") {
+		return text
+	}
+	return urlInText.ReplaceAllStringFunc(text, func(u string) string { return RedactURL(u, extra...) })
+}
+
 // TraceWriter formats trace events as lines of text, one exchange or frame
 // a line, headers indented below. It is safe for concurrent use.
 type TraceWriter struct {
 	mu          sync.Mutex
 	w           io.Writer
 	showSecrets bool
+	extra       []string
 	maxBody     int
 }
 
@@ -72,8 +155,22 @@ func NewTraceWriter(w io.Writer, showSecrets bool) *TraceWriter {
 	return &TraceWriter{w: w, showSecrets: showSecrets, maxBody: 2048}
 }
 
+// Redact adds names of query parameters and headers whose values the
+// trace redacts, besides those IsSecretName knows. Call it before the
+// first Trace.
+func (t *TraceWriter) Redact(names ...string) { t.extra = append(t.extra, names...) }
+
 // Trace writes one event; pass it as Options.Trace.
 func (t *TraceWriter) Trace(e TraceEvent) {
+	if !t.showSecrets {
+		e.URL = RedactURL(e.URL, t.extra...)
+		if e.Redacted != nil {
+			e.Body = e.Redacted
+		}
+		if e.Err != nil {
+			e.Err = errors.New(RedactText(e.Err.Error(), t.extra...))
+		}
+	}
 	var b strings.Builder
 	b.WriteString(e.Time.Format("15:04:05.000000"))
 	dir := " < "
@@ -102,7 +199,7 @@ func (t *TraceWriter) Trace(e TraceEvent) {
 	b.WriteByte('\n')
 	h := e.Header
 	if !t.showSecrets {
-		h = RedactHeader(h)
+		h = RedactHeader(h, t.extra...)
 	}
 	keys := make([]string, 0, len(h))
 	for k := range h {

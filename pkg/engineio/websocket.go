@@ -252,7 +252,13 @@ func (w *wsConn) writePackets(packets []wire.Packet, v Version) error {
 			typ = websocket.BinaryMessage
 		}
 		if w.trace != nil {
-			w.trace(TraceEvent{Time: time.Now(), Kind: TraceFrame, Outgoing: true, Transport: WebSocket, Body: append([]byte(nil), buf...), Binary: p.Binary})
+			e := TraceEvent{Time: time.Now(), Kind: TraceFrame, Outgoing: true, Transport: WebSocket, Body: append([]byte(nil), buf...), Binary: p.Binary}
+			if p.Redacted != nil {
+				r := p
+				r.Data = p.Redacted
+				e.Redacted, _ = wire.AppendFrame(nil, r, v, false)
+			}
+			w.trace(e)
 		}
 		w.conn.EnableWriteCompression(!p.NoCompress && len(buf) >= compressThreshold)
 		if err := w.conn.WriteMessage(typ, buf); err != nil {
@@ -268,7 +274,7 @@ const compressThreshold = 1024
 
 // messagePacket is the packet that carries m.
 func messagePacket(m Message) wire.Packet {
-	return wire.Packet{Type: wire.PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress}
+	return wire.Packet{Type: wire.PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress, Redacted: m.Redacted}
 }
 
 // closeGracefully sends a close frame and closes the connection.

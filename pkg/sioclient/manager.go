@@ -491,10 +491,12 @@ func (m *Manager) rootJoinedLocked() bool { return m.rootJoined }
 
 // send encodes p and queues it on the current session, without taking the
 // Manager's lock. It fails when there is no session.
-func (m *Manager) send(p *codec.Packet) error { return m.sendWith(p, false) }
+func (m *Manager) send(p *codec.Packet) error { return m.sendWith(p, false, nil) }
 
-// sendWith is send with the compress(false) flag.
-func (m *Manager) sendWith(p *codec.Packet, noCompress bool) error {
+// sendWith is send with the compress(false) flag and, when shown is not
+// nil, the packet a wire trace shows in its place (p with its secrets
+// redacted).
+func (m *Manager) sendWith(p *codec.Packet, noCompress bool, shown *codec.Packet) error {
 	w := m.cur.Load()
 	if w == nil {
 		return ErrNotConnected
@@ -503,9 +505,18 @@ func (m *Manager) sendWith(p *codec.Packet, noCompress bool) error {
 	if err != nil {
 		return err
 	}
+	var redacted []codec.Message
+	if shown != nil {
+		if redacted, err = w.parser.Encode(shown); err != nil || len(redacted) != len(msgs) {
+			redacted = nil
+		}
+	}
 	em := make([]engineio.Message, len(msgs))
 	for i, mm := range msgs {
 		em[i] = engineio.Message{Data: mm.Data, Binary: mm.Binary, NoCompress: noCompress}
+		if redacted != nil {
+			em[i].Redacted = redacted[i].Data
+		}
 	}
 	return w.conn.Write(em...)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,9 +202,35 @@ func (s *Socket) onOpen(proto codec.Version, sid string) {
 		p.Data = auth
 	}
 	s.connSent = true
-	if err := s.m.send(p); err != nil {
+	if err := s.m.sendWith(p, false, redactConnect(p)); err != nil {
 		s.connSent = false
 	}
+}
+
+// redactConnect returns the CONNECT packet as a wire trace shows it: each
+// value of the auth payload (but the recovery pid and offset, which are
+// the client's own) and each credential-named value of a namespace query
+// replaced by [redacted]; nil when there is nothing to hide.
+func redactConnect(p *codec.Packet) *codec.Packet {
+	nsp, query, hasQuery := strings.Cut(p.Namespace, "?")
+	if len(p.Data) == 0 && !hasQuery {
+		return nil
+	}
+	r := *p
+	if hasQuery {
+		r.Namespace = nsp + "?" + strings.TrimPrefix(engineio.RedactURL("http://x/?"+query), "http://x/?")
+	}
+	var obj map[string]json.RawMessage
+	if len(p.Data) > 0 && json.Unmarshal(p.Data, &obj) == nil {
+		shown, _ := json.Marshal(engineio.Redacted)
+		for k := range obj {
+			if k != "pid" && k != "offset" {
+				obj[k] = shown
+			}
+		}
+		r.Data, _ = json.Marshal(obj)
+	}
+	return &r
 }
 
 // authPayloadLocked builds the CONNECT payload: the auth object, with the
@@ -547,7 +574,7 @@ type outgoing struct {
 // failure, such as a packet that cannot be encoded, is returned.
 func (s *Socket) sendLocked(p *codec.Packet, noCompress bool) error {
 	if s.connected {
-		err := s.m.sendWith(p, noCompress)
+		err := s.m.sendWith(p, noCompress, nil)
 		if err == nil {
 			if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
 				pa.sent = time.Now()

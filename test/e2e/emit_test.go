@@ -194,6 +194,40 @@ func TestEmitTrace(t *testing.T) {
 	if strings.Contains(r.stderr, "s3cret") {
 		t.Error("the trace shows the auth value")
 	}
+	// Wherever a secret travels, the trace knows it: a credential-named
+	// query value (in every URL, and in a 2.x namespace CONNECT), the auth
+	// payload in msgpack's binary frames, a credential header, a name the
+	// user adds with --redact, and auth given in the shell and in scripts.
+	s2 := testserver.Start(t, testserver.Config{Version: "2"})
+	mp := testserver.Start(t, testserver.Config{Version: "4", Parser: "msgpack"})
+	for name, args := range map[string][]string{
+		"query":         {"emit", s.URL(), "echo", "x", "--ack", "--trace", "-q", "token=s3cret"},
+		"2.x namespace": {"emit", s2.URL() + "/admin", "echo", "x", "--trace", "-q", "token=s3cret", "--eio", "3"},
+		"URL query":     {"emit", s.URL() + "?access_token=s3cret", "echo", "x", "--ack", "--trace"},
+		"msgpack auth":  {"emit", mp.URL(), "echo", "x", "--ack", "--trace", "--parser", "msgpack", "-a", `{"token":"s3cret"}`, "--transport", "websocket"},
+		"polling only":  {"emit", s.URL(), "echo", "x", "--ack", "--trace", "--transport", "polling", "-a", `{"token":"s3cret"}`},
+		"header":        {"emit", s.URL(), "echo", "x", "--ack", "--trace", "-H", "X-Api-Key: s3cret"},
+		"--redact":      {"emit", s.URL(), "echo", "x", "--ack", "--trace", "-q", "room=s3cret", "--redact", "room"},
+	} {
+		r := sio(t, "", args...)
+		shown := strings.Contains(r.stderr, "s3cret") || strings.Contains(r.stderr, "73 33 63 72 65 74")
+		hidden := strings.Contains(r.stderr, "[redacted]") || strings.Contains(r.stderr, "5b 72 65 64 61 63 74 65 64 5d")
+		if (r.code != 0 && name != "2.x namespace") || shown || !hidden {
+			t.Errorf("%s: exit %d, the trace:\n%s", name, r.code, r.stderr)
+		}
+	}
+	r = sio(t, "", "emit", s.URL(), "echo", "x", "--ack", "--trace", "-q", "token=s3cret", "--show-secrets")
+	if !strings.Contains(r.stderr, "token=s3cret") {
+		t.Errorf("--show-secrets hides the query:\n%s", r.stderr)
+	}
+	r = sio(t, "ns /admin --auth {\"token\":\"s3cret\"}\nexit\n", "repl", s.URL(), "--trace")
+	if strings.Contains(r.stderr, "s3cret") || !strings.Contains(r.stderr, "[redacted]") {
+		t.Errorf("ns --auth in the shell shows in the trace:\n%s", r.stderr)
+	}
+	r = sio(t, "connect -n /admin --auth {\"token\":\"s3cret\"}\nemit --ack echo 1\n", "run", "-", s.URL(), "--trace")
+	if strings.Contains(r.stderr, "s3cret") || !strings.Contains(r.stderr, "[redacted]") {
+		t.Errorf("connect --auth in a script shows in the trace:\n%s", r.stderr)
+	}
 }
 
 // TestEmitThen emits several events in one run, in order, each acked.

@@ -34,7 +34,8 @@ type Packet struct {
 	Type       PacketType
 	Data       []byte
 	Binary     bool
-	NoCompress bool // see Message
+	NoCompress bool   // see Message
+	Redacted   []byte // see Message
 }
 
 // Message is the payload of one Engine.IO message packet: what a Conn reads
@@ -46,6 +47,10 @@ type Message struct {
 	// that negotiated permessage-deflate (the reference client's
 	// compress(false)). Messages under 1024 bytes are never compressed.
 	NoCompress bool
+	// Redacted, when set, is what a wire trace shows in place of Data,
+	// which holds a secret: the layer above knows where its secrets are
+	// (a CONNECT packet's auth payload), the trace does not.
+	Redacted []byte
 }
 
 // Version is an Engine.IO protocol version.
