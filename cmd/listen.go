@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"path"
@@ -91,6 +92,7 @@ func listenRun(opts *ListenOptions) error {
 		l.active[n] = true
 	}
 	c.manager.OnLifecycle = l.onLifecycle
+	c.manager.OnStateChange = l.onState
 	m, err := sioclient.NewManager(c.url, &c.manager)
 	if err != nil {
 		return usage(err)
@@ -146,6 +148,7 @@ type listener struct {
 	mu     sync.Mutex
 	active map[string]bool
 	refuse error
+	lost   *sioclient.StateChange // the Manager's, when it gave up
 }
 
 func (l *listener) stop() { l.once.Do(func() { close(l.done) }) }
@@ -186,22 +189,30 @@ func (l *listener) onLifecycle(e sioclient.Lifecycle) {
 		l.out.Lifecycle(e)
 		l.flushIfTTY()
 	}
-	// Stop when no namespace is left: the server disconnected them or
-	// refused them.
-	var ce *sioclient.ConnectError
-	gone := (e.Type == sioclient.LifecycleDisconnect && e.Reason == sioclient.ReasonServerDisconnect) ||
-		(e.Type == sioclient.LifecycleConnectError && errors.As(e.Err, &ce))
-	if !gone {
+}
+
+// onState stops listening when no namespace is connected and none will
+// be: the server disconnected or refused every one, or the Manager gave up
+// the connection (reconnection off, or no attempts left), which fails.
+func (l *listener) onState(c sioclient.StateChange) {
+	if c.To != sioclient.Disconnected {
 		return
 	}
 	l.mu.Lock()
-	delete(l.active, e.Namespace)
-	if ce != nil {
+	defer l.mu.Unlock()
+	if c.Namespace == "" {
+		if len(l.active) > 0 {
+			l.lost = &c
+			l.stop()
+		}
+		return
+	}
+	var ce *sioclient.ConnectError
+	if errors.As(c.Err, &ce) {
 		l.refuse = ce
 	}
-	empty := len(l.active) == 0
-	l.mu.Unlock()
-	if empty {
+	delete(l.active, c.Namespace)
+	if len(l.active) == 0 {
 		l.stop()
 	}
 }
@@ -209,7 +220,17 @@ func (l *listener) onLifecycle(e sioclient.Lifecycle) {
 func (l *listener) err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.refuse
+	if l.refuse != nil {
+		return l.refuse
+	}
+	if l.lost != nil {
+		cause := l.lost.Err
+		if cause == nil {
+			cause = errors.New("the connection closed: " + l.lost.Reason)
+		}
+		return unreachable(fmt.Errorf("gave up: %w", cause))
+	}
+	return nil
 }
 
 func (l *listener) flushIfTTY() {

@@ -75,7 +75,7 @@ func (e Emitter) Emit(event string, args ...any) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e.volatile && !s.connected {
+	if e.volatile && s.state != Connected {
 		return ErrNotConnected
 	}
 	if s.opts.Retries > 0 && !e.volatile {
@@ -105,7 +105,7 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	start := time.Now()
 	defer s.m.await()()
 	s.mu.Lock()
-	if e.volatile && !s.connected {
+	if e.volatile && s.state != Connected {
 		s.mu.Unlock()
 		return nil, ErrNotConnected
 	}
@@ -196,7 +196,7 @@ func (s *Socket) enqueueLocked(it *retryItem) {
 // already in flight (force: resend it, as after a reconnect). Every send
 // uses a new ack id.
 func (s *Socket) drainQueueLocked(force bool) {
-	if !s.connected || len(s.queue) == 0 {
+	if s.state != Connected || len(s.queue) == 0 {
 		return
 	}
 	it := s.queue[0]

@@ -49,20 +49,22 @@ type Manager struct {
 	disp *dispatcher
 
 	mu         sync.Mutex
+	state      State // changed by setStateLocked only
 	sockets    map[string]*Socket
-	conn       *engineio.Conn
+	conn       *engineio.Conn // the session, from Detecting to its loss
 	session    *Session
+	attempt    int // the attempt that opened the session (0: the first)
 	decoder    codec.Decoder
 	parser     codec.Parser
-	gen        int  // increases with each session, so stale callbacks can tell
-	opening    bool // a connection attempt is under way
-	ready      bool // the session is open and its protocol known
+	gen        int // increases with each session, so stale callbacks can tell
+	dials      int // increases with each attempt, so a stale one can tell
 	bo         backoff
-	timer      *time.Timer // the next reconnection attempt
-	detect     *time.Timer // WebSocket-only version detection
-	shutdown   bool
+	timer      *time.Timer // Reconnecting: the next attempt
+	timers     int         // increases with each timer, so a stale one can tell
+	detect     *time.Timer // Detecting: when to take the server for 3.x or 4.x
 	lastErr    error
-	rootJoined bool // protocol 4: the server joined "/" in this session
+	rootJoined bool             // protocol 4: the server joined "/" in this session
+	toClose    []*engineio.Conn // sessions to close once mu is released
 	cur        atomic.Pointer[wire]
 	// awaiting counts the calls waiting for the connection (an ack, a
 	// connect); while any does, the dispatcher's queue may grow past its
@@ -177,18 +179,152 @@ func (m *Manager) lifecycle(e Lifecycle) {
 	m.disp.post(func() { f(e) })
 }
 
-// open starts a connection attempt unless one is under way or the session
-// is up. attempt is 0 for the first connection.
-func (m *Manager) openLocked(attempt int) {
-	if m.opening || m.conn != nil || m.shutdown {
+// notifyState queues a state change for the user's listener.
+func (m *Manager) notifyState(nsp string, from, to State, c change) {
+	if m.opts.OnStateChange == nil {
 		return
 	}
-	m.opening = true
-	m.wg.Add(1)
-	go m.dial(attempt)
+	sc := StateChange{Time: time.Now(), Namespace: nsp, From: from, To: to, Reason: c.reason, Err: c.err}
+	f := m.opts.OnStateChange
+	m.disp.post(func() { f(sc) })
 }
 
-func (m *Manager) dial(attempt int) {
+// State returns the Manager's state.
+func (m *Manager) State() State {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state
+}
+
+// unlock releases m.mu, then closes the sessions a transition ended: an
+// engineio.Conn must not be closed with the lock held, since closing it
+// waits for goroutines that call back into the Manager.
+func (m *Manager) unlock() {
+	conns := m.toClose
+	m.toClose = nil
+	m.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// setStateLocked moves the Manager to the state to, for the cause c. It
+// checks that the move is one the table allows, does what entering the
+// state means (start an attempt, arm a timer, end the session), raises the
+// lifecycle events the move stands for, in the reference client's order,
+// and tells the sockets and the state listener. It is the only place that
+// changes m.state. m.mu must be held; release it with m.unlock.
+func (m *Manager) setStateLocked(to State, c change) {
+	from := m.state
+	checkMove(managerMoves, "the Manager", from, to)
+	m.state = to
+	if m.timer != nil && from == Reconnecting {
+		m.timer.Stop()
+		m.timer = nil
+	}
+	if m.detect != nil && from == Detecting {
+		m.detect.Stop()
+		m.detect = nil
+	}
+	if m.conn != nil && to != Detecting && to != Connected {
+		m.toClose = append(m.toClose, m.conn)
+		m.conn = nil
+		m.cur.Store(nil)
+	}
+	m.notifyState("", from, to, c)
+	switch {
+	case to == Connecting:
+		if c.attempt > 0 {
+			m.lifecycle(Lifecycle{Type: LifecycleReconnectAttempt, Attempt: c.attempt})
+		}
+		m.dials++
+		m.wg.Add(1)
+		go m.dial(m.dials, c.attempt)
+		return
+	case to == Detecting:
+		g := m.gen
+		m.detect = time.AfterFunc(detectGrace, func() { m.resolveVersion(g, engineio.Version4) })
+		return
+	case to == Connected:
+		m.lifecycle(Lifecycle{Type: LifecycleOpen, Session: c.session})
+		if c.attempt > 0 {
+			m.lifecycle(Lifecycle{Type: LifecycleReconnect, Attempt: c.attempt})
+		}
+		for _, s := range m.sockets {
+			s.onOpen(m.session.Protocol, m.session.SID, m.rootJoined)
+		}
+		return
+	case to == Closed:
+		return
+	case from == Connecting && c.err != nil: // the attempt failed
+		if c.attempt == 0 {
+			m.lifecycle(Lifecycle{Type: LifecycleError, Err: c.err})
+		}
+		for _, s := range m.sockets {
+			s.onAttemptFailed(c.err)
+		}
+	case from == Connected || from == Detecting: // the session ended
+		m.lifecycle(Lifecycle{Type: LifecycleClose, Reason: c.reason, Err: c.err})
+		for _, s := range m.sockets {
+			s.onClose(c.reason)
+		}
+	}
+	if to == Reconnecting {
+		delay := m.bo.next()
+		attempt := m.bo.attempts
+		m.timers++
+		id := m.timers
+		m.timer = time.AfterFunc(delay, func() { m.reconnectNow(id, attempt) })
+	}
+	if c.gaveUp {
+		m.lifecycle(Lifecycle{Type: LifecycleReconnectFailed})
+	}
+	if from == Connecting && c.err != nil && c.attempt > 0 {
+		m.lifecycle(Lifecycle{Type: LifecycleReconnectError, Err: c.err, Attempt: c.attempt})
+	}
+	if to == Disconnected && c.err != nil {
+		for _, s := range m.sockets {
+			s.failWaiters(c.err)
+		}
+	}
+}
+
+// afterLossLocked moves a Manager whose session ended or whose attempt
+// failed on: to the next attempt after its delay, or, when reconnection is
+// off, the session was closed on purpose, no socket wants a connection or
+// no attempts are left, to Disconnected.
+func (m *Manager) afterLossLocked(c change) {
+	switch {
+	case m.opts.NoReconnect || c.reason == ReasonForcedClose || !m.anyActiveLocked():
+		m.setStateLocked(Disconnected, c)
+	case m.opts.ReconnectAttempts > 0 && m.bo.attempts >= m.opts.ReconnectAttempts:
+		m.bo.reset()
+		c.gaveUp = true
+		m.setStateLocked(Disconnected, c)
+	default:
+		m.setStateLocked(Reconnecting, c)
+	}
+}
+
+// reconnectNow is the id-th reconnection timer firing: the next attempt
+// begins, unless the Manager moved on meanwhile or no socket wants a
+// connection.
+func (m *Manager) reconnectNow(id, attempt int) {
+	m.mu.Lock()
+	defer m.unlock()
+	if m.state != Reconnecting || m.timers != id {
+		return
+	}
+	if !m.anyActiveLocked() {
+		m.setStateLocked(Disconnected, change{})
+		return
+	}
+	m.setStateLocked(Connecting, change{attempt: attempt})
+}
+
+// dial is attempt number attempt (0: the first connection), the id-th
+// the Manager made.
+func (m *Manager) dial(id, attempt int) {
 	defer m.wg.Done()
 	eo := m.opts.Engine
 	userOnEvent := eo.OnEvent
@@ -206,32 +342,16 @@ func (m *Manager) dial(attempt int) {
 	conn, err := engineio.Dial(m.ctx, m.url, &eo)
 
 	m.mu.Lock()
-	m.opening = false
-	if m.shutdown {
-		m.mu.Unlock()
+	defer m.unlock()
+	if m.state != Connecting || m.dials != id {
 		if conn != nil {
-			conn.Close()
+			m.toClose = append(m.toClose, conn) // the attempt is no longer wanted
 		}
 		return
 	}
 	if err != nil {
 		m.lastErr = err
-		if attempt == 0 {
-			m.lifecycle(Lifecycle{Type: LifecycleError, Err: err})
-		}
-		for _, s := range m.sockets {
-			s.onOpenError(err)
-		}
-		retry := m.reconnectLocked()
-		if attempt > 0 {
-			m.lifecycle(Lifecycle{Type: LifecycleReconnectError, Err: err, Attempt: attempt})
-		}
-		if !retry {
-			for _, s := range m.sockets {
-				s.failWaiters(err)
-			}
-		}
-		m.mu.Unlock()
+		m.afterLossLocked(change{err: err, attempt: attempt})
 		return
 	}
 	m.gen++
@@ -239,6 +359,7 @@ func (m *Manager) dial(attempt int) {
 	gen = m.gen
 	genMu.Unlock()
 	m.conn = conn
+	m.attempt = attempt
 	m.lastErr = nil
 	m.bo.reset()
 	info := conn.Info()
@@ -246,18 +367,15 @@ func (m *Manager) dial(attempt int) {
 	m.wg.Add(1)
 	go m.readLoop(conn, m.gen)
 	if conn.Version() == engineio.VersionAuto {
-		g := m.gen
-		m.detect = time.AfterFunc(detectGrace, func() { m.resolveVersion(g, engineio.Version4) })
-		m.mu.Unlock()
+		m.setStateLocked(Detecting, change{attempt: attempt})
 		return
 	}
-	m.sessionReadyLocked(conn.Version(), attempt)
-	m.mu.Unlock()
+	m.sessionReadyLocked(conn.Version())
 }
 
 // sessionReadyLocked is called once the session's Engine.IO version is
-// known: it sets up the parser and connects the active sockets.
-func (m *Manager) sessionReadyLocked(v engineio.Version, attempt int) {
+// known: it sets up the parser, and the Manager is Connected.
+func (m *Manager) sessionReadyLocked(v engineio.Version) {
 	proto := codec.V5
 	if v == engineio.Version3 {
 		proto = codec.V4
@@ -265,31 +383,21 @@ func (m *Manager) sessionReadyLocked(v engineio.Version, attempt int) {
 	m.parser = m.opts.Parser(proto)
 	m.decoder = m.parser.NewDecoder()
 	m.session.Engine, m.session.Protocol = v, proto
-	m.ready = true
 	m.rootJoined = false
 	m.cur.Store(&wire{conn: m.conn, parser: m.parser, sid: m.session.SID, proto: proto})
 	sess := *m.session
-	m.lifecycle(Lifecycle{Type: LifecycleOpen, Session: &sess})
-	if attempt > 0 {
-		m.lifecycle(Lifecycle{Type: LifecycleReconnect, Attempt: attempt})
-	}
-	for _, s := range m.sockets {
-		s.onOpen(proto, m.session.SID)
-	}
+	m.setStateLocked(Connected, change{attempt: m.attempt, session: &sess})
 }
 
 // resolveVersion settles a WebSocket-only session's version.
 func (m *Manager) resolveVersion(gen int, v engineio.Version) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if gen != m.gen || m.ready || m.conn == nil {
+	defer m.unlock()
+	if gen != m.gen || m.state != Detecting {
 		return
 	}
-	if m.detect != nil {
-		m.detect.Stop()
-	}
 	m.conn.SetVersion(v)
-	m.sessionReadyLocked(v, m.bo.attempts)
+	m.sessionReadyLocked(v)
 }
 
 func (m *Manager) onEngineEvent(gen int, e engineio.Event) {
@@ -315,19 +423,18 @@ func (m *Manager) readLoop(conn *engineio.Conn, gen int) {
 			return
 		}
 		m.mu.Lock()
-		if !m.ready {
+		if m.state == Detecting && m.gen == gen {
 			// Only a Socket.IO 2.x server speaks before the client
 			// sends CONNECT.
-			if m.gen == gen && m.conn != nil {
-				if m.detect != nil {
-					m.detect.Stop()
-				}
-				m.conn.SetVersion(engineio.Version3)
-				m.sessionReadyLocked(engineio.Version3, m.bo.attempts)
-			}
+			m.conn.SetVersion(engineio.Version3)
+			m.sessionReadyLocked(engineio.Version3)
+		}
+		if m.gen != gen || m.decoder == nil {
+			m.unlock()
+			return // the session is no longer the Manager's
 		}
 		p, err := m.decoder.Decode(codec.Message{Data: msg.Data, Binary: msg.Binary})
-		m.mu.Unlock()
+		m.unlock()
 		if err != nil {
 			m.onClose(gen, conn, err, ReasonParseError)
 			return
@@ -368,65 +475,24 @@ func (m *Manager) route(p *codec.Packet) {
 func (m *Manager) onClose(gen int, conn *engineio.Conn, err error, reason string) {
 	conn.Close()
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if gen != m.gen || m.conn != conn {
-		return
-	}
-	if reason == "" {
-		reason = ReasonTransportClose
-		var ce *engineio.CloseError
-		if errors.As(err, &ce) {
-			reason = string(ce.Reason)
-		}
-	}
-	m.conn, m.ready = nil, false
-	m.cur.Store(nil)
-	if m.detect != nil {
-		m.detect.Stop()
-	}
-	if m.shutdown {
+	defer m.unlock()
+	if gen != m.gen || m.conn != conn || (m.state != Connected && m.state != Detecting) {
 		return
 	}
 	var cause error
 	var ce *engineio.CloseError
-	if errors.As(err, &ce) {
+	switch {
+	case errors.As(err, &ce):
 		cause = ce.Err
-	} else if reason == ReasonParseError {
-		cause = err
-	}
-	m.lifecycle(Lifecycle{Type: LifecycleClose, Reason: reason, Err: cause})
-	for _, s := range m.sockets {
-		s.onClose(reason)
-	}
-	if reason != ReasonForcedClose {
-		m.reconnectLocked()
-	}
-}
-
-// reconnectLocked schedules the next attempt if reconnection is on and a
-// socket still wants to be connected. It returns whether one was scheduled.
-func (m *Manager) reconnectLocked() bool {
-	if m.opts.NoReconnect || m.shutdown || m.timer != nil || !m.anyActiveLocked() {
-		return false
-	}
-	if m.opts.ReconnectAttempts > 0 && m.bo.attempts >= m.opts.ReconnectAttempts {
-		m.bo.reset()
-		m.lifecycle(Lifecycle{Type: LifecycleReconnectFailed})
-		return false
-	}
-	delay := m.bo.next()
-	attempt := m.bo.attempts
-	m.timer = time.AfterFunc(delay, func() {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		m.timer = nil
-		if m.shutdown || !m.anyActiveLocked() {
-			return
+		if reason == "" {
+			reason = string(ce.Reason)
 		}
-		m.lifecycle(Lifecycle{Type: LifecycleReconnectAttempt, Attempt: attempt})
-		m.openLocked(attempt)
-	})
-	return true
+	case reason == ReasonParseError:
+		cause = err
+	case reason == "":
+		reason = ReasonTransportClose
+	}
+	m.afterLossLocked(change{reason: reason, err: cause})
 }
 
 func (m *Manager) anyActiveLocked() bool {
@@ -449,45 +515,34 @@ func (m *Manager) await() (done func()) {
 // wantOpen is called by a socket that wants to connect.
 func (m *Manager) wantOpen(s *Socket) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.shutdown {
+	defer m.unlock()
+	switch m.state {
+	case Closed:
 		s.failWaiters(ErrClosed)
-		return
+	case Connected:
+		s.onOpen(m.session.Protocol, m.session.SID, m.rootJoined)
+	case Disconnected:
+		m.setStateLocked(Connecting, change{})
 	}
-	if m.ready {
-		s.onOpen(m.session.Protocol, m.session.SID)
-		return
-	}
-	if m.timer == nil {
-		m.openLocked(0)
-	}
+	// Connecting, Detecting, Reconnecting: the socket connects when the
+	// session is ready.
 }
 
 // socketInactive is called when a socket no longer wants a connection; the
 // session closes when no socket does.
 func (m *Manager) socketInactive() {
 	m.mu.Lock()
+	defer m.unlock()
 	if m.anyActiveLocked() {
-		m.mu.Unlock()
 		return
 	}
-	if m.timer != nil {
-		m.timer.Stop()
-		m.timer = nil
-	}
-	conn := m.conn
-	m.conn, m.ready = nil, false
-	m.cur.Store(nil)
-	m.mu.Unlock()
-	if conn != nil {
-		conn.Close()
-		m.lifecycle(Lifecycle{Type: LifecycleClose, Reason: ReasonForcedClose})
+	switch m.state {
+	case Connected, Detecting:
+		m.setStateLocked(Disconnected, change{reason: ReasonForcedClose})
+	case Connecting, Reconnecting:
+		m.setStateLocked(Disconnected, change{})
 	}
 }
-
-// rootJoinedLocked reports whether a protocol 4 server joined "/" in this
-// session. m.mu must be held.
-func (m *Manager) rootJoinedLocked() bool { return m.rootJoined }
 
 // send encodes p and queues it on the current session, without taking the
 // Manager's lock. It fails when there is no session.
@@ -536,7 +591,7 @@ func (m *Manager) Flush(ctx context.Context) error {
 // not be called from a callback.
 func (m *Manager) Close() error {
 	m.mu.Lock()
-	if m.shutdown {
+	if m.state == Closed {
 		m.mu.Unlock()
 		return nil
 	}
@@ -549,21 +604,11 @@ func (m *Manager) Close() error {
 		s.Disconnect()
 	}
 	m.mu.Lock()
-	m.shutdown = true
-	if m.timer != nil {
-		m.timer.Stop()
+	if m.state != Closed {
+		m.setStateLocked(Closed, change{reason: ReasonClientDisconnect})
 	}
-	if m.detect != nil {
-		m.detect.Stop()
-	}
-	conn := m.conn
-	m.conn = nil
-	m.cur.Store(nil)
-	m.mu.Unlock()
+	m.unlock()
 	m.cancel()
-	if conn != nil {
-		conn.Close()
-	}
 	m.wg.Wait()
 	m.disp.close()
 	return nil

@@ -38,6 +38,10 @@ type Options struct {
 	// OnLifecycle hears every lifecycle event of the Manager and its
 	// sockets, in order, on the Manager's dispatcher goroutine.
 	OnLifecycle func(Lifecycle)
+	// OnStateChange hears every change of the Manager's state and of its
+	// sockets' (see State), in order with the lifecycle events, on the
+	// dispatcher goroutine.
+	OnStateChange func(StateChange)
 
 	rand func() float64 // tests fix the jitter
 }

@@ -24,9 +24,7 @@ type Socket struct {
 	opts SocketOptions
 
 	mu        sync.Mutex
-	active    bool // the user wants it connected
-	connected bool
-	connSent  bool // a CONNECT was sent for this session
+	state     State // changed by setStateLocked only
 	id        string
 	pid       string // connection state recovery: the server's private id
 	offset    string // and the offset of the last event received
@@ -86,21 +84,75 @@ func (s *Socket) ID() string {
 	return s.id
 }
 
-// Connected reports whether the socket is connected.
-func (s *Socket) Connected() bool {
+// State returns the socket's state: Disconnected, Waiting, Connecting or
+// Connected.
+func (s *Socket) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.connected
+	return s.state
 }
+
+// Connected reports whether the socket is connected.
+func (s *Socket) Connected() bool { return s.State() == Connected }
 
 // Active reports whether the socket wants to be connected: it is connected
 // or will reconnect.
 func (s *Socket) Active() bool { return s.isActive() }
 
-func (s *Socket) isActive() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.active
+func (s *Socket) isActive() bool { return s.State() != Disconnected }
+
+// setStateLocked moves the socket to the state to, for the cause c. It
+// checks that the move is one the table allows and raises the lifecycle
+// events the move stands for: connect (and then the events received and
+// the emits buffered meanwhile go), disconnect with its reason, or
+// connect_error for a refusal; a socket that stops wanting a connection
+// ends the Connect calls waiting. It is the only place that changes
+// s.state. s.mu must be held; it returns the ack callbacks to run once
+// s.mu is released.
+func (s *Socket) setStateLocked(to State, c change) (dones []func()) {
+	from := s.state
+	checkMove(socketMoves, "socket "+s.nsp, from, to)
+	s.state = to
+	s.m.notifyState(s.nsp, from, to, c)
+	switch {
+	case to == Connected:
+		s.m.lifecycle(Lifecycle{Type: LifecycleConnect, Namespace: s.nsp, SocketID: s.id, Recovered: s.recovered})
+		for _, p := range s.recvBuf {
+			s.dispatchEventLocked(p)
+		}
+		s.recvBuf = nil
+		buf := s.sendBuf
+		s.sendBuf = nil
+		for _, o := range buf {
+			if err := s.sendLocked(o.p, o.noCompress); err != nil {
+				s.m.lifecycle(Lifecycle{Type: LifecycleError, Namespace: s.nsp, Err: err})
+			}
+		}
+		s.drainQueueLocked(true)
+		s.failWaitersLocked(nil)
+		return nil
+	case from == Connected:
+		s.id = ""
+		dones = s.clearAcksLocked()
+		s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: c.reason})
+	case to == Disconnected && c.err != nil:
+		s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: c.err})
+	}
+	if to == Waiting {
+		s.recvBuf = nil
+	}
+	if to == Disconnected {
+		err := c.err
+		switch {
+		case err != nil:
+		case c.reason == ReasonServerDisconnect:
+			err = ErrServerDisconnected
+		default:
+			err = ErrClientDisconnected
+		}
+		s.failWaitersLocked(err)
+	}
+	return dones
 }
 
 // Buffered returns how many emits wait for the socket to connect.
@@ -124,11 +176,13 @@ func (s *Socket) Recovered() bool {
 // Connect again to retry.
 func (s *Socket) Connect(ctx context.Context) error {
 	s.mu.Lock()
-	if s.connected {
+	if s.state == Connected {
 		s.mu.Unlock()
 		return nil
 	}
-	s.active = true
+	if s.state == Disconnected {
+		s.setStateLocked(Waiting, change{})
+	}
 	ch := make(chan error, 1)
 	s.waiters = append(s.waiters, ch)
 	s.mu.Unlock()
@@ -170,18 +224,19 @@ func (s *Socket) failWaiters(err error) {
 	s.failWaitersLocked(err)
 }
 
-// onOpen is called (with the Manager locked) when a session is ready.
-func (s *Socket) onOpen(proto codec.Version, sid string) {
+// onOpen is called when a session is ready: a waiting socket sends its
+// CONNECT. rootJoined says that a protocol 4 server already joined "/".
+func (s *Socket) onOpen(proto codec.Version, sid string, rootJoined bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.proto = proto
-	if !s.active || s.connected || s.connSent {
+	if s.state != Waiting {
 		return
 	}
 	if proto == codec.V4 && s.nsp == codec.RootNamespace {
 		// A 2.x server joins "/" by itself and says so; sending CONNECT
 		// would make it run its connection handler twice.
-		if s.m.rootJoinedLocked() {
+		if rootJoined {
 			s.onConnectAckLocked(nil, sid)
 		}
 		return
@@ -194,16 +249,13 @@ func (s *Socket) onOpen(proto codec.Version, sid string) {
 	} else {
 		auth, err := s.authPayloadLocked()
 		if err != nil {
-			s.active = false
-			s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: err})
-			s.failWaitersLocked(err)
+			s.setStateLocked(Disconnected, change{err: err})
 			return
 		}
 		p.Data = auth
 	}
-	s.connSent = true
-	if err := s.m.sendWith(p, false, redactConnect(p)); err != nil {
-		s.connSent = false
+	if s.m.sendWith(p, false, redactConnect(p)) == nil {
+		s.setStateLocked(Connecting, change{})
 	}
 }
 
@@ -277,28 +329,24 @@ func jsonKindOf(b []byte) byte {
 	return 0
 }
 
-// onOpenError is called (Manager locked) when a connection attempt failed.
-func (s *Socket) onOpenError(err error) {
+// onAttemptFailed is called when an attempt to open a session failed: a
+// socket that waits for one hears a connect_error.
+func (s *Socket) onAttemptFailed(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.active && !s.connected {
+	if s.state == Waiting {
 		s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: err})
 	}
 }
 
-// onClose is called (Manager locked) when the session ended.
+// onClose is called when the session ended: a socket that was connected
+// or connecting waits for the next one.
 func (s *Socket) onClose(reason string) {
 	s.mu.Lock()
-	s.connSent = false
-	s.recvBuf = nil
-	if !s.connected {
-		s.mu.Unlock()
-		return
+	var dones []func()
+	if s.state == Connected || s.state == Connecting {
+		dones = s.setStateLocked(Waiting, change{reason: reason})
 	}
-	s.connected = false
-	s.id = ""
-	dones := s.clearAcksLocked()
-	s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: reason})
 	s.mu.Unlock()
 	runAll(dones)
 }
@@ -339,7 +387,7 @@ func (s *Socket) onPacket(p *codec.Packet) {
 			sid = w.sid
 		}
 		s.mu.Lock()
-		if s.active && !s.connected {
+		if s.state == Waiting || s.state == Connecting {
 			s.onConnectAckLocked(p.Data, sid)
 		}
 		s.mu.Unlock()
@@ -373,42 +421,26 @@ func (s *Socket) onConnectAckLocked(payload json.RawMessage, sid string) {
 		s.pid = v.PID
 	}
 	s.id = id
-	s.connected = true
-	s.m.lifecycle(Lifecycle{Type: LifecycleConnect, Namespace: s.nsp, SocketID: id, Recovered: s.recovered})
-	for _, p := range s.recvBuf {
-		s.dispatchEventLocked(p)
-	}
-	s.recvBuf = nil
-	buf := s.sendBuf
-	s.sendBuf = nil
-	for _, o := range buf {
-		if err := s.sendLocked(o.p, o.noCompress); err != nil {
-			s.m.lifecycle(Lifecycle{Type: LifecycleError, Namespace: s.nsp, Err: err})
-		}
-	}
-	s.drainQueueLocked(true)
-	s.failWaitersLocked(nil)
+	s.setStateLocked(Connected, change{})
 }
 
 func (s *Socket) onConnectError(p *codec.Packet) {
 	ce := parseConnectError(s.nsp, p.Data)
 	s.mu.Lock()
-	s.active = false
-	s.connSent = false
-	s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: ce})
-	s.failWaitersLocked(ce)
+	var dones []func()
+	if s.state != Disconnected {
+		dones = s.setStateLocked(Disconnected, change{err: ce})
+	}
 	s.mu.Unlock()
+	runAll(dones)
 	s.m.socketInactive()
 }
 
 func (s *Socket) onServerDisconnect() {
 	s.mu.Lock()
-	was := s.connected
-	s.active, s.connected, s.connSent, s.id = false, false, false, ""
 	var dones []func()
-	if was {
-		dones = s.clearAcksLocked()
-		s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: ReasonServerDisconnect})
+	if s.state != Disconnected {
+		dones = s.setStateLocked(Disconnected, change{reason: ReasonServerDisconnect})
 	}
 	s.mu.Unlock()
 	runAll(dones)
@@ -421,13 +453,12 @@ func (s *Socket) onServerDisconnect() {
 func (s *Socket) Disconnect() error {
 	s.mu.Lock()
 	var dones []func()
-	if s.connected {
+	if s.state == Connected {
 		s.m.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp})
-		dones = s.clearAcksLocked()
-		s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: ReasonClientDisconnect})
 	}
-	s.active, s.connected, s.connSent, s.id = false, false, false, ""
-	s.failWaitersLocked(ErrClientDisconnected)
+	if s.state != Disconnected {
+		dones = s.setStateLocked(Disconnected, change{reason: ReasonClientDisconnect})
+	}
 	s.mu.Unlock()
 	runAll(dones)
 	s.m.socketInactive()
@@ -438,10 +469,14 @@ func (s *Socket) Disconnect() error {
 // meanwhile.
 var ErrClientDisconnected = errors.New("sioclient: " + ReasonClientDisconnect)
 
+// ErrServerDisconnected ends a Connect call when the server sends
+// DISCONNECT for the namespace before it connected.
+var ErrServerDisconnected = errors.New("sioclient: " + ReasonServerDisconnect)
+
 func (s *Socket) onEvent(p *codec.Packet) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.connected {
+	if s.state != Connected {
 		s.recvBuf = append(s.recvBuf, p)
 		return
 	}
@@ -573,7 +608,7 @@ type outgoing struct {
 // or the session is gone (it is sent after the next connect). Any other
 // failure, such as a packet that cannot be encoded, is returned.
 func (s *Socket) sendLocked(p *codec.Packet, noCompress bool) error {
-	if s.connected {
+	if s.state == Connected {
 		err := s.m.sendWith(p, noCompress, nil)
 		if err == nil {
 			if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
@@ -620,7 +655,7 @@ func (s *Socket) sendAck(id uint64, args []any) error {
 	p := &codec.Packet{Type: codec.Ack, Namespace: s.nsp, ID: id, HasID: true, Data: data, Attachments: blobs}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.connected {
+	if s.state != Connected {
 		return ErrNotConnected
 	}
 	if err := s.m.send(p); err != nil {

@@ -102,3 +102,23 @@ func TestListenInterrupt(t *testing.T) {
 		t.Errorf("no clean disconnect in:\n%s", l.stdout)
 	}
 }
+
+// TestListenGivesUp: when the connection is lost for good (reconnection
+// off, or its attempts spent), listen ends with exit 3 and the cause,
+// rather than waiting for nothing.
+func TestListenGivesUp(t *testing.T) {
+	for name, flags := range map[string][]string{
+		"--no-reconnect":         {"--no-reconnect"},
+		"--reconnect-attempts 2": {"--reconnect-attempts", "2", "--reconnect-delay", "50ms", "--reconnect-delay-max", "100ms"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := testserver.Start(t, testserver.Config{Version: "4"})
+			l := sioStart(t, append([]string{"listen", s.URL(), "-o", "json"}, flags...)...)
+			l.waitFor(t, `"type":"connect"`, 1)
+			s.Stop()
+			if code := l.wait(t, 15*time.Second); code != 3 || !strings.Contains(l.stderr.String(), "gave up") {
+				t.Fatalf("exit %d: %s", code, l.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,111 @@
+package sioclient
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/siocli/sio/pkg/engineio"
+)
+
+// states records the state changes a Manager reports.
+type states struct {
+	mu  sync.Mutex
+	all []string
+}
+
+func (s *states) on(c StateChange) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	who := "manager"
+	if c.Namespace != "" {
+		who = c.Namespace
+	}
+	s.all = append(s.all, who+" "+c.To.String())
+}
+
+func (s *states) of(who string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, e := range s.all {
+		if w, st, _ := strings.Cut(e, " "); w == who {
+			out = append(out, st)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// TestStates follows the Manager's and a socket's states through a
+// connect, a session lost and regained, and a disconnect, against a real
+// server of each version.
+func TestStates(t *testing.T) {
+	for _, v := range versions {
+		t.Run("socket.io "+v, func(t *testing.T) {
+			st := &states{}
+			m, rec := newManager(t, start(t, v).URL(), &Options{ReconnectDelay: 10 * time.Millisecond, OnStateChange: st.on})
+			sock := m.Socket("/", nil)
+			if m.State() != Disconnected || sock.State() != Disconnected {
+				t.Errorf("new: %v %v", m.State(), sock.State())
+			}
+			if err := sock.Connect(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			if m.State() != Connected || sock.State() != Connected {
+				t.Errorf("connected: %v %v", m.State(), sock.State())
+			}
+			if v != "2" {
+				// The test server's engine closes a session that sends it
+				// "close" (socket.io 2.x's engine does not listen).
+				m.cur.Load().conn.Write(engineio.Message{Data: []byte("close")})
+				rec.waitFor(t, LifecycleConnect, 2, 10*time.Second)
+			}
+			closes := len(filter(rec, LifecycleClose))
+			sock.Disconnect()
+			rec.waitFor(t, LifecycleClose, closes+1, 5*time.Second)
+			if m.State() != Disconnected || sock.State() != Disconnected {
+				t.Errorf("after Disconnect: %v %v", m.State(), sock.State())
+			}
+			m.Close()
+			if m.State() != Closed {
+				t.Errorf("after Close: %v", m.State())
+			}
+			root, manager := "waiting connecting connected waiting connecting connected disconnected", "connecting connected reconnecting connecting connected disconnected closed"
+			if v == "2" {
+				root, manager = "waiting connected disconnected", "connecting connected disconnected closed" // 2.x joins "/" unasked
+			}
+			if got := st.of("/"); got != root {
+				t.Errorf("socket states %q, want %q", got, root)
+			}
+			if got := st.of("manager"); got != manager {
+				t.Errorf("manager states %q, want %q", got, manager)
+			}
+		})
+	}
+}
+
+// TestMoves: a transition the table does not allow is a bug, and panics.
+func TestMoves(t *testing.T) {
+	for _, tt := range []struct {
+		moves    map[State][]State
+		from, to State
+		ok       bool
+	}{
+		{managerMoves, Disconnected, Connecting, true},
+		{managerMoves, Closed, Connecting, false},
+		{managerMoves, Disconnected, Connected, false},
+		{socketMoves, Waiting, Connected, true},
+		{socketMoves, Disconnected, Connected, false},
+		{socketMoves, Connected, Connecting, false},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); (r == nil) != tt.ok {
+					t.Errorf("%v -> %v: panic %v", tt.from, tt.to, r)
+				}
+			}()
+			checkMove(tt.moves, "x", tt.from, tt.to)
+		}()
+	}
+}
