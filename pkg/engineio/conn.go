@@ -57,9 +57,11 @@ type Conn struct {
 	inbox     []Message
 	inboxSig  chan struct{}
 
-	// Heartbeat state, guarded by mu.
-	pingTimer   *time.Timer // EIO4: ping timeout. EIO3: the next ping. Auto: version detection.
-	pongTimer   *time.Timer // EIO3: the deadline for any packet
+	// Heartbeat and version detection, guarded by mu; each timer has one
+	// meaning (heartbeat.go, version.go).
+	deadline    *time.Timer // when the server is taken for gone: a ping timeout
+	pingTimer   *time.Timer // Engine.IO 3: when the client sends its next ping
+	detectTimer *time.Timer // WebSocket-only auto: when to take the server for Engine.IO 3
 	pingSent    time.Time
 	heartbeatOn bool
 
@@ -161,8 +163,7 @@ func (c *Conn) start(early []wire.Packet) {
 	if c.version != VersionAuto {
 		c.startHeartbeatLocked()
 	} else {
-		d := c.info.PingInterval + c.info.PingTimeout/2
-		c.pingTimer = time.AfterFunc(d, func() { c.resolveVersion(Version3) })
+		c.startDetectionLocked()
 	}
 	upgrade := c.transport == Polling && !c.opts.NoUpgrade && c.opts.allows(WebSocket) && contains(c.info.Upgrades, string(WebSocket))
 	c.mu.Unlock()
@@ -502,7 +503,7 @@ func (c *Conn) handlePacket(p wire.Packet) {
 	}
 	v := c.version
 	if v == Version3 {
-		c.armPongTimerLocked(c.info.PingInterval + c.info.PingTimeout)
+		c.armDeadlineLocked(c.info.PingInterval + c.info.PingTimeout) // any packet will do
 	}
 	c.mu.Unlock()
 
@@ -520,7 +521,7 @@ func (c *Conn) handlePacket(p wire.Packet) {
 		if v == Version4 {
 			c.enqueue(wire.Packet{Type: wire.PacketPong, Data: p.Data})
 			c.mu.Lock()
-			c.armPingTimeoutLocked()
+			c.armDeadlineLocked(c.info.PingInterval + c.info.PingTimeout)
 			c.mu.Unlock()
 			c.raise(Event{Type: EventPing})
 		}
@@ -528,126 +529,11 @@ func (c *Conn) handlePacket(p wire.Packet) {
 		if v == Version3 && string(p.Data) != "probe" {
 			c.mu.Lock()
 			rtt := time.Since(c.pingSent)
-			c.schedulePingLocked()
+			c.schedulePingLocked(c.info.PingInterval)
 			c.mu.Unlock()
 			c.raise(Event{Type: EventPing, RTT: rtt})
 		}
 	case wire.PacketClose:
 		c.shutdown(ReasonTransportClose, errors.New("the server closed the session"))
-	}
-}
-
-// The heartbeat. Engine.IO 4: the server pings, the client answers and
-// gives up when no ping comes within pingInterval+pingTimeout. Engine.IO 3:
-// the client pings every pingInterval after the last pong and gives up
-// when nothing at all arrives within pingTimeout of a ping.
-
-func (c *Conn) startHeartbeatLocked() {
-	c.heartbeatOn = true
-	if c.version == Version4 {
-		c.armPingTimeoutLocked()
-		return
-	}
-	c.schedulePingLocked()
-	c.armPongTimerLocked(c.info.PingInterval + c.info.PingTimeout)
-}
-
-func (c *Conn) stopHeartbeatLocked() {
-	c.heartbeatOn = false
-	if c.pingTimer != nil {
-		c.pingTimer.Stop()
-	}
-	if c.pongTimer != nil {
-		c.pongTimer.Stop()
-	}
-}
-
-func (c *Conn) onPingTimeout() {
-	c.shutdown(ReasonPingTimeout, fmt.Errorf("no heartbeat from the server within %v", c.info.PingInterval+c.info.PingTimeout))
-}
-
-func (c *Conn) armPingTimeoutLocked() {
-	if !c.heartbeatOn {
-		return
-	}
-	d := c.info.PingInterval + c.info.PingTimeout
-	if c.pingTimer == nil {
-		c.pingTimer = time.AfterFunc(d, c.onPingTimeout)
-	} else {
-		c.pingTimer.Reset(d)
-	}
-}
-
-func (c *Conn) schedulePingLocked() {
-	if !c.heartbeatOn {
-		return
-	}
-	if c.pingTimer == nil {
-		c.pingTimer = time.AfterFunc(c.info.PingInterval, c.sendPing)
-	} else {
-		c.pingTimer.Reset(c.info.PingInterval)
-	}
-}
-
-func (c *Conn) armPongTimerLocked(d time.Duration) {
-	if !c.heartbeatOn {
-		return
-	}
-	if c.pongTimer == nil {
-		c.pongTimer = time.AfterFunc(d, func() {
-			c.shutdown(ReasonPingTimeout, fmt.Errorf("no packet from the server within %v of a ping", c.info.PingTimeout))
-		})
-	} else {
-		c.pongTimer.Reset(d)
-	}
-}
-
-func (c *Conn) sendPing() {
-	c.mu.Lock()
-	if !c.heartbeatOn {
-		c.mu.Unlock()
-		return
-	}
-	c.pingSent = time.Now()
-	c.armPongTimerLocked(c.info.PingTimeout)
-	c.mu.Unlock()
-	c.enqueue(wire.Packet{Type: wire.PacketPing})
-}
-
-// resolveVersion settles the version of a WebSocket-only auto session,
-// starts the heartbeat of that version and releases held frames.
-func (c *Conn) resolveVersion(v Version) {
-	c.readMu.Lock()
-	c.resolveVersionReadLocked(v)
-	c.unlockRead()
-}
-
-// resolveVersionReadLocked is resolveVersion with c.readMu held.
-func (c *Conn) resolveVersionReadLocked(v Version) {
-	c.mu.Lock()
-	if c.version != VersionAuto || c.closeErr != nil {
-		c.mu.Unlock()
-		return
-	}
-	if c.pingTimer != nil {
-		c.pingTimer.Stop()
-		c.pingTimer = nil
-	}
-	c.version = v
-	c.startHeartbeatLocked()
-	if v == Version3 {
-		// Detection by heartbeat means the server has been waiting for a
-		// ping for a while: send one now.
-		c.pingTimer.Reset(0)
-	}
-	held := c.held
-	c.held = nil
-	c.cond.Broadcast()
-	c.mu.Unlock()
-	c.raise(Event{Type: EventVersion, Version: v})
-	for _, f := range held {
-		if !c.handleFrameLocked(f) {
-			return
-		}
 	}
 }
