@@ -87,21 +87,10 @@ type Handler struct {
 	Message func(*Session, wire.Message)
 	// Upgrade is called when the session has moved to WebSocket.
 	Upgrade func(*Session)
-	// Close is called once when the session ends, with the reason (one of
-	// the Reason constants) and the error behind it, if any.
-	Close func(s *Session, reason string, err error)
+	// Close is called once when the session ends, with the reason and the
+	// error behind it, if any.
+	Close func(s *Session, reason wire.CloseReason, err error)
 }
-
-// The reasons a session ends, as the reference server names them.
-const (
-	ReasonTransportClose   = "transport close"
-	ReasonTransportError   = "transport error"
-	ReasonPingTimeout      = "ping timeout"
-	ReasonParseError       = "parse error"
-	ReasonForcedClose      = "forced close"
-	ReasonServerShutdown   = "server shutting down"
-	ReasonHeartbeatProblem = "invalid heartbeat direction"
-)
 
 // Server is an Engine.IO server, an http.Handler. All its methods are safe
 // for concurrent use.
@@ -152,7 +141,7 @@ func (srv *Server) Close() {
 	}
 	srv.mu.Unlock()
 	for _, s := range all {
-		s.end(ReasonServerShutdown, nil)
+		s.end(wire.ReasonServerShutdown, nil)
 	}
 	srv.wg.Wait()
 }

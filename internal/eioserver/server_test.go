@@ -18,14 +18,14 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // closes hears why sessions ended.
-type closes struct{ ch chan string }
+type closes struct{ ch chan wire.CloseReason }
 
 func start(t *testing.T, opts *Options) (*Server, *closes, string) {
 	t.Helper()
-	c := &closes{ch: make(chan string, 16)}
+	c := &closes{ch: make(chan wire.CloseReason, 16)}
 	srv := New(opts, Handler{
 		Message: func(s *Session, m wire.Message) { s.Send(m) }, // echo
-		Close:   func(s *Session, reason string, err error) { c.ch <- reason },
+		Close:   func(s *Session, reason wire.CloseReason, err error) { c.ch <- reason },
 	})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() {
@@ -35,7 +35,7 @@ func start(t *testing.T, opts *Options) (*Server, *closes, string) {
 	return srv, c, hs.URL + "/socket.io/"
 }
 
-func (c *closes) wait(t *testing.T) string {
+func (c *closes) wait(t *testing.T) wire.CloseReason {
 	t.Helper()
 	select {
 	case r := <-c.ch:
@@ -160,7 +160,7 @@ func TestSessionEnds(t *testing.T) {
 		t.Errorf("overlapping GET: %d", code)
 	}
 	<-first
-	if r := c.wait(t); r != ReasonTransportError && r != ReasonPingTimeout {
+	if r := c.wait(t); r != wire.ReasonTransportError && r != wire.ReasonPingTimeout {
 		t.Errorf("overlap ended the session with %q", r)
 	}
 
@@ -168,24 +168,24 @@ func TestSessionEnds(t *testing.T) {
 	if code, _ := post(t, q(sid), "4"+strings.Repeat("x", 200)); code != 413 {
 		t.Errorf("oversized POST: %d", code)
 	}
-	if r := c.wait(t); r != ReasonTransportError {
+	if r := c.wait(t); r != wire.ReasonTransportError {
 		t.Errorf("oversized POST ended the session with %q", r)
 	}
 
 	sid = handshake(t, u, "4")
 	post(t, q(sid), "2")
-	if r := c.wait(t); r != ReasonHeartbeatProblem {
+	if r := c.wait(t); r != wire.ReasonInvalidHeartbeat {
 		t.Errorf("a client ping ended the session with %q", r)
 	}
 
 	handshake(t, u, "4") // never answers the ping
-	if r := c.wait(t); r != ReasonPingTimeout {
+	if r := c.wait(t); r != wire.ReasonPingTimeout {
 		t.Errorf("no pong ended the session with %q", r)
 	}
 
 	sid = handshake(t, u, "3")
 	post(t, u+"?EIO=3&transport=polling&sid="+sid, "1:1")
-	if r := c.wait(t); r != ReasonTransportClose {
+	if r := c.wait(t); r != wire.ReasonTransportClose {
 		t.Errorf("a close packet ended the session with %q", r)
 	}
 }
@@ -203,7 +203,7 @@ func TestWebSocketLimits(t *testing.T) {
 		t.Fatalf("open %s %v", open, err)
 	}
 	ws.WriteMessage(websocket.TextMessage, []byte("4"+strings.Repeat("x", 200)))
-	if r := c.wait(t); r != ReasonTransportError {
+	if r := c.wait(t); r != wire.ReasonTransportError {
 		t.Errorf("an oversized message ended the session with %q", r)
 	}
 }

@@ -85,7 +85,7 @@ func (s *Session) Send(msgs ...wire.Message) error {
 	}
 	if len(s.queue)+len(msgs) > queueLimit {
 		s.mu.Unlock()
-		s.end(ReasonTransportError, fmt.Errorf("the client reads too slowly: %d packets wait", len(s.queue)))
+		s.end(wire.ReasonTransportError, fmt.Errorf("the client reads too slowly: %d packets wait", len(s.queue)))
 		return ErrClosed
 	}
 	for _, m := range msgs {
@@ -108,7 +108,7 @@ func (s *Session) Close() {
 	s.queue = append(s.queue, wire.Packet{Type: wire.PacketClose})
 	s.signalLocked()
 	s.mu.Unlock()
-	time.AfterFunc(time.Second, func() { s.end(ReasonForcedClose, nil) })
+	time.AfterFunc(time.Second, func() { s.end(wire.ReasonForcedClose, nil) })
 }
 
 func (s *Session) signalLocked() {
@@ -120,11 +120,11 @@ func (s *Session) signalLocked() {
 
 // End ends the session at once, without a close packet, as the reference
 // server does on a protocol violation; reason and err go to the Handler.
-func (s *Session) End(reason string, err error) { s.end(reason, err) }
+func (s *Session) End(reason wire.CloseReason, err error) { s.end(reason, err) }
 
 // end ends the session once: it stops its timers and transports, forgets
 // it, and tells the Handler.
-func (s *Session) end(reason string, err error) {
+func (s *Session) end(reason wire.CloseReason, err error) {
 	s.endOnce.Do(func() {
 		s.mu.Lock()
 		s.state = stateClosed
@@ -175,7 +175,7 @@ func (s *Session) heartbeatFired() {
 		return
 	}
 	s.mu.Unlock()
-	s.end(ReasonPingTimeout, nil)
+	s.end(wire.ReasonPingTimeout, nil)
 }
 
 // receive handles packets from the client, in order.
@@ -197,7 +197,7 @@ func (s *Session) receive(packets []wire.Packet) {
 		case wire.PacketPing:
 			if s.version == wire.Version4 {
 				s.mu.Unlock()
-				s.end(ReasonHeartbeatProblem, errors.New("the client sent a ping; in Engine.IO 4 the server pings"))
+				s.end(wire.ReasonInvalidHeartbeat, errors.New("the client sent a ping; in Engine.IO 4 the server pings"))
 				return
 			}
 			s.queue = append(s.queue, wire.Packet{Type: wire.PacketPong, Data: p.Data})
@@ -209,7 +209,7 @@ func (s *Session) receive(packets []wire.Packet) {
 			}
 		case wire.PacketClose:
 			s.mu.Unlock()
-			s.end(ReasonTransportClose, nil)
+			s.end(wire.ReasonTransportClose, nil)
 			return
 		}
 		s.mu.Unlock()
@@ -232,7 +232,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	if s.polling {
 		s.mu.Unlock()
 		writeError(w, wire.CodeBadRequest, "overlapping polling GET")
-		s.end(ReasonTransportError, errors.New("the client sent a second polling GET while one was waiting"))
+		s.end(wire.ReasonTransportError, errors.New("the client sent a second polling GET while one was waiting"))
 		return
 	}
 	s.polling = true
@@ -242,7 +242,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-s.wake:
 		case <-s.done:
 		case <-r.Context().Done():
-			s.end(ReasonTransportClose, errors.New("the client closed a waiting polling GET"))
+			s.end(wire.ReasonTransportClose, errors.New("the client closed a waiting polling GET"))
 			return
 		}
 		s.mu.Lock()
@@ -261,7 +261,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writePayload(w, packets)
 	if packets[len(packets)-1].Type == wire.PacketClose {
-		s.end(ReasonForcedClose, nil)
+		s.end(wire.ReasonForcedClose, nil)
 	}
 }
 
@@ -297,25 +297,25 @@ func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
 	limit := int64(s.srv.opts.MaxPayload)
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		s.end(ReasonTransportError, err)
+		s.end(wire.ReasonTransportError, err)
 		return
 	}
 	if int64(len(body)) > limit {
 		http.Error(w, "Payload Too Large", http.StatusRequestEntityTooLarge)
-		s.end(ReasonTransportError, fmt.Errorf("a POST of more than %d bytes (--max-payload)", limit))
+		s.end(wire.ReasonTransportError, fmt.Errorf("a POST of more than %d bytes (--max-payload)", limit))
 		return
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	binary := ct == "application/octet-stream"
 	if binary && s.version == wire.Version4 {
 		writeError(w, wire.CodeBadRequest, "binary POST body")
-		s.end(ReasonParseError, errors.New("an application/octet-stream POST, which Engine.IO 4 does not use"))
+		s.end(wire.ReasonParseError, errors.New("an application/octet-stream POST, which Engine.IO 4 does not use"))
 		return
 	}
 	packets, err := wire.DecodePayload(body, s.version, binary)
 	if err != nil {
 		writeError(w, wire.CodeBadRequest, "malformed payload")
-		s.end(ReasonParseError, fmt.Errorf("POST body %q: %w", truncate(body), err))
+		s.end(wire.ReasonParseError, fmt.Errorf("POST body %q: %w", truncate(body), err))
 		return
 	}
 	s.receive(packets)

@@ -153,17 +153,17 @@ func (s *Session) readLoop(ws *wsTransport) {
 			switch {
 			case errors.As(err, &ce) && ce.Code == websocket.CloseMessageTooBig,
 				errors.Is(err, websocket.ErrReadLimit):
-				s.end(ReasonTransportError, fmt.Errorf("a message of more than %d bytes (--max-payload)", s.srv.opts.MaxPayload))
+				s.end(wire.ReasonTransportError, fmt.Errorf("a message of more than %d bytes (--max-payload)", s.srv.opts.MaxPayload))
 			case errors.As(err, &ce), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-				s.end(ReasonTransportClose, nil)
+				s.end(wire.ReasonTransportClose, nil)
 			default:
-				s.end(ReasonTransportError, err)
+				s.end(wire.ReasonTransportError, err)
 			}
 			return
 		}
 		p, err := wire.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
 		if err != nil {
-			s.end(ReasonParseError, fmt.Errorf("frame %q: %w", truncate(data), err))
+			s.end(wire.ReasonParseError, fmt.Errorf("frame %q: %w", truncate(data), err))
 			return
 		}
 		s.receive([]wire.Packet{p})
@@ -200,11 +200,11 @@ func (s *Session) writeLoop(ws *wsTransport) {
 			}
 			ws.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if err := ws.conn.WriteMessage(typ, buf); err != nil {
-				s.end(ReasonTransportError, err)
+				s.end(wire.ReasonTransportError, err)
 				return
 			}
 			if p.Type == wire.PacketClose {
-				s.end(ReasonForcedClose, nil)
+				s.end(wire.ReasonForcedClose, nil)
 				return
 			}
 		}

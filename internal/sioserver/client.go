@@ -113,7 +113,7 @@ func (c *client) send(pk *codec.Packet) error {
 // reference server does.
 func (c *client) fail(err error) {
 	c.srv.observe(Record{Type: RecordError, Client: c.sess.ID(), Err: err})
-	c.sess.End(eioserver.ReasonParseError, err)
+	c.sess.End(wire.ReasonParseError, err)
 }
 
 func (c *client) message(m wire.Message) {
@@ -139,7 +139,7 @@ func (c *client) message(m wire.Message) {
 		c.mu.Lock()
 		delete(c.sockets, so.ns)
 		c.mu.Unlock()
-		c.srv.observe(Record{Type: RecordDisconnect, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Reason: ReasonClientDisconnect})
+		c.srv.observe(Record{Type: RecordDisconnect, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Reason: codec.ReasonClientNamespaceDisconnect})
 	case codec.Event, codec.BinaryEvent:
 		c.event(so, pk)
 	case codec.Ack, codec.BinaryAck:

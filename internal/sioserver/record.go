@@ -29,12 +29,6 @@ var recordNames = [...]string{"connection", "connect", "connect_error", "event",
 // String returns the name printed for the type, such as "connect".
 func (t RecordType) String() string { return recordNames[t] }
 
-// Reasons a socket leaves a namespace other than the session's end.
-const (
-	ReasonClientDisconnect = "client namespace disconnect"
-	ReasonServerDisconnect = "server namespace disconnect"
-)
-
 // Record is one thing the server saw. Which fields are set depends on
 // Type.
 type Record struct {

@@ -111,7 +111,7 @@ func (srv *Server) upgrade(s *eioserver.Session) {
 	srv.observe(Record{Type: RecordUpgrade, Client: s.ID(), From: wire.Polling, To: wire.WebSocket})
 }
 
-func (srv *Server) close(s *eioserver.Session, reason string, err error) {
+func (srv *Server) close(s *eioserver.Session, reason wire.CloseReason, err error) {
 	srv.mu.Lock()
 	c := srv.clients[s.ID()]
 	delete(srv.clients, s.ID())
@@ -124,9 +124,9 @@ func (srv *Server) close(s *eioserver.Session, reason string, err error) {
 	c.sockets = map[string]*socket{}
 	c.mu.Unlock()
 	for _, so := range socks {
-		srv.observe(Record{Type: RecordDisconnect, Client: s.ID(), Namespace: so.ns, SocketID: so.id, Reason: reason})
+		srv.observe(Record{Type: RecordDisconnect, Client: s.ID(), Namespace: so.ns, SocketID: so.id, Reason: string(reason)})
 	}
-	srv.observe(Record{Type: RecordClose, Client: s.ID(), Reason: reason, Err: err})
+	srv.observe(Record{Type: RecordClose, Client: s.ID(), Reason: string(reason), Err: err})
 }
 
 // ClientInfo describes a connected client.
@@ -249,7 +249,7 @@ func (srv *Server) Kick(id string) error {
 			socks := c.sortedSockets()
 			c.mu.Unlock()
 			for _, so := range socks {
-				so.c.disconnect(so, ReasonServerDisconnect)
+				so.c.disconnect(so, codec.ReasonServerNamespaceDisconnect)
 			}
 		}
 		s.Close()
@@ -260,7 +260,7 @@ func (srv *Server) Kick(id string) error {
 		return err
 	}
 	for _, so := range socks {
-		so.c.disconnect(so, ReasonServerDisconnect)
+		so.c.disconnect(so, codec.ReasonServerNamespaceDisconnect)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/siocli/sio/internal/eioserver"
+	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
@@ -160,7 +161,7 @@ func TestSioClient(t *testing.T) {
 				if err := srv.Kick(cs[0].Sockets[0].ID); err != nil {
 					t.Fatal(err)
 				}
-				rec := recs.waitFor(t, RecordDisconnect, func(r Record) bool { return r.Reason == ReasonServerDisconnect })
+				rec := recs.waitFor(t, RecordDisconnect, func(r Record) bool { return r.Reason == codec.ReasonServerNamespaceDisconnect })
 				if rec.SocketID != cs[0].Sockets[0].ID {
 					t.Errorf("disconnect record %+v", rec)
 				}

@@ -134,15 +134,15 @@ func (e *TransportError) Error() string {
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // CloseReason says why a session ended, in the reference client's words.
-type CloseReason string
+type CloseReason = wire.CloseReason
 
-// The reasons a session ends.
+// The reasons a client's session ends.
 const (
-	ReasonForcedClose    CloseReason = "forced close"    // Close was called
-	ReasonPingTimeout    CloseReason = "ping timeout"    // the heartbeat stopped
-	ReasonTransportClose CloseReason = "transport close" // the server closed the session or the connection
-	ReasonTransportError CloseReason = "transport error" // a request or the connection failed
-	ReasonParseError     CloseReason = "parse error"     // the server sent bytes that do not decode
+	ReasonForcedClose    = wire.ReasonForcedClose    // Close was called
+	ReasonPingTimeout    = wire.ReasonPingTimeout    // the heartbeat stopped
+	ReasonTransportClose = wire.ReasonTransportClose // the server closed the session or the connection
+	ReasonTransportError = wire.ReasonTransportError // a request or the connection failed
+	ReasonParseError     = wire.ReasonParseError     // the server sent bytes that do not decode
 )
 
 // CloseError is what Read returns once the session has ended: the reason,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // LifecycleType is a kind of lifecycle event.
@@ -42,13 +43,13 @@ func (t LifecycleType) String() string {
 
 // Disconnect and close reasons, in the reference client's words.
 const (
-	ReasonServerDisconnect = "io server disconnect" // the server sent DISCONNECT: no reconnection
-	ReasonClientDisconnect = "io client disconnect" // Disconnect or Close was called: no reconnection
-	ReasonPingTimeout      = "ping timeout"
-	ReasonTransportClose   = "transport close"
-	ReasonTransportError   = "transport error"
-	ReasonParseError       = "parse error"
-	ReasonForcedClose      = "forced close"
+	ReasonServerDisconnect = codec.ReasonServerDisconnect // the server sent DISCONNECT: no reconnection
+	ReasonClientDisconnect = codec.ReasonClientDisconnect // Disconnect or Close was called: no reconnection
+	ReasonPingTimeout      = string(wire.ReasonPingTimeout)
+	ReasonTransportClose   = string(wire.ReasonTransportClose)
+	ReasonTransportError   = string(wire.ReasonTransportError)
+	ReasonParseError       = string(wire.ReasonParseError)
+	ReasonForcedClose      = string(wire.ReasonForcedClose)
 )
 
 // Lifecycle is one lifecycle event of a Manager or one of its sockets.

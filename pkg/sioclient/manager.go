@@ -19,9 +19,9 @@ import (
 // CONNECT before taking the server for 3.x or 4.x.
 const detectGrace = 300 * time.Millisecond
 
-// wire is what sockets need to write on the current session; the Manager
+// link is what sockets need to write on the current session; the Manager
 // publishes it atomically so that writes take no Manager lock.
-type wire struct {
+type link struct {
 	conn   *engineio.Conn
 	parser codec.Parser
 	sid    string
@@ -65,7 +65,7 @@ type Manager struct {
 	lastErr    error
 	rootJoined bool             // protocol 4: the server joined "/" in this session
 	toClose    []*engineio.Conn // sessions to close once mu is released
-	cur        atomic.Pointer[wire]
+	cur        atomic.Pointer[link]
 	// awaiting counts the calls waiting for the connection (an ack, a
 	// connect); while any does, the dispatcher's queue may grow past its
 	// limit, since the call may be a callback holding the queue up.
@@ -384,7 +384,7 @@ func (m *Manager) sessionReadyLocked(v engineio.Version) {
 	m.decoder = m.parser.NewDecoder()
 	m.session.Engine, m.session.Protocol = v, proto
 	m.rootJoined = false
-	m.cur.Store(&wire{conn: m.conn, parser: m.parser, sid: m.session.SID, proto: proto})
+	m.cur.Store(&link{conn: m.conn, parser: m.parser, sid: m.session.SID, proto: proto})
 	sess := *m.session
 	m.setStateLocked(Connected, change{attempt: m.attempt, session: &sess})
 }

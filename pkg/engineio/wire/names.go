@@ -46,3 +46,19 @@ var codeMessages = map[ErrorCode]string{
 
 // Message is the message engine.io sends with the code.
 func (c ErrorCode) Message() string { return codeMessages[c] }
+
+// CloseReason says why an Engine.IO session ended, in the words the
+// reference client and server use.
+type CloseReason string
+
+// The reasons a session ends.
+const (
+	ReasonForcedClose    CloseReason = "forced close"    // closed on purpose, by this side
+	ReasonPingTimeout    CloseReason = "ping timeout"    // the heartbeat stopped
+	ReasonTransportClose CloseReason = "transport close" // the peer closed the session or the connection
+	ReasonTransportError CloseReason = "transport error" // a request or the connection failed
+	ReasonParseError     CloseReason = "parse error"     // the peer sent bytes that do not decode
+	// The server's own.
+	ReasonServerShutdown   CloseReason = "server shutting down"
+	ReasonInvalidHeartbeat CloseReason = "invalid heartbeat direction" // an Engine.IO 4 client pinged
+)
