@@ -62,6 +62,9 @@ func checkEncodable(p *Packet) error {
 	if len(p.Attachments) > 0 && p.Type != Event && p.Type != Ack && !p.Type.IsBinary() {
 		return fail(fmt.Errorf("%w: %s cannot carry attachments", ErrIllegalAttachments, p.Type))
 	}
+	if len(p.Data) > 0 && !json.Valid(p.Data) {
+		return fail(fmt.Errorf("%w: the data is not valid JSON", ErrInvalidPayload))
+	}
 	if p.Type == Event || p.Type == BinaryEvent {
 		first, ok, err := firstElement(p.Data)
 		if err != nil || !ok {

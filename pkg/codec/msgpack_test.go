@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -145,4 +146,18 @@ func FuzzMsgpackDecode(f *testing.F) {
 			t.Fatalf("round trip changed the packet:\n%s\n%s", p, q)
 		}
 	})
+}
+
+// TestEncodeRefusesInvalidJSON: both parsers refuse the same malformed
+// data with the same error, rather than sending it (JSON) or guessing at
+// it (msgpack: [tx] would become [true]).
+func TestEncodeRefusesInvalidJSON(t *testing.T) {
+	for _, data := range []string{`["e",tx]`, `["e",1 2]`, `["e",`, `["e"]x`} {
+		p := &Packet{Type: Event, Namespace: "/", Data: json.RawMessage(data)}
+		_, jerr := JSONParser{Version: V5}.Encode(p)
+		_, merr := MsgpackParser{Version: V5}.Encode(p)
+		if jerr == nil || merr == nil || jerr.Error() != merr.Error() || !errors.Is(jerr, ErrInvalidPayload) {
+			t.Errorf("%s: json %v, msgpack %v", data, jerr, merr)
+		}
+	}
 }
