@@ -3,6 +3,9 @@ package cmd
 import (
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/outcome"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"context"
 	"fmt"
@@ -142,11 +145,22 @@ func emitRun(opts *EmitOptions) error {
 			}
 		})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	// Ctrl-C or SIGTERM ends the wait at any point; the deferred Close
+	// disconnects cleanly.
+	sig, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	interrupted := func(err error) error {
+		if sig.Err() != nil {
+			out.Flush()
+			return outcome.Errorf(outcome.Failed, "interrupted")
+		}
+		return err
+	}
+	ctx, cancel := context.WithTimeout(sig, c.timeout)
 	err = s.Connect(ctx)
 	cancel()
 	if err != nil {
-		return connectFailure(err, c.timeout)
+		return interrupted(connectFailure(err, c.timeout))
 	}
 	warnAuthOnV4(opts.IO, m, c)
 
@@ -154,9 +168,9 @@ func emitRun(opts *EmitOptions) error {
 	for _, e := range emits {
 		lastAcked = e.Ack
 		if e.Ack {
-			ack, err := s.Timeout(e.Timeout).EmitWithAck(context.Background(), e.Event, e.Args...)
+			ack, err := s.Timeout(e.Timeout).EmitWithAck(sig, e.Event, e.Args...)
 			if err != nil {
-				return err
+				return interrupted(err)
 			}
 			if err := out.Ack(s.Namespace(), e.Event, ack); err != nil {
 				return err
@@ -172,11 +186,11 @@ func emitRun(opts *EmitOptions) error {
 		// the event if the socket disconnected meanwhile, so the DISCONNECT
 		// must not follow in the same read: let the events leave, then give
 		// the server a moment before closing.
-		ctx, cancel := context.WithTimeout(context.Background(), opts.Timeout)
+		ctx, cancel := context.WithTimeout(sig, opts.Timeout)
 		err := m.Flush(ctx)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("sending the event: %w", err)
+			return interrupted(fmt.Errorf("sending the event: %w", err))
 		}
 		if got == nil {
 			time.Sleep(emitLinger)
@@ -191,6 +205,8 @@ func emitRun(opts *EmitOptions) error {
 		case <-time.After(opts.Timeout):
 			out.Flush()
 			return outcome.Errorf(outcome.Timeout, "no %q event within %v", opts.Wait, opts.Timeout)
+		case <-sig.Done():
+			return interrupted(nil)
 		}
 	}
 	return out.Flush()

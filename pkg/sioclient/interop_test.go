@@ -201,9 +201,11 @@ func TestServerDisconnect(t *testing.T) {
 			if e.Reason != ReasonServerDisconnect {
 				t.Errorf("reason %q", e.Reason)
 			}
-			time.Sleep(200 * time.Millisecond) // time enough for a wrong reconnection
-			if sock.Connected() || sock.Active() {
-				t.Error("the socket reconnected")
+			// The session closes with the last socket gone; a Manager that
+			// is Disconnected has no attempt or timer left to reconnect.
+			rec.waitFor(t, LifecycleClose, 1, 10*time.Second)
+			if sock.Connected() || sock.Active() || m.State() != Disconnected {
+				t.Errorf("the socket may reconnect: socket %v, manager %v", sock.State(), m.State())
 			}
 			if n := len(filter(rec, LifecycleReconnectAttempt)); n != 0 {
 				t.Errorf("%d reconnection attempts", n)

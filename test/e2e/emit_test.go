@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siocli/sio/internal/testserver"
 )
@@ -265,5 +266,22 @@ func TestEmitMsgpack(t *testing.T) {
 				t.Errorf("exit %d: %s %s", r.code, r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// TestEmitInterrupt: Ctrl-C while emit waits for an ack ends it at once,
+// disconnecting cleanly.
+func TestEmitInterrupt(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	e := sioStart(t, "emit", s.URL(), "silence", "--ack", "--timeout", "30s", "--trace", "--transport", "websocket")
+	if !e.stderr.await(15*time.Second, func(out string) bool { return strings.Contains(out, `silence`) }) {
+		t.Fatalf("the emit did not leave: %s", e.stderr)
+	}
+	e.cmd.Process.Signal(os.Interrupt)
+	if code := e.wait(t, 5*time.Second); code != 1 || !strings.Contains(e.stderr.String(), "sio: interrupted") {
+		t.Fatalf("exit %d: %s", code, e.stderr)
+	}
+	if !strings.Contains(e.stderr.String(), "> ws text 2 bytes\n    41") {
+		t.Errorf("no DISCONNECT was sent:\n%s", e.stderr)
 	}
 }

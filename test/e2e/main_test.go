@@ -108,12 +108,7 @@ func (s *started) wait(t *testing.T, d time.Duration) int {
 // waitFor waits until stdout holds n lines containing sub.
 func (s *started) waitFor(t *testing.T, sub string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Count(s.stdout.String(), sub) >= n {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !s.stdout.await(15*time.Second, func(out string) bool { return strings.Count(out, sub) >= n }) {
+		t.Fatalf("no %d lines with %q; stdout:\n%s\nstderr:\n%s", n, sub, s.stdout, s.stderr)
 	}
-	t.Fatalf("no %d lines with %q; stdout:\n%s\nstderr:\n%s", n, sub, s.stdout, s.stderr)
 }

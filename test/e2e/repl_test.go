@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -54,8 +53,7 @@ type term struct {
 		Write([]byte) (int, error)
 		Close() error
 	}
-	mu  sync.Mutex
-	out strings.Builder
+	out lockedBuffer
 }
 
 func startTerm(t *testing.T, args ...string) *term {
@@ -73,9 +71,7 @@ func startTerm(t *testing.T, args ...string) *term {
 		buf := make([]byte, 4096)
 		for {
 			n, err := f.Read(buf)
-			tm.mu.Lock()
 			tm.out.Write(buf[:n])
-			tm.mu.Unlock()
 			if err != nil {
 				return
 			}
@@ -90,26 +86,23 @@ func startTerm(t *testing.T, args ...string) *term {
 	return tm
 }
 
-func (tm *term) screen() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return tm.out.String()
-}
+func (tm *term) screen() string { return tm.out.String() }
 
 // expect waits until the output since mark holds s, and returns the new
 // mark.
 func (tm *term) expect(mark int, s string) int {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		out := tm.screen()
+	end := -1
+	tm.out.await(15*time.Second, func(out string) bool {
 		if i := strings.Index(out[mark:], s); i >= 0 {
-			return mark + i + len(s)
+			end = mark + i + len(s)
 		}
-		time.Sleep(20 * time.Millisecond)
+		return end >= 0
+	})
+	if end < 0 {
+		tm.t.Fatalf("no %q in the terminal; it shows:\n%q", s, tm.screen())
 	}
-	tm.t.Fatalf("no %q in the terminal; it shows:\n%q", s, tm.screen())
-	return 0
+	return end
 }
 
 func (tm *term) typ(s string) { tm.pty.Write([]byte(s)) }

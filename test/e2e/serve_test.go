@@ -19,15 +19,17 @@ var listening = regexp.MustCompile(`listening on (https?://[0-9.:]+)/socket\.io/
 func serve(t *testing.T, args ...string) (*started, string) {
 	t.Helper()
 	s := sioStart(t, append([]string{"serve", "--port", "0"}, args...)...)
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := listening.FindStringSubmatch(s.stderr.String()); m != nil {
-			return s, m[1]
+	var url string
+	if !s.stderr.await(15*time.Second, func(out string) bool {
+		m := listening.FindStringSubmatch(out)
+		if m != nil {
+			url = m[1]
 		}
-		time.Sleep(20 * time.Millisecond)
+		return m != nil
+	}) {
+		t.Fatalf("sio serve did not say where it listens; stderr:\n%s", s.stderr)
 	}
-	t.Fatalf("sio serve did not say where it listens; stderr:\n%s", s.stderr)
-	return nil, ""
+	return s, url
 }
 
 // TestServeReferenceClients puts socket.io-client 2.x and 4.x through
