@@ -95,6 +95,14 @@ type conn struct {
 	timeout    time.Duration
 }
 
+// check validates the flags, as build does, before the command runs.
+func (o *ConnOptions) check() error {
+	if _, err := o.build(io.Discard); err != nil {
+		return usage(err)
+	}
+	return nil
+}
+
 // build validates the flags and returns the client's options. Its errors
 // are usage errors. trace receives --trace output.
 func (o *ConnOptions) build(trace io.Writer) (*conn, error) {

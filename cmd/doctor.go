@@ -56,6 +56,9 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 		Args: checkArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL = args[0]
+			if err := opts.check(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -69,9 +72,17 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 	return cmd
 }
 
-func doctorRun(opts *DoctorOptions) error {
+// check validates the flags that need no connection.
+func (opts *DoctorOptions) check() error {
 	if opts.HeartbeatWait < 0 {
 		return usagef("--heartbeat-wait cannot be negative")
+	}
+	return opts.Conn.check()
+}
+
+func doctorRun(opts *DoctorOptions) error {
+	if err := opts.check(); err != nil {
+		return err
 	}
 	format, err := outputFormat(opts.Output, opts.IO.OutTTY)
 	if err != nil {
@@ -87,7 +98,7 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 	var p *doctor.Printer
 	if format == output.Text {
-		p = doctor.NewPrinter(opts.IO.Out, opts.IO.OutTTY && !opts.IO.NoColor)
+		p = doctor.NewPrinter(opts.IO.Out, opts.IO.ColorEnabled())
 		p.Header(c.url, cfg.Namespace)
 		cfg.OnStep = p.Step
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -61,6 +62,9 @@ one JSON object a line otherwise (-o to choose).`,
 		Args: checkArgs(cobra.MinimumNArgs(2)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL, opts.Event, opts.Args = args[0], args[1], args[2:]
+			if err := opts.check(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,27 +83,36 @@ one JSON object a line otherwise (-o to choose).`,
 	return cmd
 }
 
-func emitRun(opts *EmitOptions) error {
-	if codec.IsReservedEvent(opts.Event) {
+// check validates the flags and arguments that need no connection.
+func (opts *EmitOptions) check() error {
+	switch {
+	case codec.IsReservedEvent(opts.Event):
 		return usagef("%q is a reserved event name", opts.Event)
+	case opts.ArgsJSON != "" && len(opts.Args) > 0:
+		return usagef("give the arguments as ARGs or with --args-json, not both")
+	case opts.Timeout <= 0:
+		return usagef("--timeout must be positive")
+	case len(opts.Conn.Namespaces) > 1:
+		return usagef("emit goes to one namespace; -n was given %d times", len(opts.Conn.Namespaces))
+	}
+	return opts.Conn.check()
+}
+
+func emitRun(opts *EmitOptions) error {
+	if err := opts.check(); err != nil {
+		return err
 	}
 	var args []any
 	var err error
-	switch {
-	case opts.ArgsJSON != "" && len(opts.Args) > 0:
-		return usagef("give the arguments as ARGs or with --args-json, not both")
-	case opts.ArgsJSON != "":
+	if opts.ArgsJSON != "" {
 		args, err = cliargs.ParseArray(opts.ArgsJSON)
-	default:
+	} else {
 		args, err = cliargs.Parse(opts.Args, cliargs.Options{Strings: opts.Strings, Stdin: opts.IO.In})
 	}
 	if err != nil {
 		return usage(err)
 	}
-	if opts.Timeout <= 0 {
-		return usagef("--timeout must be positive")
-	}
-	emits := []*repl.Emit{{Event: opts.Event, Args: args, Ack: opts.Ack, Timeout: opts.Timeout}}
+	emits := []*session.Emit{{Event: opts.Event, Args: args, Ack: opts.Ack, Timeout: opts.Timeout}}
 	table := repl.Commands(nil)
 	for _, t := range opts.Then {
 		words, err := cmdline.Split(t)
@@ -116,9 +129,6 @@ func emitRun(opts *EmitOptions) error {
 			e.Timeout = opts.Timeout
 		}
 		emits = append(emits, e)
-	}
-	if len(opts.Conn.Namespaces) > 1 {
-		return usagef("emit goes to one namespace; -n was given %d times", len(opts.Conn.Namespaces))
 	}
 	out, err := opts.IO.printer(opts.Output)
 	if err != nil {

@@ -34,6 +34,10 @@ func System() *IOStreams {
 	}
 }
 
+// ColorEnabled says whether what goes to Out may be coloured: Out is a
+// terminal and NO_COLOR is not set. Every command decides by it.
+func (s *IOStreams) ColorEnabled() bool { return s.OutTTY && !s.NoColor }
+
 // printer returns the printer for data on Out in the given -o format:
 // "auto" is text on a terminal and JSON lines otherwise.
 func (s *IOStreams) printer(format string) (*output.Printer, error) {
@@ -41,7 +45,7 @@ func (s *IOStreams) printer(format string) (*output.Printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return output.New(s.Out, f, s.OutTTY && !s.NoColor), nil
+	return output.New(s.Out, f, s.ColorEnabled()), nil
 }
 
 func outputFormat(format string, tty bool) (output.Format, error) {

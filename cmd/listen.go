@@ -54,6 +54,9 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 		Args: checkArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL, opts.Globs = args[0], args[1:]
+			if err := opts.check(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -70,7 +73,8 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 	return cmd
 }
 
-func listenRun(opts *ListenOptions) error {
+// check validates the flags and arguments that need no connection.
+func (opts *ListenOptions) check() error {
 	for _, g := range opts.Globs {
 		if _, err := path.Match(g, ""); err != nil {
 			return usagef("bad EVENT-GLOB %q: %v", g, err)
@@ -78,6 +82,13 @@ func listenRun(opts *ListenOptions) error {
 	}
 	if opts.Count < 0 || opts.Duration < 0 {
 		return usagef("--count and --duration cannot be negative")
+	}
+	return opts.Conn.check()
+}
+
+func listenRun(opts *ListenOptions) error {
+	if err := opts.check(); err != nil {
+		return err
 	}
 	out, err := opts.IO.printer(opts.Output)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/internal/session"
 )
 
 // ReplOptions are the inputs of sio repl.
@@ -45,6 +46,9 @@ the exit code is 1 if any command failed.`,
 		Args: checkArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL = args[0]
+			if err := opts.Conn.check(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -76,10 +80,10 @@ func replRun(opts *ReplOptions) error {
 		return usagef("the shell starts on one namespace; connect more with ns /name")
 	}
 	out, notes := ios.Out, ios.ErrOut
-	cfg := repl.Config{
+	cfg := repl.Config{Session: session.Config{
 		URL: c.url, Manager: c.manager, Socket: c.socket, Namespace: c.namespaces[0],
 		ConnectTimeout: c.timeout, AckTimeout: opts.Timeout, TraceOn: opts.Conn.Trace,
-	}
+	}}
 	var term *repl.Terminal
 	if ios.InTTY {
 		in, ok := ios.In.(io.ReadCloser)
@@ -93,10 +97,10 @@ func replRun(opts *ReplOptions) error {
 		defer term.Close()
 		out, notes = term.Stdout(), term.Stderr()
 	}
-	printer := output.New(out, format, (ios.OutTTY || ios.InTTY) && !ios.NoColor && format == output.Text)
+	printer := output.New(out, format, ios.ColorEnabled())
 	cfg.Out, cfg.Notes, cfg.Flush = printer, notes, func() { printer.Flush() }
-	cfg.Trace = opts.Conn.traceWriter(notes).Trace
-	sess, err := repl.NewSession(cfg)
+	cfg.Session.Trace = opts.Conn.traceWriter(notes).Trace
+	sess, err := repl.NewShell(cfg)
 	if err != nil {
 		return usage(err)
 	}
@@ -114,7 +118,7 @@ func replRun(opts *ReplOptions) error {
 	} else {
 		reader = cmdline.NewPipeReader(ios.In)
 	}
-	failed, err := repl.Run(ctx, sess, reader, notes)
+	failed, err := sess.Run(ctx, reader, notes)
 	sess.Close()
 	printer.Flush()
 	if err != nil {

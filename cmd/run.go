@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/siocli/sio/internal/output"
-	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/internal/script"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -59,6 +59,9 @@ failed, 2 for a syntax error (found before anything connects), 3, 4 and
 			opts.File = args[0]
 			if len(args) == 2 {
 				opts.Conn.URL = args[1]
+				if err := opts.Conn.check(); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -104,7 +107,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	base := opts.Conn
-	connect := func(ctx context.Context, url, nsp string, auth json.RawMessage, observe func(*sioclient.Event), lifecycle func(sioclient.Lifecycle)) (*repl.Session, error) {
+	connect := func(ctx context.Context, url, nsp string, auth json.RawMessage, observe func(*sioclient.Event), lifecycle func(sioclient.Lifecycle)) (*session.Session, error) {
 		co := base
 		if co.URL == "" { // a URL after FILE overrides the script's
 			co.URL = url
@@ -122,11 +125,10 @@ func runRun(opts *RunOptions) error {
 		if auth != nil {
 			c.socket.Auth = auth
 		}
-		quiet := output.New(io.Discard, output.JSON, false)
-		sess, err := repl.NewSession(repl.Config{
+		sess, err := session.New(session.Config{
 			URL: c.url, Manager: c.manager, Socket: c.socket, Namespace: c.namespaces[0],
-			Out: quiet, Notes: io.Discard, ConnectTimeout: c.timeout, AckTimeout: defaultAckTimeout,
-			Observe: observe, ObserveLifecycle: lifecycle,
+			ConnectTimeout: c.timeout, AckTimeout: defaultAckTimeout,
+			OnEvent: observe, OnLifecycle: lifecycle,
 		})
 		if err != nil {
 			return nil, err

@@ -178,7 +178,7 @@ func serveRun(o *ServeOptions) error {
 		defer term.Close()
 		out, notes = term.Stdout(), term.Stderr()
 	}
-	printer := output.New(out, format, ios.OutTTY && !ios.NoColor)
+	printer := output.New(out, format, ios.ColorEnabled())
 	so.Observe = func(r sioserver.Record) {
 		printer.Server(r)
 		printer.Flush()

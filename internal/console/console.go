@@ -11,6 +11,7 @@ import (
 
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/internal/sioserver"
 	"github.com/siocli/sio/pkg/codec"
 )
@@ -108,7 +109,7 @@ func (c *Console) Exec(line string) error {
 	return p.Spec.Run(context.Background(), p)
 }
 
-func (c *Console) emit(id string, e *repl.Emit) error {
+func (c *Console) emit(id string, e *session.Emit) error {
 	n, err := c.srv.Emit(id, c.ns, e.Event, e.Args, e.Ack)
 	if err != nil {
 		return err

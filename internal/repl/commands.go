@@ -9,25 +9,11 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/siocli/sio/internal/cmdline"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/pkg/codec"
 )
-
-// Emit is a parsed emit command.
-type Emit struct {
-	Event   string
-	Args    []any         // values for codec.MarshalArgs
-	Ack     bool          // --ack (or --timeout)
-	Timeout time.Duration // --timeout; 0: the session's default
-}
-
-// Reply is a parsed reply command.
-type Reply struct {
-	ID   *uint64 // nil: the latest request
-	Args []any
-}
 
 // EmitSpec is the emit command as the shell, scripts, sio serve's prompt
 // and emit --then write it; run carries it out (nil for parsing only).
@@ -60,16 +46,16 @@ func checkEmit(p *cmdline.Parsed) error {
 	if err != nil {
 		return err
 	}
-	e := &Emit{Event: name, Args: args, Ack: p.Has("ack") || p.Has("timeout"), Timeout: p.Duration("timeout")}
+	e := &session.Emit{Event: name, Args: args, Ack: p.Has("ack") || p.Has("timeout"), Timeout: p.Duration("timeout")}
 	p.Value = e
 	return nil
 }
 
 // EmitOf returns the Emit of a parsed emit command.
-func EmitOf(p *cmdline.Parsed) *Emit { return p.Value.(*Emit) }
+func EmitOf(p *cmdline.Parsed) *session.Emit { return p.Value.(*session.Emit) }
 
 // ReplyOf returns the Reply of a parsed reply command.
-func ReplyOf(p *cmdline.Parsed) *Reply { return p.Value.(*Reply) }
+func ReplyOf(p *cmdline.Parsed) *session.Reply { return p.Value.(*session.Reply) }
 
 // NamespaceOf returns the namespace argument of ns or use, "" for none.
 func NamespaceOf(p *cmdline.Parsed) string {
@@ -86,11 +72,11 @@ func namespace(s string) string {
 	return s
 }
 
-// Commands returns the shell's table, its commands carried out by s. A
-// nil s gives a table for parsing only.
-func Commands(s *Session) *cmdline.Table {
+// Commands returns the shell's table, its commands carried out by sh. A
+// nil sh gives a table for parsing only.
+func Commands(sh *Shell) *cmdline.Table {
 	run := func(f func(context.Context, *cmdline.Parsed) error) cmdline.RunFunc {
-		if s == nil {
+		if sh == nil {
 			return nil
 		}
 		return f
@@ -106,15 +92,15 @@ func Commands(s *Session) *cmdline.Table {
 		return nil
 	}
 	t = cmdline.NewTable(
-		EmitSpec(run(func(ctx context.Context, p *cmdline.Parsed) error { return s.emit(ctx, EmitOf(p)) })),
+		EmitSpec(run(func(ctx context.Context, p *cmdline.Parsed) error { return sh.emit(ctx, EmitOf(p)) })),
 		cmdline.Spec{Name: "on", Args: []cmdline.Arg{{Name: "GLOB", Missing: "wants one pattern", Complete: "events"}},
 			Help: "show incoming events whose names match GLOB (*, ?, [a-z])", Check: checkGlob,
-			Run: run(func(_ context.Context, p *cmdline.Parsed) error { s.filter(p.Args[0].Text, true); return nil })},
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error { sh.filter(p.Args[0].Text, true); return nil })},
 		cmdline.Spec{Name: "off", Args: []cmdline.Arg{{Name: "GLOB", Missing: "wants one pattern", Complete: "events"}},
 			Help: "hide incoming events whose names match GLOB", Check: checkGlob,
-			Run: run(func(_ context.Context, p *cmdline.Parsed) error { s.filter(p.Args[0].Text, false); return nil })},
-		cmdline.Spec{Name: "mute", Help: "hide lifecycle lines", Run: do(func() { s.muted.Store(true) })},
-		cmdline.Spec{Name: "unmute", Help: "show lifecycle lines again", Run: do(func() { s.muted.Store(false) })},
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error { sh.filter(p.Args[0].Text, false); return nil })},
+		cmdline.Spec{Name: "mute", Help: "hide lifecycle lines", Run: do(func() { sh.muted.Store(true) })},
+		cmdline.Spec{Name: "unmute", Help: "show lifecycle lines again", Run: do(func() { sh.muted.Store(false) })},
 		cmdline.Spec{Name: "ns",
 			Flags: []cmdline.Flag{{Name: "auth", Type: cmdline.Object, Value: "JSON", Secret: true, Help: "the auth payload"}},
 			Args:  []cmdline.Arg{{Name: "/NAME", Optional: true, Complete: "namespaces"}},
@@ -128,18 +114,18 @@ func Commands(s *Session) *cmdline.Table {
 			Run: run(func(ctx context.Context, p *cmdline.Parsed) error {
 				nsp := NamespaceOf(p)
 				if nsp == "" {
-					s.listNamespaces()
+					sh.listNamespaces()
 					return nil
 				}
-				return s.connectNamespace(ctx, nsp, p.JSON("auth"))
+				return sh.s.Connect(ctx, nsp, p.JSON("auth"))
 			})},
 		cmdline.Spec{Name: "use", Args: []cmdline.Arg{{Name: "/NAME", Missing: "wants one namespace", Complete: "namespaces"}},
 			Help: "make a namespace current",
-			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { return s.use(NamespaceOf(p)) })},
+			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { return sh.s.Use(NamespaceOf(p)) })},
 		cmdline.Spec{Name: "reply", Args: []cmdline.Arg{{Name: "ID", Optional: true}, {Name: "ARG", Many: true}},
 			Help: "answer an ack the server asked for (ID as shown; the latest without it)",
 			Check: func(p *cmdline.Parsed) error {
-				r := &Reply{}
+				r := &session.Reply{}
 				args := p.Args
 				if len(args) > 0 && args[0].Kind == cmdline.Bare {
 					if id, err := strconv.ParseUint(args[0].Text, 10, 64); err == nil {
@@ -151,24 +137,20 @@ func Commands(s *Session) *cmdline.Table {
 				p.Value = r
 				return err
 			},
-			Run: run(func(_ context.Context, p *cmdline.Parsed) error { return s.reply(ReplyOf(p)) })},
-		cmdline.Spec{Name: "pending", Looks: true, Help: "list the server's ack requests not answered yet", Run: do(func() { s.listPending() })},
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error { return sh.reply(ReplyOf(p)) })},
+		cmdline.Spec{Name: "pending", Looks: true, Help: "list the server's ack requests not answered yet", Run: do(func() { sh.listPending() })},
 		cmdline.Spec{Name: "connect", Help: "connect the current namespace again",
-			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error {
-				cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
-				defer cancel()
-				return s.socket().Connect(cctx)
-			})},
+			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error { return sh.s.ConnectCurrent(ctx) })},
 		cmdline.Spec{Name: "disconnect", Help: "leave the current namespace",
-			Run: run(func(context.Context, *cmdline.Parsed) error { return s.socket().Disconnect() })},
+			Run: run(func(context.Context, *cmdline.Parsed) error { return sh.s.DisconnectCurrent() })},
 		cmdline.Spec{Name: "reconnect", Help: "close the connection and open a new one",
-			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error { return s.reconnect(ctx) })},
-		cmdline.Spec{Name: "status", Looks: true, Help: "protocol, transport, session and socket ids, ping timings, queued emits", Run: do(func() { s.status() })},
+			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error { return sh.s.Reconnect(ctx) })},
+		cmdline.Spec{Name: "status", Looks: true, Help: "protocol, transport, session and socket ids, ping timings, queued emits", Run: do(func() { sh.status() })},
 		cmdline.Spec{Name: "trace", Looks: true, Args: []cmdline.Arg{{Name: "on|off", Missing: "wants on or off", Choices: []string{"on", "off"}}},
 			Help: "print every HTTP exchange and WebSocket frame",
-			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { s.tracing.Store(p.Args[0].Text == "on"); return nil })},
-		cmdline.Spec{Name: "history", Looks: true, Help: "list the commands given so far", Run: do(func() { s.listHistory() })},
-		cmdline.Spec{Name: "clear", Looks: true, Help: "clear the screen", Run: do(func() { s.notef("\033[H\033[2J") })},
+			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { sh.s.SetTrace(p.Args[0].Text == "on"); return nil })},
+		cmdline.Spec{Name: "history", Looks: true, Help: "list the commands given so far", Run: do(func() { sh.listHistory() })},
+		cmdline.Spec{Name: "clear", Looks: true, Help: "clear the screen", Run: do(func() { sh.notef("\033[H\033[2J") })},
 		cmdline.Spec{Name: "help", Aliases: []string{"?"}, Looks: true, Args: []cmdline.Arg{{Name: "COMMAND", Optional: true, Complete: "commands"}},
 			Help: "list the commands, or explain one",
 			Check: func(p *cmdline.Parsed) error {
@@ -184,14 +166,14 @@ func Commands(s *Session) *cmdline.Table {
 				if len(p.Args) == 1 {
 					topic = p.Args[0].Text
 				}
-				s.help(t, topic)
+				sh.help(topic)
 				return nil
 			})},
 		cmdline.Spec{Name: "exit", Aliases: []string{"quit"}, Looks: true, Help: "disconnect and leave (also quit, or Ctrl-D)",
 			Run: run(func(context.Context, *cmdline.Parsed) error { return cmdline.ErrExit })},
 		cmdline.Spec{Name: "!save", Looks: true, Args: []cmdline.Arg{{Name: "FILE", Missing: "wants one file name"}},
 			Help: "write the commands given so far as a script for sio run (auth values removed)",
-			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { return s.save(t, p.Args[0].Text) })},
+			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { return sh.save(p.Args[0].Text) })},
 	)
 	return t
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,52 +13,30 @@ import (
 
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/output"
-	"github.com/siocli/sio/pkg/engineio"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
-// Config is what a Session needs.
+// Config is what a Shell needs: its session's, and where it prints.
 type Config struct {
-	URL     string
-	Manager sioclient.Options       // the Manager's options; the Session sets OnLifecycle
-	Socket  sioclient.SocketOptions // for every namespace; ns --auth replaces Auth
-	// Namespace is the first namespace, connected by Start.
-	Namespace string
+	Session session.Config // its OnEvent and OnLifecycle are the Shell's
 	// Out receives events, acks and lifecycle lines; Notes receives
 	// errors and notices, one line each.
 	Out   *output.Printer
 	Notes io.Writer
-	// Trace, when set, receives the wire trace while trace is on.
-	Trace func(engineio.TraceEvent)
-	// TraceOn turns the trace on from the start.
-	TraceOn bool
-	// ConnectTimeout bounds each connect; AckTimeout each emit --ack
-	// without --timeout.
-	ConnectTimeout, AckTimeout time.Duration
 	// Flush is called after each line of output, so that it shows now.
 	Flush func()
-	// Observe and ObserveLifecycle, when set, see every event and
-	// lifecycle event, shown or not (sio run checks them).
-	Observe          func(*sioclient.Event)
-	ObserveLifecycle func(sioclient.Lifecycle)
 }
 
-// Session carries out commands against one Manager. Exec is called from
-// one goroutine; the Manager's callbacks print from its dispatcher.
-type Session struct {
+// Shell presents a session: it runs the shell's commands on it and prints
+// what they return and what the session hears, through its filters.
+type Shell struct {
 	cfg     Config
-	m       *sioclient.Manager
-	mu      sync.Mutex // guards what the callbacks touch
-	current string
-	sockets map[string]*sioclient.Socket
+	s       *session.Session
+	mu      sync.Mutex // guards filters
 	filters []filter
-	pending []*request
-	seen    map[string]bool
-	lastRTT time.Duration
 	muted   atomic.Bool
-	tracing atomic.Bool
-	history []string
-	asked   chan struct{} // signalled when the server asks for an ack
+	history []string // read and written by the loop's goroutine only
 	table   *cmdline.Table
 }
 
@@ -69,395 +45,187 @@ type filter struct {
 	show bool
 }
 
-// request is an ack the server asked for and has not got yet.
-type request struct {
-	ns, event string
-	req       *sioclient.AckRequest
-}
-
-// NewSession returns a session; Start connects it.
-func NewSession(cfg Config) (*Session, error) {
-	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1)}
-	s.table = Commands(s)
-	s.tracing.Store(cfg.TraceOn)
-	mo := cfg.Manager
-	mo.OnLifecycle = s.onLifecycle
-	if cfg.Trace != nil {
-		mo.Engine.Trace = func(e engineio.TraceEvent) {
-			if s.tracing.Load() {
-				cfg.Trace(e)
-			}
-		}
-	}
-	m, err := sioclient.NewManager(cfg.URL, &mo)
+// NewShell returns a shell on a new session; Start connects it.
+func NewShell(cfg Config) (*Shell, error) {
+	sh := &Shell{cfg: cfg}
+	sh.table = Commands(sh)
+	sc := cfg.Session
+	sc.OnEvent, sc.OnLifecycle = sh.onEvent, sh.onLifecycle
+	s, err := session.New(sc)
 	if err != nil {
 		return nil, err
 	}
-	s.m = m
-	return s, nil
+	sh.s = s
+	return sh, nil
 }
 
 // Start connects the first namespace.
-func (s *Session) Start(ctx context.Context) error {
-	return s.connectNamespace(ctx, s.cfg.Namespace, nil)
-}
+func (sh *Shell) Start(ctx context.Context) error { return sh.s.Start(ctx) }
 
 // Close disconnects everything.
-func (s *Session) Close() { s.m.Close() }
+func (sh *Shell) Close() { sh.s.Close() }
+
+// Session returns the session the shell presents.
+func (sh *Shell) Session() *session.Session { return sh.s }
+
+// Table returns the shell's commands.
+func (sh *Shell) Table() *cmdline.Table { return sh.table }
 
 // Prompt returns the prompt for the current namespace.
-func (s *Session) Prompt() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return "sio " + s.current + "> "
+func (sh *Shell) Prompt() string { return "sio " + sh.s.Current() + "> " }
+
+// Record adds a line to the history !save and history show.
+func (sh *Shell) Record(line string) { sh.history = append(sh.history, line) }
+
+func (sh *Shell) notef(format string, a ...any) {
+	fmt.Fprintf(sh.cfg.Notes, format+"\n", a...)
+	sh.flush()
 }
 
-// Seen returns the event names seen or emitted so far, for completion.
-func (s *Session) Seen() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Sorted(maps.Keys(s.seen))
-}
-
-// Namespaces returns the namespaces of the session.
-func (s *Session) Namespaces() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Sorted(maps.Keys(s.sockets))
-}
-
-func (s *Session) notef(format string, a ...any) {
-	fmt.Fprintf(s.cfg.Notes, format+"\n", a...)
-	s.flush()
-}
-
-func (s *Session) flush() {
-	if s.cfg.Flush != nil {
-		s.cfg.Flush()
+func (sh *Shell) flush() {
+	if sh.cfg.Flush != nil {
+		sh.cfg.Flush()
 	}
 }
 
-func (s *Session) onLifecycle(e sioclient.Lifecycle) {
-	if s.cfg.ObserveLifecycle != nil {
-		s.cfg.ObserveLifecycle(e)
-	}
-	if e.Type == sioclient.LifecyclePing && e.RTT > 0 {
-		s.mu.Lock()
-		s.lastRTT = e.RTT
-		s.mu.Unlock()
-	}
-	if !s.muted.Load() {
-		s.cfg.Out.Lifecycle(e)
-		s.flush()
+func (sh *Shell) onLifecycle(e sioclient.Lifecycle) {
+	if !sh.muted.Load() {
+		sh.cfg.Out.Lifecycle(e)
+		sh.flush()
 	}
 }
 
-func (s *Session) onEvent(e *sioclient.Event) {
-	if s.cfg.Observe != nil {
-		s.cfg.Observe(e)
-	}
-	s.mu.Lock()
-	s.seen[e.Name] = true
-	if e.Ack != nil {
-		s.pending = append(s.pending, &request{ns: e.Namespace, event: e.Name, req: e.Ack})
-		select {
-		case s.asked <- struct{}{}:
-		default:
-		}
-	}
+func (sh *Shell) onEvent(e *sioclient.Event) {
+	sh.mu.Lock()
 	show := true
-	for _, f := range s.filters {
+	for _, f := range sh.filters {
 		if ok, _ := path.Match(f.glob, e.Name); ok {
 			show = f.show
 		}
 	}
-	s.mu.Unlock()
+	sh.mu.Unlock()
 	if show {
-		s.cfg.Out.Event(e)
-		s.flush()
+		sh.cfg.Out.Event(e)
+		sh.flush()
 	}
 }
 
-// connectNamespace creates (or reuses) the socket of nsp, connects it and
-// makes it current.
-func (s *Session) connectNamespace(ctx context.Context, nsp string, auth []byte) error {
-	s.mu.Lock()
-	sock, ok := s.sockets[nsp]
-	s.mu.Unlock()
-	if !ok {
-		so := s.cfg.Socket
-		if auth != nil {
-			so.Auth = auth
-		}
-		sock = s.m.Socket(nsp, &so)
-		sock.OnAny(s.onEvent)
-		s.mu.Lock()
-		s.sockets[nsp] = sock
-		s.mu.Unlock()
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
-	defer cancel()
-	err := sock.Connect(ctx)
-	if err == nil {
-		s.mu.Lock()
-		s.current = nsp
-		s.mu.Unlock()
-	}
-	return err
-}
-
-func (s *Session) socket() *sioclient.Socket {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sockets[s.current]
-}
-
-// Record adds a line to the history !save and history show.
-func (s *Session) Record(line string) { s.history = append(s.history, line) }
-
-// Table returns the session's commands.
-func (s *Session) Table() *cmdline.Table { return s.table }
-
-// Run carries out a parsed shell command on this session. It returns
-// cmdline.ErrExit for exit. Errors are one line.
-func (s *Session) Run(ctx context.Context, p *cmdline.Parsed) error {
-	sp, ok := s.table.Lookup(p.Spec.Name)
-	if !ok {
-		return fmt.Errorf("%s: not a shell command", p.Spec.Name)
-	}
-	return sp.Run(ctx, p)
-}
-
-func (s *Session) filter(glob string, show bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.filters = append(s.filters, filter{glob: glob, show: show})
-	if show && len(s.filters) == 1 {
+func (sh *Shell) filter(glob string, show bool) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.filters = append(sh.filters, filter{glob: glob, show: show})
+	if show && len(sh.filters) == 1 {
 		// The first "on" narrows what is shown to what it names.
-		s.filters = []filter{{"*", false}, s.filters[0]}
+		sh.filters = []filter{{"*", false}, sh.filters[0]}
 	}
 }
 
-func (s *Session) use(nsp string) error {
-	s.mu.Lock()
-	_, ok := s.sockets[nsp]
-	if ok {
-		s.current = nsp
-	}
-	s.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("use: %s is not connected; connect it with ns %s", nsp, nsp)
-	}
-	return nil
-}
-
-func (s *Session) listHistory() {
-	for i, h := range s.history {
-		s.notef("%4d  %s", i+1, h)
-	}
-}
-
-func (s *Session) help(t *cmdline.Table, topic string) {
-	fmt.Fprint(s.cfg.Notes, t.Help(topic))
-	if sp, _ := t.Lookup(topic); topic == "" || sp.Name == "emit" || sp.Name == "reply" {
-		fmt.Fprint(s.cfg.Notes, cmdline.ArgHelp)
-	}
-	s.flush()
-}
-
-func (s *Session) emit(ctx context.Context, e *Emit) error {
+func (sh *Shell) emit(ctx context.Context, e *session.Emit) error {
 	if !e.Ack {
-		s.mu.Lock()
-		s.seen[e.Event] = true
-		s.mu.Unlock()
-		return s.socket().Emit(e.Event, e.Args...)
+		return sh.s.Emit(e)
 	}
-	ack, err := s.EmitWithAck(ctx, e)
+	ack, err := sh.s.EmitWithAck(ctx, e)
 	if err != nil {
 		return err
 	}
-	s.cfg.Out.Ack(ack.Packet.Nsp(), e.Event, ack)
-	s.flush()
+	sh.cfg.Out.Ack(ack.Packet.Nsp(), e.Event, ack)
+	sh.flush()
 	return nil
 }
 
-// EmitWithAck carries out an emit --ack and returns the ack, printing
-// nothing.
-func (s *Session) EmitWithAck(ctx context.Context, e *Emit) (*sioclient.Ack, error) {
-	sock := s.socket()
-	s.mu.Lock()
-	s.seen[e.Event] = true
-	s.mu.Unlock()
-	timeout := e.Timeout
-	if timeout == 0 {
-		timeout = s.cfg.AckTimeout
+func (sh *Shell) reply(r *session.Reply) error {
+	req, err := sh.s.Reply(r)
+	if err != nil {
+		return err
 	}
-	return sock.Timeout(timeout).EmitWithAck(ctx, e.Event, e.Args...)
-}
-
-// Current returns the current namespace.
-func (s *Session) Current() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.current
-}
-
-// reply answers the request with the given id (in the current namespace
-// first), or the latest one.
-func (s *Session) reply(c *Reply) error {
-	s.mu.Lock()
-	var r *request
-	idx := -1
-	for i := len(s.pending) - 1; i >= 0; i-- {
-		p := s.pending[i]
-		if c.ID != nil && p.req.ID != *c.ID {
-			continue
-		}
-		if r == nil || (p.ns == s.current && r.ns != s.current) {
-			r, idx = p, i
-		}
-	}
-	if r != nil {
-		s.pending = append(s.pending[:idx], s.pending[idx+1:]...)
-	}
-	s.mu.Unlock()
-	if r == nil {
-		if c.ID != nil {
-			return fmt.Errorf("reply: no pending request %d; see pending", *c.ID)
-		}
-		return fmt.Errorf("reply: the server asked for no ack")
-	}
-	if err := r.req.Reply(c.Args...); err != nil {
-		return fmt.Errorf("reply: %w", err)
-	}
-	s.notef("replied to %s %s (ack %d)", r.ns, r.event, r.req.ID)
+	sh.notef("replied to %s %s (ack %d)", req.Namespace, req.Event, req.ID)
 	return nil
 }
 
-// WaitAsked waits up to d for an ack request (with the given id, when not
-// nil) to be pending, as a script must before it replies.
-func (s *Session) WaitAsked(ctx context.Context, id *uint64, d time.Duration) bool {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		for _, p := range s.pending {
-			if id == nil || p.req.ID == *id {
-				s.mu.Unlock()
-				return true
-			}
-		}
-		s.mu.Unlock()
-		select {
-		case <-s.asked:
-		case <-deadline.C:
-			return false
-		case <-ctx.Done():
-			return false
-		}
+func (sh *Shell) listHistory() {
+	for i, h := range sh.history {
+		sh.notef("%4d  %s", i+1, h)
 	}
 }
 
-func (s *Session) listPending() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.pending) == 0 {
-		fmt.Fprintln(s.cfg.Notes, "no ack requests pending")
+func (sh *Shell) help(topic string) {
+	fmt.Fprint(sh.cfg.Notes, sh.table.Help(topic))
+	if sp, _ := sh.table.Lookup(topic); topic == "" || sp.Name == "emit" || sp.Name == "reply" {
+		fmt.Fprint(sh.cfg.Notes, cmdline.ArgHelp)
 	}
-	for _, p := range s.pending {
-		fmt.Fprintf(s.cfg.Notes, "  %-4d %s %s\n", p.req.ID, p.ns, p.event)
-	}
-	s.flush()
+	sh.flush()
 }
 
-func (s *Session) listNamespaces() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, n := range slices.Sorted(maps.Keys(s.sockets)) {
-		sock := s.sockets[n]
-		state := "disconnected"
-		switch {
-		case sock.Connected():
-			state = "connected, id " + sock.ID()
-		case sock.Active():
-			state = "connecting"
+func (sh *Shell) listPending() {
+	pending := sh.s.Pending()
+	if len(pending) == 0 {
+		fmt.Fprintln(sh.cfg.Notes, "no ack requests pending")
+	}
+	for _, p := range pending {
+		fmt.Fprintf(sh.cfg.Notes, "  %-4d %s %s\n", p.ID, p.Namespace, p.Event)
+	}
+	sh.flush()
+}
+
+func (sh *Shell) listNamespaces() {
+	for _, n := range sh.s.Status().Namespaces {
+		state := n.State.String()
+		if n.State == sioclient.Connected {
+			state = "connected, id " + n.ID
 		}
 		mark := " "
-		if n == s.current {
+		if n.Current {
 			mark = "*"
 		}
-		fmt.Fprintf(s.cfg.Notes, "%s %-12s %s\n", mark, n, state)
+		fmt.Fprintf(sh.cfg.Notes, "%s %-12s %s\n", mark, n.Namespace, state)
 	}
-	s.flush()
+	sh.flush()
 }
 
-func (s *Session) status() {
-	sess := s.m.Session()
-	s.mu.Lock()
-	rtt := s.lastRTT
-	s.mu.Unlock()
+func (sh *Shell) status() {
+	st := sh.s.Status()
 	var b strings.Builder
-	if sess == nil {
+	if sess := st.Session; sess == nil {
 		b.WriteString("not connected\n")
 	} else {
 		fmt.Fprintf(&b, "Socket.IO protocol %d over Engine.IO %d, %s, session %s\n", sess.Protocol, sess.Engine, sess.Transport, sess.SID)
 		fmt.Fprintf(&b, "ping interval %v, timeout %v", sess.Handshake.PingInterval, sess.Handshake.PingTimeout)
-		if rtt > 0 {
-			fmt.Fprintf(&b, ", last round trip %v", rtt.Round(time.Microsecond))
+		if st.LastRTT > 0 {
+			fmt.Fprintf(&b, ", last round trip %v", st.LastRTT.Round(time.Microsecond))
 		}
 		b.WriteString("\n")
 	}
-	for _, n := range s.Namespaces() {
-		sock := s.m.Socket(n, nil)
-		fmt.Fprintf(&b, "%-12s connected %-5v id %-22q queued emits %d\n", n, sock.Connected(), sock.ID(), sock.Buffered())
+	for _, n := range st.Namespaces {
+		fmt.Fprintf(&b, "%-12s connected %-5v id %-22q queued emits %d\n", n.Namespace, n.State == sioclient.Connected, n.ID, n.Buffered)
 	}
-	fmt.Fprint(s.cfg.Notes, b.String())
-	s.flush()
-}
-
-// reconnect drops the connection and opens a new one, for every namespace
-// that was connected.
-func (s *Session) reconnect(ctx context.Context) error {
-	var again []string
-	for _, n := range s.Namespaces() {
-		sock := s.m.Socket(n, nil)
-		if sock.Active() {
-			sock.Disconnect()
-			again = append(again, n)
-		}
-	}
-	for _, n := range again {
-		if err := s.connectNamespace(ctx, n, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	fmt.Fprint(sh.cfg.Notes, b.String())
+	sh.flush()
 }
 
 // save writes the commands given so far as a script, one a line, leaving
 // out the ones that only look (help, history, status...) and the values of
 // secret options, readable by its owner only.
-func (s *Session) save(t *cmdline.Table, file string) error {
+func (sh *Shell) save(file string) error {
 	var b strings.Builder
 	b.WriteString("# recorded by sio repl (auth values removed)\n")
 	n := 0
-	for _, line := range s.history {
+	for _, line := range sh.history {
 		words, err := cmdline.Split(line)
 		if err != nil || len(words) == 0 {
 			continue
 		}
-		p, err := t.Parse(words)
+		p, err := sh.table.Parse(words)
 		if err != nil || p == nil || p.Spec.Looks {
 			continue
 		}
-		b.WriteString(t.Redact(line))
+		b.WriteString(sh.table.Redact(line))
 		b.WriteString("\n")
 		n++
 	}
 	if err := writePrivate(file, []byte(b.String())); err != nil {
 		return fmt.Errorf("!save: %v", err)
 	}
-	s.notef("saved %d lines to %s", n, file)
+	sh.notef("saved %d lines to %s", n, file)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/internal/sioserver"
 )
 
@@ -27,16 +28,16 @@ func (l *lines) ReadLine(string) (string, error) {
 	return s, nil
 }
 
-// session starts a session on an in-process sio serve.
-func session(t *testing.T) (*Session, *bytes.Buffer, *bytes.Buffer) {
+// shell starts a shell on an in-process sio serve.
+func shell(t *testing.T) (*Shell, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	srv := sioserver.New(sioserver.Options{})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
 	var out, notes bytes.Buffer
-	s, err := NewSession(Config{
-		URL: hs.URL, Namespace: "/", Out: output.New(&out, output.JSON, false), Notes: &notes,
-		ConnectTimeout: 5 * time.Second, AckTimeout: 5 * time.Second,
+	s, err := NewShell(Config{
+		Session: session.Config{URL: hs.URL, Namespace: "/", ConnectTimeout: 5 * time.Second, AckTimeout: 5 * time.Second},
+		Out:     output.New(&out, output.JSON, false), Notes: &notes,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func session(t *testing.T) (*Session, *bytes.Buffer, *bytes.Buffer) {
 }
 
 func TestSessionCommands(t *testing.T) {
-	s, out, notes := session(t)
+	s, out, notes := shell(t)
 	file := filepath.Join(t.TempDir(), "saved.sio")
 	os.WriteFile(file, nil, 0o644)
 	in := lines{
@@ -60,7 +61,7 @@ func TestSessionCommands(t *testing.T) {
 		"status",
 		"!save " + file,
 	}
-	failed, err := Run(context.Background(), s, &in, notes)
+	failed, err := s.Run(context.Background(), &in, notes)
 	s.cfg.Out.Flush()
 	if failed != 0 || err != nil {
 		t.Fatalf("failed %d, %v: %s", failed, err, notes)
@@ -70,8 +71,8 @@ func TestSessionCommands(t *testing.T) {
 			t.Errorf("no %s in\n%s", want, out)
 		}
 	}
-	if s.Current() != "/admin" {
-		t.Errorf("current %s", s.Current())
+	if s.Session().Current() != "/admin" {
+		t.Errorf("current %s", s.Session().Current())
 	}
 	saved, err := os.ReadFile(file)
 	if err != nil {

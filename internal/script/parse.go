@@ -114,9 +114,38 @@ func commands(r *runner) *cmdline.Table {
 		}
 		return f
 	}
+	// The shell's commands, carried out on the session's core: those that
+	// only change what the shell shows do nothing here.
 	t := repl.Commands(nil)
+	core := map[string]cmdline.RunFunc{
+		"ns": func(ctx context.Context, p *cmdline.Parsed) error {
+			if nsp := repl.NamespaceOf(p); nsp != "" {
+				return r.sess.Connect(ctx, nsp, p.JSON("auth"))
+			}
+			return nil
+		},
+		"use":        func(_ context.Context, p *cmdline.Parsed) error { return r.sess.Use(repl.NamespaceOf(p)) },
+		"disconnect": func(context.Context, *cmdline.Parsed) error { return r.sess.DisconnectCurrent() },
+		"reconnect":  func(ctx context.Context, _ *cmdline.Parsed) error { return r.sess.Reconnect(ctx) },
+		"trace": func(_ context.Context, p *cmdline.Parsed) error {
+			r.sess.SetTrace(p.Args[0].Text == "on")
+			return nil
+		},
+		"reply": func(ctx context.Context, p *cmdline.Parsed) error {
+			if !r.sess.WaitAsked(ctx, repl.ReplyOf(p).ID, defaultWithin) {
+				return fmt.Errorf("the server asked for no ack within %v", defaultWithin)
+			}
+			_, err := r.sess.Reply(repl.ReplyOf(p))
+			return err
+		},
+		"exit": func(context.Context, *cmdline.Parsed) error { r.stop = true; return nil },
+	}
 	for _, sp := range t.Specs() {
-		sp.Run = run(func(ctx context.Context, p *cmdline.Parsed) error { return r.sess.Run(ctx, p) })
+		f, ok := core[sp.Name]
+		if !ok {
+			f = func(context.Context, *cmdline.Parsed) error { return nil }
+		}
+		sp.Run = run(f)
 	}
 	for _, name := range []string{"!save", "history", "clear"} {
 		sp, _ := t.Lookup(name)
@@ -136,15 +165,6 @@ func commands(r *runner) *cmdline.Table {
 		return nil
 	}
 	t.Add(emit)
-	reply, _ := t.Lookup("reply")
-	reply.Run = run(func(ctx context.Context, p *cmdline.Parsed) error {
-		if !r.sess.WaitAsked(ctx, repl.ReplyOf(p).ID, defaultWithin) {
-			return fmt.Errorf("the server asked for no ack within %v", defaultWithin)
-		}
-		return r.sess.Run(ctx, p)
-	})
-	exit, _ := t.Lookup("exit")
-	exit.Run = run(func(context.Context, *cmdline.Parsed) error { r.stop = true; return nil })
 
 	t.Add(cmdline.Spec{Name: "connect",
 		Flags: []cmdline.Flag{

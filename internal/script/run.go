@@ -15,6 +15,7 @@ import (
 	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -22,7 +23,7 @@ import (
 // Connector opens a session on url (the script's URL when empty) for
 // namespace nsp (the URL's when empty) with auth (the default when nil),
 // calling observe and lifecycle for what it hears, and connects it.
-type Connector func(ctx context.Context, url, nsp string, auth json.RawMessage, observe func(*sioclient.Event), lifecycle func(sioclient.Lifecycle)) (*repl.Session, error)
+type Connector func(ctx context.Context, url, nsp string, auth json.RawMessage, observe func(*sioclient.Event), lifecycle func(sioclient.Lifecycle)) (*session.Session, error)
 
 // Options configure a run.
 type Options struct {
@@ -45,7 +46,7 @@ type Result struct {
 type runner struct {
 	opts    Options
 	table   *cmdline.Table
-	sess    *repl.Session
+	sess    *session.Session
 	vars    map[string]json.RawMessage
 	last    json.RawMessage // {"event":…,"args":[…]} of the last ack or event
 	refused *sioclient.ConnectError
@@ -142,7 +143,7 @@ func (r *runner) step(ctx context.Context, st Step) error {
 func (r *runner) emit(ctx context.Context, p *cmdline.Parsed) error {
 	e := repl.EmitOf(p)
 	if !e.Ack {
-		return r.sess.Run(ctx, p)
+		return r.sess.Emit(e)
 	}
 	expect := p.JSON("expect")
 	ack, err := r.sess.EmitWithAck(ctx, e)

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,6 +56,18 @@ type term struct {
 		Close() error
 	}
 	out lockedBuffer
+
+	waitOnce sync.Once
+	exited   chan error // gets the exit once sio has exited
+}
+
+// exit returns a channel that gets sio's exit once it has exited; the
+// process is waited for once, whoever asks first.
+func (tm *term) exit() <-chan error {
+	tm.waitOnce.Do(func() {
+		go func() { tm.exited <- tm.cmd.Wait() }()
+	})
+	return tm.exited
 }
 
 func startTerm(t *testing.T, args ...string) *term {
@@ -64,7 +78,7 @@ func startTerm(t *testing.T, args ...string) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, cmd: cmd, pty: f}
+	tm := &term{t: t, cmd: cmd, pty: f, exited: make(chan error, 1)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -79,7 +93,7 @@ func startTerm(t *testing.T, args ...string) *term {
 	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-tm.exit()
 		f.Close()
 		<-done
 	})
@@ -180,14 +194,17 @@ func TestReplTerminal(t *testing.T) {
 
 			// Ctrl-D leaves with exit code 0.
 			tm.typ("\x04")
-			done := make(chan error, 1)
-			go func() { done <- tm.cmd.Wait() }()
+			done := tm.exit()
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Fatalf("exit: %v\n%s", err, tm.screen())
 				}
 			case <-time.After(10 * time.Second):
+				// Ask the Go runtime where sio is stuck: SIGQUIT prints
+				// every goroutine to the terminal.
+				tm.cmd.Process.Signal(syscall.SIGQUIT)
+				<-done
 				t.Fatalf("sio did not exit on Ctrl-D:\n%s", tm.screen())
 			}
 		})
@@ -200,8 +217,7 @@ func TestReplCtrlC(t *testing.T) {
 	tm := startTerm(t, "repl", s.URL())
 	tm.expect(0, "sio /> ")
 	tm.typ("\x03\x03")
-	done := make(chan error, 1)
-	go func() { done <- tm.cmd.Wait() }()
+	done := tm.exit()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -155,8 +155,7 @@ func TestServeConsole(t *testing.T) {
 	tm.expect(mark, "server namespace disconnect")
 
 	tm.typ("\x04") // Ctrl-D stops the server
-	done := make(chan error, 1)
-	go func() { done <- tm.cmd.Wait() }()
+	done := tm.exit()
 	select {
 	case err := <-done:
 		if err != nil {
