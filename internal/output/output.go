@@ -59,10 +59,10 @@ func (p *Printer) Event(e *sioclient.Event) error {
 	if err != nil {
 		return err
 	}
-	r := record{time: e.Time, typ: "event", ns: e.Namespace, event: e.Name, args: args, argsTail: true}
+	r := Record{Time: e.Time, Type: "event", NS: e.Namespace, Event: e.Name, Args: args, argsTail: true}
 	if e.Ack != nil {
 		id := e.Ack.ID
-		r.ackID = &id
+		r.AckID = &id
 	}
 	return p.write(&r)
 }
@@ -74,31 +74,31 @@ func (p *Printer) Ack(ns, event string, a *sioclient.Ack) error {
 		return err
 	}
 	rtt := a.RTT
-	return p.write(&record{time: time.Now(), typ: "ack", ns: ns, event: event, args: args, rtt: &rtt})
+	return p.write(&Record{Time: time.Now(), Type: "ack", NS: ns, Event: event, Args: args, RTT: &rtt})
 }
 
 // Lifecycle prints a lifecycle event.
 func (p *Printer) Lifecycle(l sioclient.Lifecycle) error {
-	r := record{time: l.Time, typ: l.Type.String(), ns: l.Namespace, reason: l.Reason, socketID: l.SocketID, attempt: l.Attempt}
+	r := Record{Time: l.Time, Type: l.Type.String(), NS: l.Namespace, Reason: l.Reason, SocketID: l.SocketID, Attempt: l.Attempt}
 	if l.Type == sioclient.LifecycleConnect {
-		r.recovered = &l.Recovered
+		r.Recovered = &l.Recovered
 	}
 	if l.Type == sioclient.LifecyclePing && l.RTT > 0 {
-		r.rtt = &l.RTT
+		r.RTT = &l.RTT
 	}
 	if l.Type == sioclient.LifecycleUpgrade {
-		r.from, r.to = string(l.From), string(l.To)
+		r.From, r.To = string(l.From), string(l.To)
 	}
 	if l.Session != nil {
-		r.session = l.Session
+		r.Session = l.Session
 	}
 	if l.Err != nil {
-		r.err = l.Err.Error()
+		r.Error = l.Err.Error()
 		var ce *sioclient.ConnectError
 		if errors.As(l.Err, &ce) {
-			r.err = ""
-			r.message = &ce.Message
-			r.data = ce.Data
+			r.Error = ""
+			r.Message = &ce.Message
+			r.Data = ce.Data
 		}
 	}
 	return p.write(&r)
@@ -144,34 +144,42 @@ func oneLine(b []byte, start int) []byte {
 	return b
 }
 
-// record is one printed line.
-type record struct {
-	time      time.Time
-	typ       string
-	ns        string
-	event     string
-	args      []byte // a JSON array, or with argsTail what follows its "["
-	argsTail  bool
-	ackID     *uint64
-	rtt       *time.Duration
-	reason    string
-	socketID  string
-	recovered *bool
-	attempt   int
-	from, to  string
-	err       string
-	message   *string
-	data      json.RawMessage
-	session   *sioclient.Session
-	// Only in what a server prints:
-	client    string // the client's session id
-	transport string
-	eio       int
-	remote    string
-	auth      json.RawMessage
+// Record is one line that listen, emit, the shell and serve print: an
+// event, an ack, or a lifecycle event of a client or of sio serve. Its
+// JSON names below are the NDJSON schema, written here once; the Printer
+// writes a Record without reflection, in this order, leaving out what is
+// empty, as encoding/json would with these tags (the tests hold it to
+// that), but for RTT, written in milliseconds (rtt_ms, to the
+// microsecond), and Session, written as its sid, transport, eio and
+// protocol.
+type Record struct {
+	Time      time.Time          `json:"time"`
+	Type      string             `json:"type"`             // event, ack, or a lifecycle event's name
+	Client    string             `json:"client,omitempty"` // sio serve: the client's session id
+	NS        string             `json:"ns,omitempty"`
+	Event     string             `json:"event,omitempty"`
+	Args      json.RawMessage    `json:"args,omitempty"` // as the peer sent them, binary as {"$binary":…}
+	AckID     *uint64            `json:"ack_id,omitempty"`
+	RTT       *time.Duration     `json:"-"` // rtt_ms
+	SocketID  string             `json:"id,omitempty"`
+	Recovered *bool              `json:"recovered,omitempty"` // written only when true
+	Reason    string             `json:"reason,omitempty"`
+	Attempt   int                `json:"attempt,omitempty"`
+	From      string             `json:"from,omitempty"`
+	To        string             `json:"to,omitempty"`
+	Session   *sioclient.Session `json:"-"`                   // open: sid, transport, eio, protocol
+	Transport string             `json:"transport,omitempty"` // sio serve's connection
+	EIO       int                `json:"eio,omitempty"`
+	Remote    string             `json:"remote,omitempty"`
+	Auth      json.RawMessage    `json:"auth,omitempty"`
+	Message   *string            `json:"message,omitempty"` // a refusal's
+	Data      json.RawMessage    `json:"data,omitempty"`    // a refusal's
+	Error     string             `json:"error,omitempty"`
+
+	argsTail bool // Args is what follows the "[" of the array
 }
 
-func (p *Printer) write(r *record) error {
+func (p *Printer) write(r *Record) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.format == JSON {
@@ -184,83 +192,83 @@ func (p *Printer) write(r *record) error {
 	return err
 }
 
-func appendJSONRecord(b []byte, r *record) []byte {
+func appendJSONRecord(b []byte, r *Record) []byte {
 	b = append(b, `{"time":"`...)
-	b = r.time.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","type":`...)
-	b = codec.AppendJSONString(b, r.typ)
-	if r.client != "" {
+	b = codec.AppendJSONString(b, r.Type)
+	if r.Client != "" {
 		b = append(b, `,"client":`...)
-		b = appendString(b, r.client)
+		b = appendString(b, r.Client)
 	}
-	if r.ns != "" {
+	if r.NS != "" {
 		b = append(b, `,"ns":`...)
-		b = appendString(b, r.ns)
+		b = appendString(b, r.NS)
 	}
-	if r.event != "" {
+	if r.Event != "" {
 		b = append(b, `,"event":`...)
-		b = appendString(b, r.event)
+		b = appendString(b, r.Event)
 	}
-	if r.args != nil {
+	if r.Args != nil {
 		b = append(b, `,"args":`...)
 		start := len(b)
 		if r.argsTail {
 			b = append(b, '[')
 		}
-		b = append(b, r.args...)
+		b = append(b, r.Args...)
 		b = oneLine(b, start)
 	}
-	if r.ackID != nil {
+	if r.AckID != nil {
 		b = append(b, `,"ack_id":`...)
-		b = strconv.AppendUint(b, *r.ackID, 10)
+		b = strconv.AppendUint(b, *r.AckID, 10)
 	}
-	if r.rtt != nil {
+	if r.RTT != nil {
 		b = append(b, `,"rtt_ms":`...)
-		b = strconv.AppendFloat(b, float64(r.rtt.Microseconds())/1000, 'f', -1, 64)
+		b = strconv.AppendFloat(b, float64(r.RTT.Microseconds())/1000, 'f', -1, 64)
 	}
-	if r.socketID != "" {
+	if r.SocketID != "" {
 		b = append(b, `,"id":`...)
-		b = appendString(b, r.socketID)
+		b = appendString(b, r.SocketID)
 	}
-	if r.recovered != nil && *r.recovered {
+	if r.Recovered != nil && *r.Recovered {
 		b = append(b, `,"recovered":true`...)
 	}
-	if r.reason != "" {
+	if r.Reason != "" {
 		b = append(b, `,"reason":`...)
-		b = appendString(b, r.reason)
+		b = appendString(b, r.Reason)
 	}
-	if r.attempt > 0 {
+	if r.Attempt > 0 {
 		b = append(b, `,"attempt":`...)
-		b = strconv.AppendInt(b, int64(r.attempt), 10)
+		b = strconv.AppendInt(b, int64(r.Attempt), 10)
 	}
-	if r.from != "" {
+	if r.From != "" {
 		b = append(b, `,"from":`...)
-		b = appendString(b, r.from)
+		b = appendString(b, r.From)
 		b = append(b, `,"to":`...)
-		b = appendString(b, r.to)
+		b = appendString(b, r.To)
 	}
-	if r.session != nil {
+	if r.Session != nil {
 		b = append(b, `,"sid":`...)
-		b = appendString(b, r.session.SID)
+		b = appendString(b, r.Session.SID)
 		b = append(b, `,"transport":`...)
-		b = appendString(b, string(r.session.Transport))
+		b = appendString(b, string(r.Session.Transport))
 		b = append(b, `,"eio":`...)
-		b = strconv.AppendInt(b, int64(r.session.Engine), 10)
+		b = strconv.AppendInt(b, int64(r.Session.Engine), 10)
 		b = append(b, `,"protocol":`...)
-		b = strconv.AppendInt(b, int64(r.session.Protocol), 10)
+		b = strconv.AppendInt(b, int64(r.Session.Protocol), 10)
 	}
 	b = appendServerFields(b, r)
-	if r.message != nil {
+	if r.Message != nil {
 		b = append(b, `,"message":`...)
-		b = appendString(b, *r.message)
+		b = appendString(b, *r.Message)
 	}
-	if len(r.data) > 0 {
+	if len(r.Data) > 0 {
 		b = append(b, `,"data":`...)
-		b = append(b, r.data...)
+		b = append(b, r.Data...)
 	}
-	if r.err != "" {
+	if r.Error != "" {
 		b = append(b, `,"error":`...)
-		b = appendString(b, r.err)
+		b = appendString(b, r.Error)
 	}
 	return append(b, '}')
 }

@@ -71,3 +71,26 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordSchema holds the fast encoder to the schema Record's tags
+// write down.
+func TestRecordSchema(t *testing.T) {
+	id, msg, yes := uint64(7), "Not authorized", true
+	for _, r := range []Record{
+		{Time: time.Unix(1, 5).UTC(), Type: "event", NS: "/", Event: "chat", Args: json.RawMessage(`["hi",{"a":1}]`), AckID: &id},
+		{Time: time.Unix(2, 0).UTC(), Type: "connect", Client: "c1", NS: "/admin", SocketID: "s1", Recovered: &yes, Auth: json.RawMessage(`{"k":1}`)},
+		{Time: time.Unix(3, 0).UTC(), Type: "connect_error", NS: "/admin", Message: &msg, Data: json.RawMessage(`{"code":42}`)},
+		{Time: time.Unix(4, 0).UTC(), Type: "disconnect", NS: "/", Reason: "transport close", Error: "EOF"},
+		{Time: time.Unix(5, 0).UTC(), Type: "reconnect_attempt", Attempt: 2},
+		{Time: time.Unix(6, 0).UTC(), Type: "upgrade", From: "polling", To: "websocket"},
+		{Time: time.Unix(7, 0).UTC(), Type: "connection", Client: "c1", Transport: "polling", EIO: 4, Remote: "127.0.0.1:5"},
+	} {
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONRecord(nil, &r); string(got) != string(want) {
+			t.Errorf("\n got %s\nwant %s", got, want)
+		}
+	}
+}

@@ -8,7 +8,7 @@ import (
 // ack, connect, disconnect…) with the client's session id, and the
 // server's own: connection, close, error.
 func (p *Printer) Server(sr sioserver.Record) error {
-	r := record{time: sr.Time, typ: sr.Type.String(), ns: sr.Namespace, client: sr.Client, socketID: sr.SocketID, reason: sr.Reason}
+	r := Record{Time: sr.Time, Type: sr.Type.String(), NS: sr.Namespace, Client: sr.Client, SocketID: sr.SocketID, Reason: sr.Reason}
 	switch sr.Type {
 	case sioserver.RecordEvent:
 		args, err := argsOf(sr.Packet, true)
@@ -16,10 +16,10 @@ func (p *Printer) Server(sr sioserver.Record) error {
 			return err
 		}
 		name, _ := sr.Packet.EventName()
-		r.event, r.args, r.argsTail, r.socketID = name, args, true, ""
+		r.Event, r.Args, r.argsTail, r.SocketID = name, args, true, ""
 		if sr.Packet.HasID {
 			id := sr.Packet.ID
-			r.ackID = &id
+			r.AckID = &id
 		}
 	case sioserver.RecordAck:
 		args, err := argsOf(sr.Packet, false)
@@ -27,35 +27,35 @@ func (p *Printer) Server(sr sioserver.Record) error {
 			return err
 		}
 		rtt := sr.RTT
-		r.event, r.args, r.rtt, r.socketID = sr.Event, args, &rtt, ""
+		r.Event, r.Args, r.RTT, r.SocketID = sr.Event, args, &rtt, ""
 	case sioserver.RecordConnection:
-		r.transport, r.eio, r.remote = string(sr.Transport), int(sr.Engine), sr.Remote
+		r.Transport, r.EIO, r.Remote = string(sr.Transport), int(sr.Engine), sr.Remote
 	case sioserver.RecordConnect:
-		r.auth = sr.Auth
+		r.Auth = sr.Auth
 	case sioserver.RecordConnectError:
-		r.auth, r.message, r.data = sr.Auth, &sr.Message, sr.Data
+		r.Auth, r.Message, r.Data = sr.Auth, &sr.Message, sr.Data
 	case sioserver.RecordUpgrade:
-		r.from, r.to = string(sr.From), string(sr.To)
+		r.From, r.To = string(sr.From), string(sr.To)
 	}
 	if sr.Err != nil {
-		r.err = Describe(sr.Err)
+		r.Error = Describe(sr.Err)
 	}
 	return p.write(&r)
 }
 
 // appendServerFields appends the JSON fields only server records have.
-func appendServerFields(b []byte, r *record) []byte {
-	if r.transport != "" {
+func appendServerFields(b []byte, r *Record) []byte {
+	if r.Transport != "" {
 		b = append(b, `,"transport":`...)
-		b = appendString(b, r.transport)
+		b = appendString(b, r.Transport)
 		b = append(b, `,"eio":`...)
-		b = append(b, byte('0'+r.eio))
+		b = append(b, byte('0'+r.EIO))
 		b = append(b, `,"remote":`...)
-		b = appendString(b, r.remote)
+		b = appendString(b, r.Remote)
 	}
-	if len(r.auth) > 0 {
+	if len(r.Auth) > 0 {
 		b = append(b, `,"auth":`...)
-		b = append(b, r.auth...)
+		b = append(b, r.Auth...)
 	}
 	return b
 }

@@ -55,82 +55,82 @@ func (p palette) paint(b []byte, c *color.Color, s string) []byte {
 //	12:00:01.123 /admin  chat  "hi" {"n":1}
 //	12:00:01.200 /admin  ack of chat  "ok"  (1.2ms)
 //	12:00:02.000 /       ● disconnect  transport close
-func (p palette) appendText(b []byte, r *record) []byte {
-	b = p.paint(b, p.dim, r.time.Local().Format(time.TimeOnly+".000"))
+func (p palette) appendText(b []byte, r *Record) []byte {
+	b = p.paint(b, p.dim, r.Time.Local().Format(time.TimeOnly+".000"))
 	b = append(b, ' ')
-	ns := r.ns
+	ns := r.NS
 	if ns == "" {
 		ns = "*"
 	}
 	b = p.paint(b, p.ns, fmt.Sprintf("%-6s", ns))
 	b = append(b, ' ')
-	if r.client != "" {
-		b = p.paint(b, p.dim, r.client)
+	if r.Client != "" {
+		b = p.paint(b, p.dim, r.Client)
 		b = append(b, "  "...)
 	}
-	switch r.typ {
+	switch r.Type {
 	case "event":
-		b = p.paint(b, p.event, r.event)
-		if r.ackID != nil {
-			b = p.paint(b, p.dim, " (wants ack "+strconv.FormatUint(*r.ackID, 10)+")")
+		b = p.paint(b, p.event, r.Event)
+		if r.AckID != nil {
+			b = p.paint(b, p.dim, " (wants ack "+strconv.FormatUint(*r.AckID, 10)+")")
 		}
-		b = p.appendArgs(b, r.args, r.argsTail)
+		b = p.appendArgs(b, r.Args, r.argsTail)
 	case "ack":
 		b = p.paint(b, p.event, "ack")
-		b = p.paint(b, p.dim, " of "+r.event)
-		b = p.appendArgs(b, r.args, false)
-		if r.rtt != nil {
-			b = p.paint(b, p.dim, "  ("+r.rtt.Round(time.Microsecond).String()+")")
+		b = p.paint(b, p.dim, " of "+r.Event)
+		b = p.appendArgs(b, r.Args, false)
+		if r.RTT != nil {
+			b = p.paint(b, p.dim, "  ("+r.RTT.Round(time.Microsecond).String()+")")
 		}
 	default:
 		c := p.lifecycle
-		if r.err != "" || r.message != nil || r.typ == "reconnect_failed" {
+		if r.Error != "" || r.Message != nil || r.Type == "reconnect_failed" {
 			c = p.bad
 		}
-		b = p.paint(b, c, "● "+r.typ)
+		b = p.paint(b, c, "● "+r.Type)
 		b = append(b, p.lifecycleDetail(r)...)
 	}
 	return b
 }
 
-func (p palette) lifecycleDetail(r *record) string {
+func (p palette) lifecycleDetail(r *Record) string {
 	s := ""
 	add := func(f string, a ...any) { s += "  " + fmt.Sprintf(f, a...) }
-	if r.session != nil {
-		add("sid %s, Engine.IO %d, Socket.IO protocol %d, %s", r.session.SID, r.session.Engine, r.session.Protocol, r.session.Transport)
+	if r.Session != nil {
+		add("sid %s, Engine.IO %d, Socket.IO protocol %d, %s", r.Session.SID, r.Session.Engine, r.Session.Protocol, r.Session.Transport)
 	}
-	if r.socketID != "" {
-		add("id %s", r.socketID)
+	if r.SocketID != "" {
+		add("id %s", r.SocketID)
 	}
-	if r.transport != "" {
-		add("Engine.IO %d, %s, from %s", r.eio, r.transport, r.remote)
+	if r.Transport != "" {
+		add("Engine.IO %d, %s, from %s", r.EIO, r.Transport, r.Remote)
 	}
-	if len(r.auth) > 0 {
-		add("auth %s", r.auth)
+	if len(r.Auth) > 0 {
+		add("auth %s", r.Auth)
 	}
-	if r.recovered != nil && *r.recovered {
+	if r.Recovered != nil && *r.Recovered {
 		add("(state recovered)")
 	}
-	if r.reason != "" {
-		add("%s", r.reason)
+	if r.Reason != "" {
+		add("%s", r.Reason)
 	}
-	if r.attempt > 0 {
-		add("attempt %d", r.attempt)
+	if r.Attempt > 0 {
+		add("attempt %d", r.Attempt)
 	}
-	if r.from != "" {
-		add("%s -> %s", r.from, r.to)
+	if r.From != "" {
+		add("%s -> %s", r.From, r.To)
 	}
-	if r.rtt != nil {
-		add("rtt %s", r.rtt.Round(time.Microsecond))
+	if r.RTT != nil {
+		add("rtt %s", r.RTT.Round(time.Microsecond))
 	}
-	if r.message != nil {
-		add("%s", *r.message)
+	if r.Message != nil {
+		add("%s", *r.Message)
 	}
-	if len(r.data) > 0 {
-		add("%s", r.data)
+	if len(r.Data) > 0 {
+		add("%s", r.Data)
 	}
-	if r.err != "" {
-		add("%s", r.err)
+	if r.Error != "" {
+		add("%s", r.Error)
 	}
 	return s
 }

@@ -360,12 +360,9 @@ func (r *runner) expectDisconnect(ctx context.Context, reason string) error {
 func (r *runner) report(st Step, ok bool, note string, err error, took time.Duration) {
 	text := strings.ReplaceAll(st.Text, "\n", " ")
 	if r.opts.JSON {
-		rec := map[string]any{"line": st.Line, "step": text, "ok": ok, "ms": float64(took.Microseconds()) / 1000}
+		rec := output.Step{Line: st.Line, Step: text, OK: ok, MS: float64(took.Microseconds()) / 1000, Note: note}
 		if err != nil {
-			rec["error"] = output.Describe(err)
-		}
-		if note != "" {
-			rec["note"] = note
+			rec.Error = output.Describe(err)
 		}
 		b, _ := json.Marshal(rec)
 		fmt.Fprintf(r.opts.Report, "%s\n", b)
@@ -383,7 +380,8 @@ func (r *runner) report(st Step, ok bool, note string, err error, took time.Dura
 
 func (r *runner) summary(res Result) {
 	if r.opts.JSON {
-		fmt.Fprintf(r.opts.Report, `{"passed":%d,"failed":%d}`+"\n", res.Passed, res.Failed)
+		b, _ := json.Marshal(output.Summary{Passed: res.Passed, Failed: res.Failed})
+		fmt.Fprintf(r.opts.Report, "%s\n", b)
 		return
 	}
 	fmt.Fprintf(r.opts.Report, "%d passed, %d failed\n", res.Passed, res.Failed)
