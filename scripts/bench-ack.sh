@@ -40,23 +40,25 @@ url="http://127.0.0.1:$port"
 
 gobench() {
   SIO_BENCH_URL=$url ${pin[@]+"${pin[@]}"} "$tmp/sioclient.test" -test.run '^$' -test.bench "^$1\$" -test.benchtime "${N}x" |
-    sed -n 's/.* \([0-9.]*\) p50-µs.*/\1/p'
+    sed -n 's/.* \([0-9.]*\) cpu-µs\/op.* \([0-9.]*\) p50-µs.*/\2 \1/p'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$tmp/sio"; : >"$tmp/node"; : >"$tmp/floor"
 for r in $(seq "$ROUNDS"); do
   gobench BenchmarkEmitWithAck >>"$tmp/sio"
-  ${pin[@]+"${pin[@]}"} node test/servers/bench-ack.js "$url" "$N" | sed -n 's/.*"p50_us":\([0-9.]*\).*/\1/p' >>"$tmp/node"
+  ${pin[@]+"${pin[@]}"} node test/servers/bench-ack.js "$url" "$N" | sed -n 's/.*"p50_us":\([0-9.]*\).*"cpu_us":\([0-9.]*\).*/\1 \2/p' >>"$tmp/node"
   gobench BenchmarkWebSocketFloor >>"$tmp/floor"
-  echo "round $r: sio $(tail -1 "$tmp/sio") µs, node $(tail -1 "$tmp/node") µs, floor $(tail -1 "$tmp/floor") µs" >&2
+  echo "round $r: sio $(tail -1 "$tmp/sio" | cut -d' ' -f1) µs, node $(tail -1 "$tmp/node" | cut -d' ' -f1) µs, floor $(tail -1 "$tmp/floor" | cut -d' ' -f1) µs" >&2
 done
-sio=$(median <"$tmp/sio"); node=$(median <"$tmp/node"); floor=$(median <"$tmp/floor")
+p50() { cut -d' ' -f1 <"$1" | median; }
+cpu() { cut -d' ' -f2 <"$1" | median; }
 where="one core"
 [ "$CORE" = none ] && where="unpinned"
-awk -v P="$where" -v s="$sio" -v n="$node" -v f="$floor" -v N="$N" -v R="$ROUNDS" 'BEGIN {
-  printf "emit-with-ack p50 over %d round trips, median of %d rounds, %s:\n", N, R, P
-  printf "  sio                  %7.1f µs  %.2fx the Node client\n", s, s / n
-  printf "  socket.io-client 4.x %7.1f µs\n", n
-  printf "  bare WebSocket floor %7.1f µs  %.2fx the Node client\n", f, f / n
+awk -v P="$where" -v s="$(p50 "$tmp/sio")" -v n="$(p50 "$tmp/node")" -v f="$(p50 "$tmp/floor")" \
+    -v sc="$(cpu "$tmp/sio")" -v nc="$(cpu "$tmp/node")" -v fc="$(cpu "$tmp/floor")" -v N="$N" -v R="$ROUNDS" 'BEGIN {
+  printf "emit-with-ack over %d round trips, medians of %d rounds, %s (p50; client CPU time a round trip):\n", N, R, P
+  printf "  sio                  %7.1f µs  %.2fx the floor  %.2fx the Node client   CPU %5.1f µs\n", s, s / f, s / n, sc
+  printf "  socket.io-client 4.x %7.1f µs  %.2fx the floor                          CPU %5.1f µs\n", n, n / f, nc
+  printf "  bare WebSocket floor %7.1f µs                                         CPU %5.1f µs\n", f, fc
 }'

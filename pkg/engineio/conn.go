@@ -509,6 +509,10 @@ func (c *Conn) handlePacket(p wire.Packet) {
 
 	switch p.Type {
 	case wire.PacketMessage:
+		if c.opts.OnMessage != nil {
+			c.opts.OnMessage(Message{Data: p.Data, Binary: p.Binary})
+			return
+		}
 		c.mu.Lock()
 		c.inbox = append(c.inbox, Message{Data: p.Data, Binary: p.Binary})
 		c.mu.Unlock()

@@ -66,6 +66,14 @@ type Options struct {
 	// upgrades and failed upgrades. It is called from the connection's
 	// goroutines, never with a lock held, and must not block.
 	OnEvent func(Event)
+	// OnMessage, when set, takes each message on the goroutine that read
+	// it, in order, instead of Read: the layer above decodes and acts at
+	// once, with no hand-off between goroutines. It may block, which holds
+	// the server back through TCP, and may call Write, Flush and the
+	// accessors, but not SetVersion or Close, which wait for the reading
+	// goroutines. Read then only reports the end of the session. Messages
+	// that came with the handshake are handed to it before Dial returns.
+	OnMessage func(Message)
 }
 
 const (

@@ -196,16 +196,23 @@ func (m *Manager) State() State {
 	return m.state
 }
 
-// unlock releases m.mu, then closes the sessions a transition ended: an
-// engineio.Conn must not be closed with the lock held, since closing it
-// waits for goroutines that call back into the Manager.
+// unlock releases m.mu, then closes the sessions a transition ended, on a
+// goroutine of their own: closing an engineio.Conn waits for its reading
+// goroutine, which may be the one that made the transition, and for
+// goroutines that call back into the Manager.
 func (m *Manager) unlock() {
 	conns := m.toClose
 	m.toClose = nil
-	m.mu.Unlock()
-	for _, c := range conns {
-		c.Close()
+	if len(conns) > 0 {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
 	}
+	m.mu.Unlock()
 }
 
 // setStateLocked moves the Manager to the state to, for the cause c. It
@@ -328,8 +335,13 @@ func (m *Manager) dial(id, attempt int) {
 	defer m.wg.Done()
 	eo := m.opts.Engine
 	userOnEvent := eo.OnEvent
-	var gen int
+	// The session's messages are decoded and acted on by the goroutine
+	// that read them (onMessage): an ack reaches its caller in one
+	// hand-off. Those that come with the handshake, before the session is
+	// the Manager's, wait in early; genMu keeps them first.
+	var gen int // 0 until the session is the Manager's
 	var genMu sync.Mutex
+	var early []engineio.Message
 	eo.OnEvent = func(e engineio.Event) {
 		if userOnEvent != nil {
 			userOnEvent(e)
@@ -339,25 +351,45 @@ func (m *Manager) dial(id, attempt int) {
 		genMu.Unlock()
 		m.onEngineEvent(g, e)
 	}
+	eo.OnMessage = func(msg engineio.Message) {
+		genMu.Lock()
+		if gen == 0 {
+			early = append(early, msg)
+			genMu.Unlock()
+			return
+		}
+		g := gen
+		genMu.Unlock()
+		m.onMessage(g, msg)
+	}
 	conn, err := engineio.Dial(m.ctx, m.url, &eo)
 
 	m.mu.Lock()
-	defer m.unlock()
 	if m.state != Connecting || m.dials != id {
 		if conn != nil {
 			m.toClose = append(m.toClose, conn) // the attempt is no longer wanted
 		}
+		m.unlock()
 		return
 	}
 	if err != nil {
 		m.lastErr = err
 		m.afterLossLocked(change{err: err, attempt: attempt})
+		m.unlock()
 		return
 	}
 	m.gen++
-	genMu.Lock()
-	gen = m.gen
-	genMu.Unlock()
+	g := m.gen
+	genMu.Lock() // messages read from now on wait for the early ones
+	defer func() {
+		gen = g
+		for _, msg := range early {
+			m.onMessage(g, msg)
+		}
+		early = nil
+		genMu.Unlock()
+	}()
+	defer m.unlock()
 	m.conn = conn
 	m.attempt = attempt
 	m.lastErr = nil
@@ -365,7 +397,7 @@ func (m *Manager) dial(id, attempt int) {
 	info := conn.Info()
 	m.session = &Session{SID: info.SID, Engine: conn.Version(), Transport: conn.Transport(), Handshake: info}
 	m.wg.Add(1)
-	go m.readLoop(conn, m.gen)
+	go m.watch(conn, m.gen)
 	if conn.Version() == engineio.VersionAuto {
 		m.setStateLocked(Detecting, change{attempt: attempt})
 		return
@@ -389,15 +421,20 @@ func (m *Manager) sessionReadyLocked(v engineio.Version) {
 	m.setStateLocked(Connected, change{attempt: m.attempt, session: &sess})
 }
 
-// resolveVersion settles a WebSocket-only session's version.
+// resolveVersion settles a WebSocket-only session's version: the
+// Manager's at once, the engine's after the lock is released, since
+// SetVersion waits for the reading goroutine, which may be waiting for
+// the lock.
 func (m *Manager) resolveVersion(gen int, v engineio.Version) {
 	m.mu.Lock()
-	defer m.unlock()
 	if gen != m.gen || m.state != Detecting {
+		m.unlock()
 		return
 	}
-	m.conn.SetVersion(v)
+	conn := m.conn
 	m.sessionReadyLocked(v)
+	m.unlock()
+	conn.SetVersion(v)
 }
 
 func (m *Manager) onEngineEvent(gen int, e engineio.Event) {
@@ -413,36 +450,50 @@ func (m *Manager) onEngineEvent(gen int, e engineio.Event) {
 	}
 }
 
-// readLoop decodes the session's messages and hands packets to sockets.
-func (m *Manager) readLoop(conn *engineio.Conn, gen int) {
+// watch waits for the end of the session conn.
+func (m *Manager) watch(conn *engineio.Conn, gen int) {
 	defer m.wg.Done()
-	for {
-		msg, err := conn.Read(context.Background())
-		if err != nil {
-			m.onClose(gen, conn, err, "")
-			return
-		}
-		m.mu.Lock()
-		if m.state == Detecting && m.gen == gen {
-			// Only a Socket.IO 2.x server speaks before the client
-			// sends CONNECT.
-			m.conn.SetVersion(engineio.Version3)
-			m.sessionReadyLocked(engineio.Version3)
-		}
-		if m.gen != gen || m.decoder == nil {
-			m.unlock()
-			return // the session is no longer the Manager's
-		}
-		p, err := m.decoder.Decode(codec.Message{Data: msg.Data, Binary: msg.Binary})
+	_, err := conn.Read(context.Background()) // only the end: messages go to onMessage
+	m.onClose(gen, conn, err, "")
+}
+
+// onMessage decodes a message of session gen and hands the packet to its
+// socket, on the goroutine that read it. It must not wait for that
+// goroutine: sessions it ends are closed on another (see unlock), and the
+// engine learns a version found here from another.
+func (m *Manager) onMessage(gen int, msg engineio.Message) {
+	m.mu.Lock()
+	if m.gen != gen {
 		m.unlock()
-		if err != nil {
+		return // the session is no longer the Manager's
+	}
+	if m.state == Detecting {
+		// Only a Socket.IO 2.x server speaks before the client sends
+		// CONNECT.
+		conn := m.conn
+		m.sessionReadyLocked(engineio.Version3)
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			conn.SetVersion(engineio.Version3)
+		}()
+	}
+	if m.decoder == nil {
+		m.unlock()
+		return
+	}
+	p, err := m.decoder.Decode(codec.Message{Data: msg.Data, Binary: msg.Binary})
+	conn := m.conn
+	m.unlock()
+	if err != nil {
+		if conn != nil {
 			m.onClose(gen, conn, err, ReasonParseError)
-			return
 		}
-		if p != nil {
-			m.disp.waitRoom(func() bool { return m.awaiting.Load() > 0 })
-			m.route(p)
-		}
+		return
+	}
+	if p != nil {
+		m.disp.waitRoom(func() bool { return m.awaiting.Load() > 0 })
+		m.route(p)
 	}
 }
 
@@ -473,7 +524,6 @@ func (m *Manager) route(p *codec.Packet) {
 // onClose handles the end of a session: sockets disconnect, and the Manager
 // reconnects unless that was asked for.
 func (m *Manager) onClose(gen int, conn *engineio.Conn, err error, reason string) {
-	conn.Close()
 	m.mu.Lock()
 	defer m.unlock()
 	if gen != m.gen || m.conn != conn || (m.state != Connected && m.state != Detecting) {

@@ -58,16 +58,19 @@ type term struct {
 	out lockedBuffer
 
 	waitOnce sync.Once
-	exited   chan error // gets the exit once sio has exited
+	exited   chan struct{} // closed once sio has exited
+	exitErr  error
 }
 
-// exit returns a channel that gets sio's exit once it has exited; the
-// process is waited for once, whoever asks first.
+// exit returns a channel that gets sio's exit once it has exited, each
+// time it is asked; the process is waited for once.
 func (tm *term) exit() <-chan error {
 	tm.waitOnce.Do(func() {
-		go func() { tm.exited <- tm.cmd.Wait() }()
+		go func() { tm.exitErr = tm.cmd.Wait(); close(tm.exited) }()
 	})
-	return tm.exited
+	ch := make(chan error, 1)
+	go func() { <-tm.exited; ch <- tm.exitErr }()
+	return ch
 }
 
 func startTerm(t *testing.T, args ...string) *term {
@@ -78,7 +81,7 @@ func startTerm(t *testing.T, args ...string) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, cmd: cmd, pty: f, exited: make(chan error, 1)}
+	tm := &term{t: t, cmd: cmd, pty: f, exited: make(chan struct{})}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
