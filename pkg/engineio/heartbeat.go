@@ -33,13 +33,17 @@ func (c *Conn) stopHeartbeatLocked() {
 // armDeadlineLocked (re)arms the deadline: the session ends with a ping
 // timeout unless what the heartbeat waits for arrives within d.
 func (c *Conn) armDeadlineLocked(d time.Duration) {
-	if !c.heartbeatOn {
-		return
+	if c.heartbeatOn {
+		arm(&c.deadline, d, c.onDeadline)
 	}
-	if c.deadline == nil {
-		c.deadline = time.AfterFunc(d, c.onDeadline)
+}
+
+// arm starts *t to call f after d, or resets it when it exists.
+func arm(t **time.Timer, d time.Duration, f func()) {
+	if *t == nil {
+		*t = time.AfterFunc(d, f)
 	} else {
-		c.deadline.Reset(d)
+		(*t).Reset(d)
 	}
 }
 
@@ -57,13 +61,8 @@ func (c *Conn) onDeadline() {
 // schedulePingLocked sets when the client sends its next ping (Engine.IO
 // 3).
 func (c *Conn) schedulePingLocked(d time.Duration) {
-	if !c.heartbeatOn {
-		return
-	}
-	if c.pingTimer == nil {
-		c.pingTimer = time.AfterFunc(d, c.sendPing)
-	} else {
-		c.pingTimer.Reset(d)
+	if c.heartbeatOn {
+		arm(&c.pingTimer, d, c.sendPing)
 	}
 }
 
