@@ -105,3 +105,6 @@ func connectFailure(err error, timeout time.Duration) error {
 
 // describe returns the line that tells the user what went wrong.
 func describe(err error) string { return output.Describe(err) }
+
+// describeVisible is describe for a terminal: controls made visible.
+func describeVisible(err error) string { return output.Visible(describe(err)) }

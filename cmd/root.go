@@ -3,6 +3,8 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/output"
+
 	"errors"
 	"fmt"
 
@@ -58,7 +60,7 @@ func Execute() int {
 		return exitCode(err) // the causes were reported as they happened
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "sio: %s\n", describe(err))
+		fmt.Fprintf(ios.ErrOut, "sio: %s\n", output.Visible(describe(err)))
 		if code := exitCode(err); code == ExitUsage {
 			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 			return code

@@ -226,7 +226,7 @@ func serveRun(o *ServeOptions) error {
 	lines := make(chan error, 1)
 	c := console.New(srv, notes)
 	term.SetCompleter(c.Completer())
-	loop := &cmdline.Loop{Table: c.Table(), In: term, Notes: notes, Prompt: c.Prompt, Error: output.Describe}
+	loop := &cmdline.Loop{Table: c.Table(), In: term, Notes: notes, Prompt: c.Prompt, Error: describeVisible}
 	go func() {
 		_, err := loop.Run(ctx)
 		lines <- err

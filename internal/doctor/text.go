@@ -56,7 +56,7 @@ func (p *Printer) Step(s *Step) {
 		width = max(width, len(f.Key))
 	}
 	for _, f := range s.Facts {
-		fmt.Fprintf(p.w, "    %s  %s\n", p.key.Sprintf("%-*s", width, f.Key), f.Value)
+		fmt.Fprintf(p.w, "    %s  %s\n", p.key.Sprintf("%-*s", width, f.Key), output.Visible(f.Value))
 	}
 }
 
@@ -65,7 +65,7 @@ func (p *Printer) Verdict(v Verdict) {
 	c := map[outcome.Kind]*color.Color{outcome.OK: p.ok, outcome.Unreachable: p.bad, outcome.Expectation: p.warn}[v.Kind]
 	fmt.Fprintf(p.w, "\n%s %s\n", c.Sprint("Verdict:"), v.Summary)
 	for _, f := range v.Problems {
-		fmt.Fprintf(p.w, "\n  %s %s\n", p.bad.Sprint("✗"), wrap(f.Problem, 4))
+		fmt.Fprintf(p.w, "\n  %s %s\n", p.bad.Sprint("✗"), wrap(output.Visible(f.Problem), 4))
 		if f.Fix != "" {
 			fmt.Fprintf(p.w, "    %s %s\n", p.ok.Sprint("Fix:"), wrap(f.Fix, 4))
 		}

@@ -94,3 +94,33 @@ func TestRecordSchema(t *testing.T) {
 		}
 	}
 }
+
+func TestVisible(t *testing.T) {
+	for in, want := range map[string]string{
+		"chat":                  "chat",
+		"héllo €":               "héllo €",
+		"\x1b[2J\x1b]0;pwned\a": `\x1b[2J\x1b]0;pwned\x07`,
+		"a\nsio: forged":        `a\nsio: forged`,
+		"\u009b31m \u202edoc":   `\u009b31m \u202edoc`,
+		"bad \xff byte":         `bad \xff byte`,
+	} {
+		if got := Visible(in); got != want {
+			t.Errorf("Visible(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTextShowsControls: a server's event names, namespaces, reasons and
+// messages reach the terminal with their control characters made visible.
+func TestTextShowsControls(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, Text, false)
+	msg := "no\x1b[2J"
+	p.Lifecycle(sioclient.Lifecycle{Type: sioclient.LifecycleConnectError, Namespace: "/\x1b]0;x\a", Err: &sioclient.ConnectError{Namespace: "/", Message: msg}})
+	p.Lifecycle(sioclient.Lifecycle{Type: sioclient.LifecycleDisconnect, Namespace: "/", Reason: "bye\r\nsio: forged"})
+	p.Event(&sioclient.Event{Namespace: "/", Name: "evil\x1b[H", Packet: &codec.Packet{Type: codec.Event, Data: json.RawMessage(`["evil\u001b[H",1]`)}})
+	p.Flush()
+	if strings.ContainsAny(b.String(), "\x1b\a\r") || strings.Count(b.String(), "\n") != 3 {
+		t.Errorf("raw controls reach the terminal: %q", b.String())
+	}
+}

@@ -43,7 +43,9 @@ func Color(on bool, attrs ...color.Attribute) *color.Color {
 	return c
 }
 
+// paint writes s, made Visible, in the colour c.
 func (p palette) paint(b []byte, c *color.Color, s string) []byte {
+	s = Visible(s)
 	if !p.on {
 		return append(b, s...)
 	}
@@ -88,7 +90,7 @@ func (p palette) appendText(b []byte, r *Record) []byte {
 			c = p.bad
 		}
 		b = p.paint(b, c, "● "+r.Type)
-		b = append(b, p.lifecycleDetail(r)...)
+		b = append(b, Visible(p.lifecycleDetail(r))...)
 	}
 	return b
 }

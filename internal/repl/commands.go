@@ -150,7 +150,7 @@ func Commands(sh *Shell) *cmdline.Table {
 			Help: "print every HTTP exchange and WebSocket frame",
 			Run:  run(func(_ context.Context, p *cmdline.Parsed) error { sh.s.SetTrace(p.Args[0].Text == "on"); return nil })},
 		cmdline.Spec{Name: "history", Looks: true, Help: "list the commands given so far", Run: do(func() { sh.listHistory() })},
-		cmdline.Spec{Name: "clear", Looks: true, Help: "clear the screen", Run: do(func() { sh.notef("\033[H\033[2J") })},
+		cmdline.Spec{Name: "clear", Looks: true, Help: "clear the screen", Run: do(func() { sh.clearScreen() })},
 		cmdline.Spec{Name: "help", Aliases: []string{"?"}, Looks: true, Args: []cmdline.Arg{{Name: "COMMAND", Optional: true, Complete: "commands"}},
 			Help: "list the commands, or explain one",
 			Check: func(p *cmdline.Parsed) error {

@@ -77,8 +77,15 @@ func (sh *Shell) Prompt() string { return "sio " + sh.s.Current() + "> " }
 // Record adds a line to the history !save and history show.
 func (sh *Shell) Record(line string) { sh.history = append(sh.history, line) }
 
+// notef prints a note, with what came over the wire in it made Visible.
 func (sh *Shell) notef(format string, a ...any) {
-	fmt.Fprintf(sh.cfg.Notes, format+"\n", a...)
+	fmt.Fprintln(sh.cfg.Notes, output.Visible(fmt.Sprintf(format, a...)))
+	sh.flush()
+}
+
+// clearScreen clears the terminal.
+func (sh *Shell) clearScreen() {
+	fmt.Fprint(sh.cfg.Notes, "\033[H\033[2J")
 	sh.flush()
 }
 
@@ -162,7 +169,7 @@ func (sh *Shell) listPending() {
 		fmt.Fprintln(sh.cfg.Notes, "no ack requests pending")
 	}
 	for _, p := range pending {
-		fmt.Fprintf(sh.cfg.Notes, "  %-4d %s %s\n", p.ID, p.Namespace, p.Event)
+		fmt.Fprintln(sh.cfg.Notes, output.Visible(fmt.Sprintf("  %-4d %s %s", p.ID, p.Namespace, p.Event)))
 	}
 	sh.flush()
 }
@@ -177,7 +184,7 @@ func (sh *Shell) listNamespaces() {
 		if n.Current {
 			mark = "*"
 		}
-		fmt.Fprintf(sh.cfg.Notes, "%s %-12s %s\n", mark, n.Namespace, state)
+		fmt.Fprintln(sh.cfg.Notes, output.Visible(fmt.Sprintf("%s %-12s %s", mark, n.Namespace, state)))
 	}
 	sh.flush()
 }
@@ -198,7 +205,9 @@ func (sh *Shell) status() {
 	for _, n := range st.Namespaces {
 		fmt.Fprintf(&b, "%-12s connected %-5v id %-22q queued emits %d\n", n.Namespace, n.State == sioclient.Connected, n.ID, n.Buffered)
 	}
-	fmt.Fprint(sh.cfg.Notes, b.String())
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		fmt.Fprintln(sh.cfg.Notes, output.Visible(line))
+	}
 	sh.flush()
 }
 

@@ -13,7 +13,7 @@ import (
 // returns how many commands failed, and the error that ended the input
 // early, if one did.
 func (sh *Shell) Run(ctx context.Context, in cmdline.LineReader, notes io.Writer) (int, error) {
-	l := &cmdline.Loop{Table: sh.table, In: in, Notes: notes, Prompt: sh.Prompt, Record: sh.Record, Error: output.Describe}
+	l := &cmdline.Loop{Table: sh.table, In: in, Notes: notes, Prompt: sh.Prompt, Record: sh.Record, Error: func(err error) string { return output.Visible(output.Describe(err)) }}
 	return l.Run(ctx)
 }
 

@@ -370,9 +370,9 @@ func (r *runner) report(st Step, ok bool, note string, err error, took time.Dura
 	}
 	switch {
 	case !ok:
-		fmt.Fprintf(r.opts.Report, "FAILED  line %d  %s\n        %s\n", st.Line, text, output.Describe(err))
+		fmt.Fprintf(r.opts.Report, "FAILED  line %d  %s\n        %s\n", st.Line, output.Visible(text), output.Visible(output.Describe(err)))
 	case note != "":
-		fmt.Fprintf(r.opts.Report, "ok      line %d  %s  -> %s\n", st.Line, text, note)
+		fmt.Fprintf(r.opts.Report, "ok      line %d  %s  -> %s\n", st.Line, output.Visible(text), output.Visible(note))
 	default:
 		fmt.Fprintf(r.opts.Report, "ok      line %d  %s\n", st.Line, text)
 	}

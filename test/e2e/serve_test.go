@@ -228,3 +228,20 @@ func TestServeTLS(t *testing.T) {
 		t.Errorf("--cert alone: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestControlsMadeVisible: what came over the wire reaches a terminal with
+// its control characters made visible, so that a peer cannot clear the
+// screen or forge a line; JSON output keeps it exact.
+func TestControlsMadeVisible(t *testing.T) {
+	s, url := serve(t, "--echo", "-o", "text")
+	evil := "evil\x1b[2J\rsio: forged"
+	if r := sio(t, "", "emit", url, evil, "x", "--ack", "-o", "text"); r.code != 0 || strings.ContainsAny(r.stdout, "\x1b\r") || !strings.Contains(r.stdout, `evil\x1b[2J\rsio: forged`) {
+		t.Errorf("emit: exit %d, %q", r.code, r.stdout)
+	}
+	if !s.stdout.await(10*time.Second, func(out string) bool { return strings.Contains(out, `evil\x1b[2J\rsio: forged`) }) || strings.ContainsAny(s.stdout.String(), "\x1b\r") {
+		t.Errorf("sio serve printed %q", s.stdout)
+	}
+	if r := sio(t, "", "emit", url, evil, "x", "--ack", "-o", "json"); !strings.Contains(r.stdout, `"event":"evil\u001b[2J\rsio: forged"`) {
+		t.Errorf("the JSON line is not exact: %q", r.stdout)
+	}
+}
