@@ -100,6 +100,11 @@ func TestConnBuild(t *testing.T) {
 		{func(o *ConnOptions) { o.Cert = "c.pem" }, "--cert and --key"},
 		{func(o *ConnOptions) { o.Proxy = "::" }, "--proxy"},
 		{func(o *ConnOptions) { o.ConnectTimeout = 0 }, "--connect-timeout"},
+		{func(o *ConnOptions) { o.Auth = "null" }, "--auth must be a JSON object, not null"},
+		{func(o *ConnOptions) { o.Headers = []string{"X-A: b\r\nEvil: 1"} }, "cannot hold CR, LF or NUL"},
+		{func(o *ConnOptions) { o.URL = "localhost:99999" }, "port 99999"},
+		{func(o *ConnOptions) { o.ReconnectAttempts = -1 }, "--reconnect-attempts -1"},
+		{func(o *ConnOptions) { o.ReconnectDelay = -time.Second }, "cannot be negative"},
 	}
 	for _, b := range bad {
 		o := ConnOptions{URL: "localhost:3000", Path: "/socket.io", Transport: "auto", EIO: "auto", Parser: "json", ConnectTimeout: time.Second}
@@ -208,5 +213,24 @@ func TestQuerySentOnce(t *testing.T) {
 	q := <-queries
 	if !reflect.DeepEqual(q["token"], []string{"ok"}) || !reflect.DeepEqual(q["room"], []string{"a"}) {
 		t.Errorf("the server got %v", q)
+	}
+}
+
+// TestCarelessInvocations: a word that is neither a command nor a host,
+// and flags that contradict each other, are usage errors before anything
+// connects.
+func TestCarelessInvocations(t *testing.T) {
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"listen", "localhost:1", "--reconnect", "--no-reconnect"},
+		{"emit", "localhost:1", "x", "-a", "null"},
+	} {
+		ios, out := testStreams()
+		root := NewRootCmd(ios)
+		root.SetArgs(args)
+		err := root.Execute()
+		if exitCode(err) != ExitUsage {
+			t.Errorf("%q: exit %d, %v %s", args, exitCode(err), err, out)
+		}
 	}
 }

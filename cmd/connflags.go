@@ -47,6 +47,8 @@ type ConnOptions struct {
 	Trace             bool
 	ShowSecrets       bool
 	Redact            []string
+
+	flags *pflag.FlagSet // to tell which flags were given
 }
 
 // addConnFlags defines the connection flags on fs. reconnect is the
@@ -67,6 +69,7 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringVar(&o.Key, "key", "", "client private key PEM `file` (with --cert)")
 	fs.StringVar(&o.Proxy, "proxy", "", "proxy URL (default: from HTTP_PROXY, HTTPS_PROXY and NO_PROXY)")
 	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 20*time.Second, "how long to try to connect")
+	o.flags = fs
 	fs.BoolVar(&o.Reconnect, "reconnect", reconnect, "reconnect when the connection is lost")
 	fs.BoolVar(&o.NoReconnect, "no-reconnect", false, "do not reconnect")
 	fs.IntVar(&o.ReconnectAttempts, "reconnect-attempts", 0, "give up after this many attempts (0: never)")
@@ -174,6 +177,15 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		}
 		eo.Proxy = http.ProxyURL(pu)
 	}
+	if o.NoReconnect && o.flags != nil && o.flags.Changed("reconnect") && o.Reconnect {
+		return nil, fmt.Errorf("--reconnect and --no-reconnect say opposite things; give one")
+	}
+	switch {
+	case o.ReconnectAttempts < 0:
+		return nil, fmt.Errorf("--reconnect-attempts %d: want 0 (no limit) or more", o.ReconnectAttempts)
+	case o.ReconnectDelay < 0 || o.ReconnectDelayMax < 0:
+		return nil, fmt.Errorf("--reconnect-delay and --reconnect-delay-max cannot be negative")
+	}
 	c.manager.NoReconnect = !o.Reconnect || o.NoReconnect
 	c.manager.ReconnectAttempts = o.ReconnectAttempts
 	c.manager.ReconnectDelay = o.ReconnectDelay
@@ -216,6 +228,9 @@ func parseHeaders(hs []string) (http.Header, error) {
 		k = strings.TrimSpace(k)
 		if !ok || k == "" || strings.ContainsAny(k, " \t") {
 			return nil, fmt.Errorf("--header %q: want \"Name: value\"", kv)
+		}
+		if strings.ContainsAny(kv, "\r\n\x00") {
+			return nil, fmt.Errorf("--header %q: a header cannot hold CR, LF or NUL", kv)
 		}
 		h.Add(k, strings.TrimSpace(v))
 	}
@@ -264,6 +279,9 @@ func readAuth(s string) (json.RawMessage, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return nil, fmt.Errorf("--auth must be a JSON object: %v", err)
+	}
+	if obj == nil {
+		return nil, fmt.Errorf("--auth must be a JSON object, not %.20s", data)
 	}
 	return data, nil
 }

@@ -4,6 +4,8 @@ package cmd
 
 import (
 	"github.com/siocli/sio/internal/output"
+	"net"
+	"strings"
 
 	"errors"
 	"fmt"
@@ -43,10 +45,26 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 		if len(args) == 0 {
 			return c.Help()
 		}
+		if !plausibleHost(args[0]) {
+			return usagef("unknown command %q for \"sio\"; to open the shell on a host of that name, run: sio repl http://%s", args[0], args[0])
+		}
 		shortcut.Conn.URL = args[0]
+		if err := shortcut.Conn.check(); err != nil {
+			return err
+		}
 		return replRun(shortcut)
 	}
 	return root
+}
+
+// plausibleHost says whether a word sio was given alone can be a server to
+// open the shell on, rather than a mistyped command: a URL, host:port, a
+// name with a dot, an IP address, or localhost.
+func plausibleHost(s string) bool {
+	if strings.ContainsAny(s, ".:/[") || s == "localhost" {
+		return true
+	}
+	return net.ParseIP(s) != nil
 }
 
 // Execute runs sio with the process's arguments and streams and returns the

@@ -2,11 +2,13 @@ package repl
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/chzyer/readline"
 
@@ -34,7 +36,10 @@ type TerminalConfig struct {
 // NewTerminal opens a Terminal. Close it when done.
 func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 	if cfg.HistoryFile != "" {
-		prepareHistory(cfg.HistoryFile)
+		if err := prepareHistory(cfg.HistoryFile); err != nil {
+			fmt.Fprintf(cfg.Stderr, "sio: no history this time: %v\n", err)
+			cfg.HistoryFile = ""
+		}
 	}
 	comp := &completer{}
 	rl, err := readline.NewEx(&readline.Config{
@@ -60,7 +65,10 @@ func (t *Terminal) SetCompleter(c *cmdline.Completer) { t.comp.c.Store(c) }
 // prepareHistory creates the history file readable by its owner only,
 // before readline, which would create it readable by others, opens it.
 func prepareHistory(path string) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600)
+	if info, err := os.Lstat(path); err == nil && !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (a link?); sio does not follow it", path)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,17 @@ func TestHistoryPath(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("history file mode %v, want 0600", info.Mode().Perm())
 	}
+	// A link in place of the history file is not followed.
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	os.WriteFile(target, []byte("x"), 0o644)
+	link := filepath.Join(t.TempDir(), "history")
+	os.Symlink(target, link)
+	if err := prepareHistory(link); err == nil {
+		t.Error("a symlinked history file was used")
+	}
+	if info, _ := os.Stat(target); info.Mode().Perm() != 0o644 {
+		t.Errorf("the link's target changed mode: %v", info.Mode().Perm())
+	}
 }
 
 func TestCompleter(t *testing.T) {

@@ -2,6 +2,7 @@ package engineio
 
 import (
 	"github.com/siocli/sio/pkg/engineio/wire"
+	"strconv"
 
 	"bytes"
 	"context"
@@ -152,6 +153,11 @@ func ParseServerURL(raw string) (*url.URL, error) {
 	}
 	if u.Hostname() == "" {
 		return nil, fmt.Errorf("bad server URL %q: no host", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("bad server URL %q: port %s is not 1 to 65535", raw, p)
+		}
 	}
 	return u, nil
 }
