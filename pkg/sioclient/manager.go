@@ -2,6 +2,8 @@ package sioclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -304,6 +306,8 @@ func (m *Manager) afterLossLocked(c change) {
 	switch {
 	case m.opts.NoReconnect || c.reason == ReasonForcedClose || !m.anyActiveLocked():
 		m.setStateLocked(Disconnected, c)
+	case permanent(c.err):
+		m.setStateLocked(Disconnected, c) // another attempt would fail the same way
 	case m.opts.ReconnectAttempts > 0 && m.bo.attempts >= m.opts.ReconnectAttempts:
 		m.bo.reset()
 		c.gaveUp = true
@@ -311,6 +315,17 @@ func (m *Manager) afterLossLocked(c change) {
 	default:
 		m.setStateLocked(Reconnecting, c)
 	}
+}
+
+// permanent says whether a connection error is one that trying again
+// cannot cure: the server's certificate failed verification (unknown
+// authority, expired or not yet valid, for another name).
+func permanent(err error) bool {
+	var ua x509.UnknownAuthorityError
+	var ci x509.CertificateInvalidError
+	var hn x509.HostnameError
+	var cv *tls.CertificateVerificationError
+	return err != nil && (errors.As(err, &ua) || errors.As(err, &ci) || errors.As(err, &hn) || errors.As(err, &cv))
 }
 
 // reconnectNow is the id-th reconnection timer firing: the next attempt

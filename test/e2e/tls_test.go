@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siocli/sio/internal/testserver"
 )
@@ -27,6 +28,14 @@ func TestTLS(t *testing.T) {
 	r := sio(t, "", "emit", front.URL, "echo", "x", "--ack")
 	if r.code != 3 || !strings.Contains(r.stderr, "certificate") {
 		t.Errorf("untrusted: exit %d, %s", r.code, r.stderr)
+	}
+	// A certificate that fails verification fails the same way on every
+	// attempt: listen and the shell, which reconnect, end at once.
+	for _, cmd := range [][]string{{"listen", front.URL}, {"repl", front.URL}} {
+		start := time.Now()
+		if r := sio(t, "exit\n", cmd...); r.code != 3 || !strings.Contains(r.stderr, "certificate") || time.Since(start) > 10*time.Second { // not the 20s connect timeout
+			t.Errorf("%s untrusted: exit %d after %v, %s", cmd[0], r.code, time.Since(start), r.stderr)
+		}
 	}
 	for _, flags := range [][]string{{"--cacert", ca}, {"-k"}, {"--cacert", ca, "--transport", "websocket"}} {
 		args := append([]string{"emit", front.URL, "echo", "x", "--ack"}, flags...)
