@@ -80,6 +80,15 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringArrayVar(&o.Redact, "redact", nil, "also redact the query parameter or header of this `name` in --trace (repeatable)")
 }
 
+// shown is a URL as sio prints it: credential-named query values redacted
+// unless --show-secrets.
+func (o *ConnOptions) shown(u string) string {
+	if o.ShowSecrets {
+		return u
+	}
+	return engineio.RedactURL(u, o.Redact...)
+}
+
 // traceWriter returns the wire trace writer the options ask for, writing
 // to w: auth payloads, credential headers and query values redacted unless
 // --show-secrets.

@@ -99,13 +99,14 @@ func doctorRun(opts *DoctorOptions) error {
 	var p *doctor.Printer
 	if format == output.Text {
 		p = doctor.NewPrinter(opts.IO.Out, opts.IO.ColorEnabled())
-		p.Header(c.url, cfg.Namespace)
+		p.Header(opts.Conn.shown(c.url), cfg.Namespace)
 		cfg.OnStep = p.Step
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	report := doctor.Run(ctx, cfg)
 	report.Verdict.Code = exitCodes[report.Verdict.Kind]
+	report.URL = opts.Conn.shown(report.URL)
 	if p != nil {
 		p.Verdict(report.Verdict)
 	} else {

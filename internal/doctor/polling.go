@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
@@ -73,12 +74,22 @@ func (r *run) do(c *http.Client, method, u string, body []byte) (*httpResult, er
 	if body != nil {
 		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
 	}
+	trace := r.cfg.Manager.Engine.Trace
+	if trace != nil {
+		trace(engineio.TraceEvent{Time: time.Now(), Kind: engineio.TraceRequest, Outgoing: true, Transport: wire.Polling, Method: method, URL: u, Header: req.Header.Clone(), Body: body})
+	}
 	resp, err := c.Do(req)
 	if err != nil {
+		if trace != nil {
+			trace(engineio.TraceEvent{Time: time.Now(), Kind: engineio.TraceResponse, Transport: wire.Polling, URL: u, Err: err})
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if trace != nil {
+		trace(engineio.TraceEvent{Time: time.Now(), Kind: engineio.TraceResponse, Transport: wire.Polling, URL: u, Status: resp.StatusCode, Header: resp.Header, Body: b})
+	}
 	res := &httpResult{status: resp.StatusCode, header: resp.Header, body: b, code: wire.CodeNone}
 	var e struct {
 		Code    *int   `json:"code"`

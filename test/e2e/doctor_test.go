@@ -235,3 +235,16 @@ func TestDoctorTLS(t *testing.T) {
 		doctor(t, url, "--cacert", otherCert).expect(t, 6, "tls", "not valid for 127.0.0.1: it names example.org")
 	})
 }
+
+// TestDoctorTrace: --trace shows the doctor's own requests too, and
+// neither the trace nor the report shows a credential in the query.
+func TestDoctorTrace(t *testing.T) {
+	_, url := serve(t)
+	r := sio(t, "", "doctor", url, "--trace", "--heartbeat-wait", "0", "-q", "token=s3cret", "-o", "text")
+	if r.code != 0 || !strings.Contains(r.stderr, "> GET http") || !strings.Contains(r.stderr, "token=[redacted]") {
+		t.Errorf("exit %d, trace:\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cret") {
+		t.Errorf("the doctor shows the token:\n%s\n%s", r.stdout, r.stderr)
+	}
+}
