@@ -51,6 +51,7 @@ type runner struct {
 	last    json.RawMessage // {"event":…,"args":[…]} of the last ack or event
 	refused *sioclient.ConnectError
 	stop    bool   // exit ran
+	target  target // where the last connect went: later steps connect there again
 	note    string // what the step running found, for the report
 	next    []Step // the steps after the one running
 
@@ -130,7 +131,9 @@ func (r *runner) step(ctx context.Context, st Step) error {
 	case "connect", "sleep", "print", "set", "expect-error":
 	default:
 		if r.sess == nil {
-			if err := r.connectTo(ctx, "", "", nil); err != nil {
+			// Not connected (yet, or since a refusal): connect where the
+			// last connect step said, not silently elsewhere.
+			if err := r.connectTo(ctx, r.target); err != nil {
 				return err
 			}
 		}
@@ -218,12 +221,20 @@ func (r *runner) connect(ctx context.Context, p *cmdline.Parsed) error {
 	if len(p.Args) > 0 {
 		url = p.Args[0].Text
 	}
-	return r.connectTo(ctx, url, p.String("namespace"), p.JSON("auth"))
+	return r.connectTo(ctx, target{url, p.String("namespace"), p.JSON("auth")})
+}
+
+// target is where a connect goes: the URL ("" for the script's), the
+// namespace ("" for the URL's) and the auth (nil for the default).
+type target struct {
+	url, nsp string
+	auth     json.RawMessage
 }
 
 // connectTo opens a new session. A refusal passes when the next step is
 // expect-error, which checks it.
-func (r *runner) connectTo(ctx context.Context, url, nsp string, auth json.RawMessage) error {
+func (r *runner) connectTo(ctx context.Context, t target) error {
+	r.target = t
 	if r.sess != nil {
 		r.sess.Close()
 		r.sess = nil
@@ -233,7 +244,7 @@ func (r *runner) connectTo(ctx context.Context, url, nsp string, auth json.RawMe
 	r.events, r.gone = nil, nil
 	r.mu.Unlock()
 	r.refused = nil
-	sess, err := r.opts.Connect(ctx, url, nsp, auth, r.observe, r.lifecycle)
+	sess, err := r.opts.Connect(ctx, t.url, t.nsp, t.auth, r.observe, r.lifecycle)
 	if err == nil {
 		r.sess = sess
 		return nil
