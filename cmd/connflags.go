@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/cliargs"
+
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -252,7 +253,7 @@ func (o *ConnOptions) tlsConfig() (*tls.Config, error) {
 	}
 	cfg := &tls.Config{InsecureSkipVerify: o.Insecure}
 	if o.CACert != "" {
-		pem, err := os.ReadFile(o.CACert)
+		pem, err := cliargs.ReadFile(o.CACert)
 		if err != nil {
 			return nil, fmt.Errorf("--cacert: %v", err)
 		}
@@ -280,7 +281,7 @@ func readAuth(s string) (json.RawMessage, error) {
 	data := []byte(s)
 	if strings.HasPrefix(s, "@") {
 		var err error
-		if data, err = os.ReadFile(s[1:]); err != nil {
+		if data, err = cliargs.ReadFile(s[1:]); err != nil {
 			return nil, fmt.Errorf("--auth: %v", err)
 		}
 	}

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/siocli/sio/internal/cliargs"
+
 	"github.com/siocli/sio/internal/outcome"
 
 	"context"
@@ -79,9 +81,9 @@ func runRun(opts *RunOptions) error {
 	var src []byte
 	var err error
 	if opts.File == "-" {
-		src, err = io.ReadAll(opts.IO.In)
+		src, err = cliargs.ReadAll(opts.IO.In, "standard input")
 	} else {
-		src, err = os.ReadFile(opts.File)
+		src, err = cliargs.ReadFile(opts.File)
 	}
 	if err != nil {
 		return usagef("%v", err)

@@ -73,13 +73,13 @@ func parseOne(a string, o Options, stdinUsed *bool) (any, error) {
 		if in == nil {
 			in = os.Stdin
 		}
-		b, err := io.ReadAll(in)
+		b, err := ReadAll(in, "standard input")
 		if err != nil {
 			return nil, fmt.Errorf("reading standard input: %w", err)
 		}
 		return b, nil
 	case strings.HasPrefix(a, "@") && len(a) > 1:
-		b, err := os.ReadFile(a[1:])
+		b, err := ReadFile(a[1:])
 		if err != nil {
 			return nil, err
 		}

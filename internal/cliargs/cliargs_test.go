@@ -100,3 +100,12 @@ func TestBinaryRoundTrip(t *testing.T) {
 		t.Error("not JSON")
 	}
 }
+
+func TestReadAtMost(t *testing.T) {
+	if b, err := readAtMost(strings.NewReader("0123456789"), "x", 10); err != nil || len(b) != 10 {
+		t.Errorf("at the limit: %q %v", b, err)
+	}
+	if _, err := readAtMost(strings.NewReader("0123456789!"), "the file", 10); err == nil || err.Error() != "the file is larger than 10 bytes, the most sio reads" {
+		t.Errorf("over the limit: %v", err)
+	}
+}
