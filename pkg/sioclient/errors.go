@@ -26,6 +26,31 @@ var (
 	ErrReservedEvent = errors.New("sioclient: reserved event name")
 )
 
+// DisconnectedError is the error of an emit whose ack was still awaited
+// when the socket disconnected: why it did, and the error behind that
+// when there is one (a WebSocket closed for a message too big, an HTTP
+// 413, a ping timeout). It wraps ErrDisconnected.
+type DisconnectedError struct {
+	Namespace string
+	Reason    string // the disconnect reason, such as "transport close"
+	Err       error  // the cause, when known
+}
+
+func (e *DisconnectedError) Error() string {
+	s := fmt.Sprintf("%s on %s: %s", ErrDisconnected, e.Namespace, e.Reason)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *DisconnectedError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrDisconnected}
+	}
+	return []error{ErrDisconnected, e.Err}
+}
+
 // AckTimeoutError is the error of an emit whose ack did not arrive in time.
 type AckTimeoutError struct {
 	Namespace string

@@ -275,7 +275,7 @@ func (m *Manager) setStateLocked(to State, c change) {
 	case from == Connected || from == Detecting: // the session ended
 		m.lifecycle(Lifecycle{Type: LifecycleClose, Reason: c.reason, Err: c.err})
 		for _, s := range m.sockets {
-			s.onClose(c.reason)
+			s.onClose(c.reason, c.err)
 		}
 	}
 	if to == Reconnecting {

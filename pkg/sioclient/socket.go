@@ -133,7 +133,7 @@ func (s *Socket) setStateLocked(to State, c change) (dones []func()) {
 		return nil
 	case from == Connected:
 		s.id = ""
-		dones = s.clearAcksLocked()
+		dones = s.clearAcksLocked(c)
 		s.m.lifecycle(Lifecycle{Type: LifecycleDisconnect, Namespace: s.nsp, Reason: c.reason})
 	case to == Disconnected && c.err != nil:
 		s.m.lifecycle(Lifecycle{Type: LifecycleConnectError, Namespace: s.nsp, Err: c.err})
@@ -339,13 +339,13 @@ func (s *Socket) onAttemptFailed(err error) {
 	}
 }
 
-// onClose is called when the session ended: a socket that was connected
-// or connecting waits for the next one.
-func (s *Socket) onClose(reason string) {
+// onClose is called when the session ended, for reason (and cause): a
+// socket that was connected or connecting waits for the next one.
+func (s *Socket) onClose(reason string, cause error) {
 	s.mu.Lock()
 	var dones []func()
 	if s.state == Connected || s.state == Connecting {
-		dones = s.setStateLocked(Waiting, change{reason: reason})
+		dones = s.setStateLocked(Waiting, change{reason: reason, err: cause})
 	}
 	s.mu.Unlock()
 	runAll(dones)
@@ -354,7 +354,8 @@ func (s *Socket) onClose(reason string) {
 // clearAcksLocked fails the acks of packets that were sent; the acks of
 // packets still buffered stay, to be sent after reconnecting. It returns the
 // callbacks to run once s.mu is released.
-func (s *Socket) clearAcksLocked() (dones []func()) {
+func (s *Socket) clearAcksLocked(c change) (dones []func()) {
+	err := &DisconnectedError{Namespace: s.nsp, Reason: c.reason, Err: c.err}
 	for id, pa := range s.acks {
 		buffered := false
 		for _, o := range s.sendBuf {
@@ -366,7 +367,7 @@ func (s *Socket) clearAcksLocked() (dones []func()) {
 		if !buffered {
 			delete(s.acks, id)
 			done := pa.done
-			dones = append(dones, func() { done(nil, ErrDisconnected) })
+			dones = append(dones, func() { done(nil, err) })
 		}
 	}
 	return dones

@@ -201,6 +201,11 @@ func TestServeOptions(t *testing.T) {
 		if r.code == 0 {
 			t.Errorf("an oversized emit was acked: %s", r.stdout)
 		}
+		// The error says why the ack will not come, not only that the
+		// socket went away.
+		if !strings.Contains(r.stderr, "1009 (message too big)") {
+			t.Errorf("no cause in %q", r.stderr)
+		}
 		s.waitFor(t, "(--max-payload)", 1)
 	})
 }
