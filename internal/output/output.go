@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/pkg/codec"
@@ -175,6 +176,10 @@ type Record struct {
 	Message   *string            `json:"message,omitempty"` // a refusal's
 	Data      json.RawMessage    `json:"data,omitempty"`    // a refusal's
 	Error     string             `json:"error,omitempty"`
+	// InvalidUTF8 says that what the peer sent held bytes that are not
+	// UTF-8, replaced here by U+FFFD so that the line is valid UTF-8; the
+	// Printer sets it.
+	InvalidUTF8 bool `json:"invalid_utf8,omitempty"`
 
 	argsTail bool // Args is what follows the "[" of the array
 }
@@ -183,6 +188,7 @@ func (p *Printer) write(r *Record) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.format == JSON {
+		validUTF8(r)
 		p.buf = appendJSONRecord(p.buf[:0], r)
 	} else {
 		p.buf = p.colors.appendText(p.buf[:0], r)
@@ -270,7 +276,29 @@ func appendJSONRecord(b []byte, r *Record) []byte {
 		b = append(b, `,"error":`...)
 		b = appendString(b, r.Error)
 	}
+	if r.InvalidUTF8 {
+		b = append(b, `,"invalid_utf8":true`...)
+	}
 	return append(b, '}')
+}
+
+// validUTF8 replaces what is not UTF-8 in what the peer sent, and says so
+// in the record.
+func validUTF8(r *Record) {
+	for _, raw := range []*json.RawMessage{&r.Args, &r.Data, &r.Auth} {
+		if !utf8.Valid(*raw) {
+			*raw = bytes.ToValidUTF8(*raw, []byte("\uFFFD"))
+			r.InvalidUTF8 = true
+		}
+	}
+	for _, s := range []string{r.NS, r.Event, r.Reason, r.Client, r.SocketID, r.Error} {
+		if !utf8.ValidString(s) {
+			r.InvalidUTF8 = true // appendString writes U+FFFD for it
+		}
+	}
+	if r.Message != nil && !utf8.ValidString(*r.Message) {
+		r.InvalidUTF8 = true
+	}
 }
 
 // appendString appends s as a JSON string.

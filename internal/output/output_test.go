@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
@@ -122,5 +123,23 @@ func TestTextShowsControls(t *testing.T) {
 	p.Flush()
 	if strings.ContainsAny(b.String(), "\x1b\a\r") || strings.Count(b.String(), "\n") != 3 {
 		t.Errorf("raw controls reach the terminal: %q", b.String())
+	}
+}
+
+// TestInvalidUTF8: every JSON line is valid UTF-8, and says when bytes
+// had to be replaced.
+func TestInvalidUTF8(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, JSON, false)
+	p.Event(&sioclient.Event{Namespace: "/", Name: "e\xff", Packet: &codec.Packet{Type: codec.Event, Data: json.RawMessage("[\"e\xff\",\"a\xc3\"]")}})
+	p.Event(&sioclient.Event{Namespace: "/", Name: "ok", Packet: &codec.Packet{Type: codec.Event, Data: json.RawMessage(`["ok","é"]`)}})
+	p.Flush()
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !utf8.ValidString(b.String()) || !strings.Contains(lines[0], `"invalid_utf8":true`) || strings.Contains(lines[1], "invalid_utf8") {
+		t.Errorf("%q", b.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Errorf("not JSON: %v", err)
 	}
 }
