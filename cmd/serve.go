@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/siocli/sio/internal/cmdline"
+	"net/url"
 
 	"context"
 	"crypto/tls"
@@ -41,6 +42,7 @@ type ServeOptions struct {
 	PingTimeout  time.Duration
 	Transports   []string
 	MaxPayload   int
+	CORS         []string
 	CertFile     string
 	KeyFile      string
 	Output       string
@@ -95,6 +97,7 @@ NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 	fs.DurationVar(&opts.PingTimeout, "ping-timeout", 20*time.Second, "heartbeat timeout announced to clients")
 	fs.StringSliceVar(&opts.Transports, "transports", []string{"polling", "websocket"}, "transports clients may use")
 	fs.IntVar(&opts.MaxPayload, "max-payload", 1_000_000, "largest POST body or WebSocket message accepted, in bytes")
+	fs.StringArrayVar(&opts.CORS, "cors", nil, "let browsers at this `origin` connect (repeatable; * for any): CORS headers for polling, and WebSockets from other origins refused")
 	fs.StringVar(&opts.CertFile, "cert", "", "serve https and wss with this PEM certificate (with --key)")
 	fs.StringVar(&opts.KeyFile, "key", "", "the certificate's PEM private key")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
@@ -131,7 +134,12 @@ func (o *ServeOptions) options() (sioserver.Options, error) {
 	if !strings.HasPrefix(o.Path, "/") {
 		return so, usagef("--path %q: want a path starting with /", o.Path)
 	}
-	so.Engine = eioserver.Options{Path: o.Path, PingInterval: o.PingInterval, PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload}
+	for _, origin := range o.CORS {
+		if u, err := url.Parse(origin); origin != "*" && (err != nil || u.Scheme == "" || u.Host == "" || u.Path != "") {
+			return so, usagef("--cors %q: want an origin such as https://example.com, or *", origin)
+		}
+	}
+	so.Engine = eioserver.Options{Path: o.Path, PingInterval: o.PingInterval, PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload, CORS: o.CORS}
 	for _, t := range o.Transports {
 		switch tr := engineio.Transport(strings.TrimSpace(t)); tr {
 		case engineio.Polling, engineio.WebSocket:

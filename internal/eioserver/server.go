@@ -35,6 +35,21 @@ type Options struct {
 	// UpgradeTimeout is how long an upgrade may take from the WebSocket's
 	// opening to the client's upgrade packet; default 10s.
 	UpgradeTimeout time.Duration
+	// CORS are the origins that browsers may send requests from ("*" for
+	// any): polling answers them with CORS headers, and when the list is
+	// not empty a WebSocket from another origin is refused. Empty, as for
+	// socket.io 4: no CORS headers, and WebSockets from any origin.
+	CORS []string
+}
+
+// allowsOrigin says whether a request from origin may be answered.
+func (o *Options) allowsOrigin(origin string) bool {
+	for _, a := range o.CORS {
+		if a == "*" || strings.EqualFold(a, origin) {
+			return true
+		}
+	}
+	return false
 }
 
 func (o *Options) withDefaults() Options {
@@ -113,7 +128,10 @@ func New(opts *Options, h Handler) *Server {
 		h:        h,
 		sessions: make(map[string]*Session),
 		upgrader: websocket.Upgrader{
-			CheckOrigin:     func(*http.Request) bool { return true },
+			CheckOrigin: func(r *http.Request) bool {
+				origin := r.Header.Get("Origin")
+				return len(o.CORS) == 0 || origin == "" || o.allowsOrigin(origin)
+			},
 			ReadBufferSize:  4096,
 			WriteBufferSize: 4096,
 		},
@@ -169,7 +187,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Not found: the Socket.IO server here answers at "+srv.opts.Path, http.StatusNotFound)
 		return
 	}
-	if origin := r.Header.Get("Origin"); origin != "" {
+	if origin := r.Header.Get("Origin"); origin != "" && srv.opts.allowsOrigin(origin) {
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Credentials", "true")

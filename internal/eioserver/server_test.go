@@ -207,3 +207,38 @@ func TestWebSocketLimits(t *testing.T) {
 		t.Errorf("an oversized message ended the session with %q", r)
 	}
 }
+
+// TestCORS: by default, as socket.io 4, no CORS headers; with origins
+// allowed, those get them, and WebSockets from others are refused.
+func TestCORS(t *testing.T) {
+	for _, tt := range []struct {
+		cors      []string
+		origin    string
+		allowed   bool // CORS headers on polling
+		websocket bool // the WebSocket opens
+	}{
+		{nil, "https://any.example", false, true},
+		{[]string{"https://app.example"}, "https://app.example", true, true},
+		{[]string{"https://app.example"}, "https://evil.example", false, false},
+		{[]string{"*"}, "https://evil.example", true, true},
+	} {
+		_, _, url := start(t, &Options{CORS: tt.cors})
+		req, _ := http.NewRequest("GET", url+"?EIO=4&transport=polling", nil)
+		req.Header.Set("Origin", tt.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Access-Control-Allow-Origin") == tt.origin; got != tt.allowed {
+			t.Errorf("%v, %s: CORS headers %v", tt.cors, tt.origin, resp.Header)
+		}
+		ws, wresp, err := websocket.DefaultDialer.Dial(strings.Replace(url, "http", "ws", 1)+"?EIO=4&transport=websocket", http.Header{"Origin": {tt.origin}})
+		if ws != nil {
+			ws.Close()
+		}
+		if (err == nil) != tt.websocket {
+			t.Errorf("%v, %s: WebSocket %v %v", tt.cors, tt.origin, err, wresp)
+		}
+	}
+}
