@@ -106,7 +106,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-	c.client = &http.Client{Transport: c.httpTr, Jar: c.jar}
+	c.client = &http.Client{Transport: c.httpTr, Jar: c.jar, CheckRedirect: c.checkRedirect}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 
 	hctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)

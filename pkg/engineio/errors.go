@@ -91,6 +91,19 @@ func (e *HTTPError) Error() string {
 	return b.String()
 }
 
+// RedirectError is a redirect sio did not follow: one that leaves the
+// server's origin, or of a POST.
+type RedirectError struct {
+	Status   int
+	From     string
+	Location string
+	Why      string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("engineio: HTTP %d redirect to %s not followed: %s", e.Status, e.Location, e.Why)
+}
+
 // ProtocolError is a server answer that does not follow the Engine.IO
 // protocol: garbage where a packet was due, a missing or bad handshake, a
 // payload over the read limit.

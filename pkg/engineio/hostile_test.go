@@ -275,3 +275,52 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("RedactHeader: %v", h)
 	}
 }
+
+// TestRedirects: a polling redirect is followed within the server's
+// origin only; one elsewhere fails at once, naming where it pointed, and
+// what was meant for the server (Authorization, cookies) goes nowhere else.
+func TestRedirects(t *testing.T) {
+	leaked := make(chan string, 4)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked <- r.Header.Get("Authorization")
+	}))
+	defer other.Close()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away/":
+			http.Redirect(w, r, other.URL+"/away/?"+r.URL.RawQuery, http.StatusFound)
+		case "/moved/":
+			http.Redirect(w, r, "/socket.io/?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+		default:
+			w.Write([]byte(`0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`))
+		}
+	}))
+	defer srv.Close()
+	var trace strings.Builder
+	var mu sync.Mutex
+	opts := func(path string) *Options {
+		return &Options{Path: path, Transports: []Transport{Polling}, Version: Version4, Header: http.Header{"Authorization": {"Bearer s3cret"}},
+			Trace: func(e TraceEvent) { mu.Lock(); fmt.Fprintf(&trace, "%d %s\n", e.Status, e.URL); mu.Unlock() }}
+	}
+	_, err := Dial(context.Background(), srv.URL, opts("/away/"))
+	var re *RedirectError
+	if !errors.As(err, &re) || !strings.HasPrefix(re.Location, other.URL) {
+		t.Fatalf("a redirect to another port: %v", err)
+	}
+	select {
+	case h := <-leaked:
+		t.Errorf("the other server got a request (Authorization %q)", h)
+	default:
+	}
+	c, err := Dial(context.Background(), srv.URL, opts("/moved/"))
+	if err != nil {
+		t.Fatalf("a same-origin redirect: %v", err)
+	}
+	c.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(trace.String(), "307 "+srv.URL+"/moved/") {
+		t.Errorf("the trace does not show the redirect:\n%s", trace.String())
+	}
+}

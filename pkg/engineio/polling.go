@@ -265,3 +265,31 @@ func (c *Conn) mustHoldLocked() bool {
 	}
 	return false
 }
+
+// checkRedirect follows a redirect of a polling GET within the same origin
+// (scheme, host and port), so that headers and cookies meant for the
+// server go nowhere else, and shows it in the trace. Any other redirect,
+// and any of a POST (which would turn into a GET and lose its body), fails
+// at once with a *RedirectError naming where it pointed.
+func (c *Conn) checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	prev := via[len(via)-1]
+	if c.opts.Trace != nil {
+		c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceResponse, Transport: Polling, URL: prev.URL.String(), Status: req.Response.StatusCode, Header: req.Response.Header})
+	}
+	err := &RedirectError{Status: req.Response.StatusCode, From: prev.URL.String(), Location: req.URL.String()}
+	switch {
+	case first.Method != http.MethodGet:
+		err.Why = "a " + first.Method + " is not redirected"
+	case req.URL.Scheme != first.URL.Scheme || req.URL.Host != first.URL.Host:
+		err.Why = "it leaves the server's origin"
+	case len(via) >= 5:
+		err.Why = "too many redirects"
+	default:
+		if c.opts.Trace != nil {
+			c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceRequest, Outgoing: true, Transport: Polling, Method: req.Method, URL: req.URL.String(), Header: req.Header})
+		}
+		return nil
+	}
+	return err
+}

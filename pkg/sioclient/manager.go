@@ -319,13 +319,15 @@ func (m *Manager) afterLossLocked(c change) {
 
 // permanent says whether a connection error is one that trying again
 // cannot cure: the server's certificate failed verification (unknown
-// authority, expired or not yet valid, for another name).
+// authority, expired or not yet valid, for another name), or it redirected
+// where sio does not follow.
 func permanent(err error) bool {
 	var ua x509.UnknownAuthorityError
 	var ci x509.CertificateInvalidError
 	var hn x509.HostnameError
 	var cv *tls.CertificateVerificationError
-	return err != nil && (errors.As(err, &ua) || errors.As(err, &ci) || errors.As(err, &hn) || errors.As(err, &cv))
+	var re *engineio.RedirectError
+	return err != nil && (errors.As(err, &ua) || errors.As(err, &ci) || errors.As(err, &hn) || errors.As(err, &cv) || errors.As(err, &re))
 }
 
 // reconnectNow is the id-th reconnection timer firing: the next attempt
