@@ -32,6 +32,7 @@ type ConnOptions struct {
 	Headers           []string
 	Transport         string
 	NoUpgrade         bool
+	NoCompress        bool
 	EIO               string
 	Parser            string
 	Insecure          bool
@@ -62,6 +63,7 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "extra HTTP header `\"K: V\"` (repeatable)")
 	fs.StringVar(&o.Transport, "transport", "auto", "auto (polling, then upgrade to WebSocket), polling, or websocket")
 	fs.BoolVar(&o.NoUpgrade, "no-upgrade", false, "stay on the first transport")
+	fs.BoolVar(&o.NoCompress, "no-compress", false, "do not offer WebSocket per-message compression")
 	fs.StringVar(&o.EIO, "eio", "auto", "Engine.IO version: auto, 3 (socket.io 2.x) or 4 (3.x, 4.x)")
 	fs.StringVar(&o.Parser, "parser", "json", "wire format: json or msgpack")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "do not verify the server's TLS certificate")
@@ -148,6 +150,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	eo := &c.manager.Engine
 	eo.Path = o.Path // the query is in c.url: the engine sends the URL's own
 	eo.NoUpgrade = o.NoUpgrade
+	eo.NoPerMessageDeflate = o.NoCompress
 	eo.ConnectTimeout = o.ConnectTimeout
 	switch o.Transport {
 	case "auto":

@@ -5,8 +5,11 @@ package engineio
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -322,5 +325,45 @@ func TestRedirects(t *testing.T) {
 	defer mu.Unlock()
 	if !strings.Contains(trace.String(), "307 "+srv.URL+"/moved/") {
 		t.Errorf("the trace does not show the redirect:\n%s", trace.String())
+	}
+}
+
+// TestCompressionFallback: a server that answers the permessage-deflate
+// offer with only server_no_context_takeover, as aiohttp does, which
+// gorilla refuses, still gets a WebSocket: sio dials again without the
+// offer.
+func TestCompressionFallback(t *testing.T) {
+	var mu sync.Mutex
+	var offers []string
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		offers = append(offers, r.Header.Get("Sec-WebSocket-Extensions"))
+		mu.Unlock()
+		conn, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		fmt.Fprintf(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n", base64.StdEncoding.EncodeToString(sum[:]))
+		if r.Header.Get("Sec-WebSocket-Extensions") != "" {
+			rw.WriteString("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n")
+		}
+		rw.WriteString("\r\n")
+		open := `0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`
+		rw.Write(append([]byte{0x81, byte(len(open))}, open...))
+		rw.Flush()
+		io.Copy(io.Discard, rw) // until the client closes
+	}))
+	defer s.Close()
+	c, err := Dial(context.Background(), s.URL, &Options{Transports: []Transport{WebSocket}, Version: Version4, ConnectTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	c.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(offers) != 2 || offers[0] == "" || offers[1] != "" {
+		t.Errorf("offers %q: want one with permessage-deflate, then one without", offers)
 	}
 }

@@ -38,8 +38,20 @@ type wsFrame struct {
 }
 
 // dialWS opens a WebSocket to the server for version v, joining session sid
-// when it is not empty.
+// when it is not empty. Compression never keeps it from opening: when the
+// server answers the permessage-deflate offer with parameters gorilla
+// does not take (aiohttp's server_no_context_takeover alone), it dials
+// again without the offer.
 func (c *Conn) dialWS(ctx context.Context, v Version, sid string) (*wsConn, error) {
+	ws, err := c.dialWSOnce(ctx, v, sid, !c.opts.NoPerMessageDeflate)
+	var te *TransportError
+	if err != nil && !c.opts.NoPerMessageDeflate && errors.As(err, &te) && strings.Contains(te.Err.Error(), "invalid compression negotiation") {
+		return c.dialWSOnce(ctx, v, sid, false)
+	}
+	return ws, err
+}
+
+func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress bool) (*wsConn, error) {
 	hu := c.requestURL(WebSocket, v, sid)
 	wu := *hu
 	wu.Scheme = map[string]string{"http": "ws", "https": "wss"}[hu.Scheme]
@@ -49,7 +61,7 @@ func (c *Conn) dialWS(ctx context.Context, v Version, sid string) (*wsConn, erro
 		TLSClientConfig:   c.opts.TLSConfig,
 		HandshakeTimeout:  c.opts.ConnectTimeout,
 		Jar:               c.jar,
-		EnableCompression: !c.opts.NoPerMessageDeflate,
+		EnableCompression: compress,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := (&net.Dialer{Timeout: c.opts.ConnectTimeout}).DialContext(ctx, network, addr)
 			if err != nil {
