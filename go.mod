@@ -3,8 +3,8 @@ module github.com/siocli/sio
 go 1.26
 
 require (
-	github.com/chzyer/readline v1.5.1
 	github.com/creack/pty v1.1.24
+	github.com/ergochat/readline v0.1.3
 	github.com/fatih/color v1.19.0
 	github.com/gorilla/websocket v1.5.3
 	github.com/mattn/go-isatty v0.0.24
@@ -17,4 +17,5 @@ require (
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
+	golang.org/x/text v0.9.0 // indirect
 )

@@ -20,7 +20,14 @@ type IOStreams struct {
 	InTTY, OutTTY, ErrTTY bool
 	// NoColor is set when the NO_COLOR environment variable is.
 	NoColor bool
+	// Dumb is set when TERM is "dumb": such a terminal edits no line and
+	// answers no cursor query, so the shell reads it a line at a time.
+	Dumb bool
 }
+
+// LineEditing says whether the shell and sio serve's prompt may edit lines
+// on In: it is a terminal, and not a dumb one.
+func (s *IOStreams) LineEditing() bool { return s.InTTY && !s.Dumb }
 
 // System returns the process's standard streams.
 func System() *IOStreams {
@@ -31,6 +38,7 @@ func System() *IOStreams {
 		OutTTY:  isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		ErrTTY:  isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		NoColor: noColor,
+		Dumb:    os.Getenv("TERM") == "dumb",
 	}
 }
 

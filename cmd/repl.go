@@ -85,7 +85,7 @@ func replRun(opts *ReplOptions) error {
 		ConnectTimeout: c.timeout, AckTimeout: opts.Timeout, TraceOn: opts.Conn.Trace,
 	}}
 	var term *repl.Terminal
-	if ios.InTTY {
+	if ios.LineEditing() {
 		in, ok := ios.In.(io.ReadCloser)
 		if !ok {
 			in = io.NopCloser(ios.In)

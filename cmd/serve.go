@@ -167,7 +167,7 @@ func serveRun(o *ServeOptions) error {
 		return err
 	}
 	ios := o.IO
-	interactive := ios.InTTY && inForeground()
+	interactive := ios.LineEditing() && inForeground()
 	format, err := outputFormat(o.Output, ios.OutTTY)
 	if err != nil {
 		return err

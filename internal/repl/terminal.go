@@ -10,19 +10,17 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/chzyer/readline"
+	"github.com/ergochat/readline"
 
 	"github.com/siocli/sio/internal/cmdline"
 )
 
 // Terminal reads lines with editing, history and completion.
 type Terminal struct {
-	rl     *readline.Instance
-	comp   *completer
-	close  sync.Once
-	mu     sync.Mutex // one print above the prompt at a time
-	stdout io.Writer
-	stderr io.Writer
+	rl    *readline.Instance
+	comp  *completer
+	close sync.Once
+	typed atomic.Int64 // runes on the line being edited, for Ctrl-C
 }
 
 // TerminalConfig configures a Terminal.
@@ -42,7 +40,12 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 		}
 	}
 	comp := &completer{}
-	rl, err := readline.NewEx(&readline.Config{
+	t := &Terminal{comp: comp}
+	rl, err := readline.NewFromConfig(&readline.Config{
+		Listener: func(line []rune, pos int, key rune) ([]rune, int, bool) {
+			t.typed.Store(int64(len(line)))
+			return nil, 0, false
+		},
 		Prompt:                 "sio> ",
 		HistoryFile:            cfg.HistoryFile,
 		DisableAutoSaveHistory: true,
@@ -56,7 +59,8 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Terminal{rl: rl, comp: comp, stdout: cfg.Stdout, stderr: cfg.Stderr}, nil
+	t.rl = rl
+	return t, nil
 }
 
 // SetCompleter sets what completes the words typed (Tab).
@@ -77,46 +81,29 @@ func prepareHistory(path string) error {
 }
 
 // Stdout is a writer that prints above the prompt without garbling what is
-// being typed.
-func (t *Terminal) Stdout() io.Writer { return &above{t, t.stdout} }
+// being typed: readline serialises it with its own drawing.
+func (t *Terminal) Stdout() io.Writer { return t.rl.Stdout() }
 
 // Stderr is Stdout's counterpart for notes.
-func (t *Terminal) Stderr() io.Writer { return &above{t, t.stderr} }
+func (t *Terminal) Stderr() io.Writer { return t.rl.Stderr() }
 
-// above prints above the prompt: it clears the line being typed, writes,
-// and draws the line again, through readline's Clean and Refresh, which
-// hold its line buffer's lock. readline's own writer does the same but
-// also reads its completion and search modes unlocked, which races with
-// its key loop; here a completion list being shown is not redrawn.
-type above struct {
-	t *Terminal
-	w io.Writer
-}
-
-func (a *above) Write(b []byte) (int, error) {
-	a.t.mu.Lock()
-	defer a.t.mu.Unlock()
-	if !a.t.rl.Terminal.IsReading() {
-		return a.w.Write(b)
-	}
-	a.t.rl.Clean()
-	n, err := a.w.Write(b)
-	a.t.rl.Refresh()
-	return n, err
-}
-
-// ReadLine reads a line.
+// ReadLine reads a line. On Ctrl-C it returns cmdline.ErrInterrupt, and a
+// line that is not empty when something had been typed.
 func (t *Terminal) ReadLine(prompt string) (string, error) {
 	t.rl.SetPrompt(prompt)
-	line, err := t.rl.Readline()
+	t.typed.Store(0)
+	line, err := t.rl.ReadLine()
 	if errors.Is(err, readline.ErrInterrupt) {
+		if t.typed.Load() > 0 {
+			line = "^C" // what was typed is dropped; only its being there counts
+		}
 		return line, cmdline.ErrInterrupt
 	}
 	return line, err
 }
 
 // SaveHistory keeps a command, already redacted, in the history.
-func (t *Terminal) SaveHistory(command string) { t.rl.SaveHistory(command) }
+func (t *Terminal) SaveHistory(command string) { t.rl.SaveToHistory(command) }
 
 // Close restores the terminal and ends a ReadLine under way. It may be
 // called more than once.

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -89,6 +91,10 @@ func startTerm(t *testing.T, args ...string) *term {
 		for {
 			n, err := f.Read(buf)
 			tm.out.Write(buf[:n])
+			// Answer readline's cursor position queries as a terminal does.
+			for range bytes.Count(buf[:n], []byte("\x1b[6n")) {
+				f.Write([]byte("\x1b[1;1R"))
+			}
 			if err != nil {
 				return
 			}
@@ -103,7 +109,13 @@ func startTerm(t *testing.T, args ...string) *term {
 	return tm
 }
 
-func (tm *term) screen() string { return tm.out.String() }
+// screen is what sio wrote to the terminal, its cursor and erase
+// sequences left out, so that tests read the text as a person does.
+func (tm *term) screen() string { return plain(tm.out.String()) }
+
+var controls = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]| \b")
+
+func plain(s string) string { return controls.ReplaceAllString(s, "") }
 
 // expect waits until the output since mark holds s, and returns the new
 // mark.
@@ -111,6 +123,7 @@ func (tm *term) expect(mark int, s string) int {
 	tm.t.Helper()
 	end := -1
 	tm.out.await(15*time.Second, func(out string) bool {
+		out = plain(out)
 		if i := strings.Index(out[mark:], s); i >= 0 {
 			end = mark + i + len(s)
 		}
@@ -180,6 +193,7 @@ func TestReplTerminal(t *testing.T) {
 			script := filepath.Join(t.TempDir(), "session.sio")
 			tm.typ("!save " + script + "\r")
 			m = tm.expect(m, "saved ")
+			m = tm.expect(m, "sio /> ") // the prompt is back: readline takes keys again
 			saved, _ := os.ReadFile(script)
 			for _, want := range []string{"emit --ack echo hi\n", "reply yes 1\n", "on news*\n"} {
 				if !strings.Contains(string(saved), want) {
@@ -188,7 +202,10 @@ func TestReplTerminal(t *testing.T) {
 			}
 
 			// Ctrl-C clears a half-typed line, which then is not run.
-			tm.typ("emit --ack echo never\x03")
+			tm.typ("emit --ack echo never")
+			m = tm.expect(m, "emit --ack echo never")
+			tm.typ("\x03")
+			m = tm.expect(m, "^C")
 			tm.typ("emit --ack echo after\r")
 			tm.expect(m, `ack of echo  "after"`)
 			if strings.Contains(tm.screen(), `"never"`) {
