@@ -382,11 +382,15 @@ func (c *Conn) waitInboxRoom() {
 	c.mu.Unlock()
 }
 
-// closeFlushTimeout bounds how long Close waits to send what is queued.
-const closeFlushTimeout = 5 * time.Second
+// closeFlushTimeout bounds how long Close waits to send what is queued,
+// and then how long its close packet may take: a session closing on a
+// server that has stopped answering ends soon (the server drops it by its
+// own heartbeat), and a command's timeout is not overrun by much.
+const closeFlushTimeout = time.Second
 
 // Close sends what is still queued, tells the server the session is over,
-// and stops every goroutine of the Conn. After Close, Read returns the
+// and stops every goroutine of the Conn; each of the first two waits at
+// most a second. After Close, Read returns the
 // queued messages and then a *CloseError with ReasonForcedClose.
 func (c *Conn) Close() error {
 	c.mu.Lock()
