@@ -3,7 +3,6 @@ package repl
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/internal/sioserver"
+	"github.com/siocli/sio/internal/testserver"
 )
 
 // lines is a LineReader over fixed lines.
@@ -31,12 +31,10 @@ func (l *lines) ReadLine(string) (string, error) {
 // shell starts a shell on an in-process sio serve.
 func shell(t *testing.T) (*Shell, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	srv := sioserver.New(sioserver.Options{})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
+	url := testserver.InProcess(t, sioserver.Options{})
 	var out, notes bytes.Buffer
 	s, err := NewShell(Config{
-		Session: session.Config{URL: hs.URL, Namespace: "/", ConnectTimeout: 5 * time.Second, AckTimeout: 5 * time.Second},
+		Session: session.Config{URL: url, Namespace: "/", ConnectTimeout: 5 * time.Second, AckTimeout: 5 * time.Second},
 		Out:     output.New(&out, output.JSON, false), Notes: &notes,
 	})
 	if err != nil {
