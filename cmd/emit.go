@@ -192,10 +192,8 @@ func emitRun(opts *EmitOptions) error {
 		}
 	}
 	if !lastAcked {
-		// socket.io runs an event's handlers on its next tick and drops
-		// the event if the socket disconnected meanwhile, so the DISCONNECT
-		// must not follow in the same read: let the events leave, then give
-		// the server a moment before closing.
+		// The DISCONNECT must not follow the events in the same read (see
+		// session.Linger): let the events leave, then wait before closing.
 		ctx, cancel := context.WithTimeout(sig, opts.Timeout)
 		err := m.Flush(ctx)
 		cancel()
@@ -203,7 +201,7 @@ func emitRun(opts *EmitOptions) error {
 			return interrupted(fmt.Errorf("sending the event: %w", err))
 		}
 		if got == nil {
-			time.Sleep(emitLinger)
+			time.Sleep(session.Linger)
 		}
 	}
 	if got != nil {
@@ -221,10 +219,6 @@ func emitRun(opts *EmitOptions) error {
 	}
 	return out.Flush()
 }
-
-// emitLinger is how long emit waits, after the event left, before it
-// disconnects.
-const emitLinger = 50 * time.Millisecond
 
 // warnAuthOnV4 says on stderr that an auth payload was not sent because the
 // server speaks protocol 4 (socket.io 2.x), which has none.

@@ -74,7 +74,14 @@ type Session struct {
 	lastRTT time.Duration
 	tracing atomic.Bool
 	asked   chan struct{} // signalled when the server asks for an ack
+	unacked atomic.Bool   // an emit without an ack is the last thing sent
 }
+
+// Linger is how long a client waits, after its last events left, before
+// it disconnects: socket.io runs an event's handlers on its next tick and
+// drops the event when the socket disconnected meanwhile, so a DISCONNECT
+// read with the event would lose it.
+const Linger = 50 * time.Millisecond
 
 // New returns a session; Start connects it.
 func New(cfg Config) (*Session, error) {
@@ -102,8 +109,18 @@ func (s *Session) Start(ctx context.Context) error {
 	return s.Connect(ctx, s.cfg.Namespace, nil)
 }
 
-// Close disconnects everything.
-func (s *Session) Close() { s.m.Close() }
+// Close disconnects everything. When the last thing sent was an emit
+// without an ack, it first waits for it to leave, and Linger.
+func (s *Session) Close() {
+	if s.unacked.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if s.m.Flush(ctx) == nil {
+			time.Sleep(Linger)
+		}
+		cancel()
+	}
+	s.m.Close()
+}
 
 // Manager returns the session's Manager.
 func (s *Session) Manager() *sioclient.Manager { return s.m }
@@ -220,6 +237,7 @@ func (s *Session) Emit(e *Emit) error {
 	s.mu.Lock()
 	s.seen[e.Event] = true
 	s.mu.Unlock()
+	s.unacked.Store(true)
 	return sock.Emit(e.Event, e.Args...)
 }
 
@@ -233,7 +251,11 @@ func (s *Session) EmitWithAck(ctx context.Context, e *Emit) (*sioclient.Ack, err
 	if timeout == 0 {
 		timeout = s.cfg.AckTimeout
 	}
-	return sock.Timeout(timeout).EmitWithAck(ctx, e.Event, e.Args...)
+	ack, err := sock.Timeout(timeout).EmitWithAck(ctx, e.Event, e.Args...)
+	if err == nil {
+		s.unacked.Store(false) // the server has read everything sent before
+	}
+	return ack, err
 }
 
 // Reply answers the request with the given id (in the current namespace
