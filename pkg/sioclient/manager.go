@@ -291,9 +291,17 @@ func (m *Manager) setStateLocked(to State, c change) {
 	if from == Connecting && c.err != nil && c.attempt > 0 {
 		m.lifecycle(Lifecycle{Type: LifecycleReconnectError, Err: c.err, Attempt: c.attempt})
 	}
-	if to == Disconnected && c.err != nil {
-		for _, s := range m.sockets {
-			s.failWaiters(c.err)
+	if to == Disconnected {
+		// No attempt follows: Connect calls waiting end now, with the
+		// cause, rather than at their deadline.
+		err := c.err
+		if err == nil && (from == Connected || from == Detecting) {
+			err = fmt.Errorf("sioclient: the connection closed (%s)", c.reason)
+		}
+		if err != nil {
+			for _, s := range m.sockets {
+				s.failWaiters(err)
+			}
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package sioclient
 
 import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -107,5 +111,40 @@ func TestMoves(t *testing.T) {
 			}()
 			checkMove(tt.moves, "x", tt.from, tt.to)
 		}()
+	}
+}
+
+// TestRefusedByClosing: a server that answers a namespace CONNECT by
+// closing the session (as googollee/go-socket.io refuses) ends Connect at
+// once with that cause, not at its deadline.
+func TestRefusedByClosing(t *testing.T) {
+	var mu sync.Mutex
+	posted := false
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.URL.Query().Get("sid") == "":
+			w.Write([]byte(`0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`))
+		case r.Method == http.MethodPost:
+			posted = true
+			w.Write([]byte("ok"))
+		case posted:
+			w.Write([]byte("1")) // close
+		default:
+			w.Write([]byte("6")) // noop until the CONNECT comes
+		}
+	}))
+	defer hs.Close()
+	m, err := NewManager(hs.URL, &Options{NoReconnect: true, Engine: engineio.Options{Transports: []engineio.Transport{engineio.Polling}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = m.Socket("/", nil).Connect(ctx)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Connect: %v", err)
 	}
 }
