@@ -67,6 +67,7 @@ type Manager struct {
 	lastErr    error
 	rootJoined bool             // protocol 4: the server joined "/" in this session
 	toClose    []*engineio.Conn // sessions to close once mu is released
+	joined     atomic.Bool      // a namespace connected since the last loss
 	cur        atomic.Pointer[link]
 	// awaiting counts the calls waiting for the connection (an ack, a
 	// connect); while any does, the dispatcher's queue may grow past its
@@ -310,7 +311,15 @@ func (m *Manager) setStateLocked(to State, c change) {
 // failed on: to the next attempt after its delay, or, when reconnection is
 // off, the session was closed on purpose, no socket wants a connection or
 // no attempts are left, to Disconnected.
+//
+// Attempts are counted until a namespace connects, not until a session
+// opens as in the reference client: behind a balancer without sticky
+// sessions every attempt opens a session that is then lost, and the
+// reference client never gives up.
 func (m *Manager) afterLossLocked(c change) {
+	if m.joined.Swap(false) {
+		m.bo.reset()
+	}
 	switch {
 	case m.opts.NoReconnect || c.reason == ReasonForcedClose || !m.anyActiveLocked():
 		m.setStateLocked(Disconnected, c)
@@ -418,7 +427,6 @@ func (m *Manager) dial(id, attempt int) {
 	m.conn = conn
 	m.attempt = attempt
 	m.lastErr = nil
-	m.bo.reset()
 	info := conn.Info()
 	m.session = &Session{SID: info.SID, Engine: conn.Version(), Transport: conn.Transport(), Handshake: info}
 	m.wg.Add(1)

@@ -116,6 +116,7 @@ func (s *Socket) setStateLocked(to State, c change) (dones []func()) {
 	s.m.notifyState(s.nsp, from, to, c)
 	switch {
 	case to == Connected:
+		s.m.joined.Store(true) // the reconnection attempts start again from none
 		s.m.lifecycle(Lifecycle{Type: LifecycleConnect, Namespace: s.nsp, SocketID: s.id, Recovered: s.recovered})
 		for _, p := range s.recvBuf {
 			s.dispatchEventLocked(p)

@@ -148,3 +148,25 @@ func TestRefusedByClosing(t *testing.T) {
 		t.Errorf("Connect: %v", err)
 	}
 }
+
+// TestAttemptsCountUntilJoined: sessions that open and are lost before a
+// namespace connects (a balancer without sticky sessions) use up the
+// reconnection attempts; the reference client would try forever.
+func TestAttemptsCountUntilJoined(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("sid") == "" {
+			w.Write([]byte(`0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`))
+			return
+		}
+		w.Write([]byte("1")) // the session is gone at once
+	}))
+	defer hs.Close()
+	m, rec := newManager(t, hs.URL, &Options{ReconnectAttempts: 2, ReconnectDelay: time.Millisecond, ReconnectDelayMax: time.Millisecond,
+		Engine: engineio.Options{Transports: []engineio.Transport{engineio.Polling}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Socket("/", nil).Connect(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Connect: %v", err)
+	}
+	rec.waitFor(t, LifecycleReconnectFailed, 1, 5*time.Second)
+}
