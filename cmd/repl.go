@@ -110,6 +110,7 @@ func replRun(opts *ReplOptions) error {
 		printer.Flush()
 		return connectFailure(err, c.timeout)
 	}
+	warnAuthOnV4(ios, sess.Session().Manager(), c)
 	var reader cmdline.LineReader
 	if term != nil {
 		term.SetCompleter(sess.Completer())

@@ -285,3 +285,19 @@ func TestEmitInterrupt(t *testing.T) {
 		t.Errorf("no DISCONNECT was sent:\n%s", e.stderr)
 	}
 }
+
+// TestAuthOnV4Warns: a 2.x server has no auth payload; -a is not sent, and
+// sio says so once, pointing at -q, in emit, listen and the shell alike.
+func TestAuthOnV4Warns(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "2"})
+	for _, args := range [][]string{
+		{"emit", s.URL(), "echo", "x", "--ack"},
+		{"repl", s.URL()},
+		{"listen", s.URL(), "--duration", "300ms"},
+	} {
+		r := sio(t, "exit\n", append(args, "-a", `{"token":"ok"}`)...)
+		if strings.Count(r.stderr, "has no auth payload: --auth was not sent; pass credentials with -q") != 1 {
+			t.Errorf("%s: exit %d, stderr %q", args[0], r.code, r.stderr)
+		}
+	}
+}
