@@ -322,12 +322,32 @@ func (c *Conn) Write(msgs ...Message) error {
 			}
 		}
 	}
+	if limit := c.info.MaxPayload; limit > 0 {
+		for _, m := range msgs {
+			if n := c.sizeLocked(messagePacket(m)); n > limit {
+				c.mu.Unlock()
+				return &TooLargeError{Size: n, Limit: limit}
+			}
+		}
+	}
 	for _, m := range msgs {
 		c.outq = append(c.outq, messagePacket(m))
 	}
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	return nil
+}
+
+// sizeLocked is how many bytes p takes on the current transport: its text
+// form in a polling body, its frame over WebSocket.
+func (c *Conn) sizeLocked(p wire.Packet) int {
+	if c.transport == Polling {
+		return wire.TextLen(p, c.version)
+	}
+	if p.Binary && c.version == Version4 {
+		return len(p.Data)
+	}
+	return 1 + len(p.Data)
 }
 
 // Flush waits until every message written so far has been handed to the

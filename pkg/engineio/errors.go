@@ -91,6 +91,16 @@ func (e *HTTPError) Error() string {
 	return b.String()
 }
 
+// TooLargeError is a message Write refused because it is larger than the
+// server's maxPayload, which would end the session.
+type TooLargeError struct {
+	Size, Limit int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("engineio: the message is %d bytes, more than the %d the server takes (its maxPayload)", e.Size, e.Limit)
+}
+
 // RedirectError is a redirect sio did not follow: one that leaves the
 // server's origin, or of a POST.
 type RedirectError struct {

@@ -367,3 +367,33 @@ func TestCompressionFallback(t *testing.T) {
 		t.Errorf("offers %q: want one with permessage-deflate, then one without", offers)
 	}
 }
+
+// TestTooLarge: Write refuses a message larger than the server's
+// announced maxPayload, naming both sizes, and keeps the session.
+func TestTooLarge(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("sid") == "" {
+			w.Write([]byte(`0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":10}`))
+			return
+		}
+		if r.Method == http.MethodPost {
+			w.Write([]byte("ok"))
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+		w.Write([]byte("6"))
+	}))
+	defer s.Close()
+	c, err := Dial(context.Background(), s.URL, &Options{Transports: []Transport{Polling}, Version: Version4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var tl *TooLargeError
+	if err := c.Write(Message{Data: []byte("0123456789")}); !errors.As(err, &tl) || tl.Size != 11 || tl.Limit != 10 {
+		t.Errorf("a message over maxPayload: %v", err)
+	}
+	if err := c.Write(Message{Data: []byte("012345678")}); err != nil || c.Err() != nil {
+		t.Errorf("the session after the refusal: %v %v", err, c.Err())
+	}
+}
