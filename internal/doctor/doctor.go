@@ -130,7 +130,7 @@ func (r *run) step(name, title string, f func(*Step)) {
 
 func skip(s *Step, why string) {
 	s.Status = Skip
-	s.fact("skipped", why)
+	fact(s, "skipped", why)
 }
 
 // engineOptions returns the engine options of the configured connection,

@@ -75,7 +75,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestFactsJSON(t *testing.T) {
-	b, _ := json.Marshal(Facts{{"z", "1"}, {"a", `"q"`}})
+	b, _ := json.Marshal(Facts{{Key: "z", Value: "1"}, {Key: "a", Value: `"q"`}})
 	if string(b) != `{"z":"1","a":"\"q\""}` {
 		t.Errorf("%s", b)
 	}

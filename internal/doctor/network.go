@@ -51,7 +51,7 @@ func (r *run) resolveAndDial(s *Step) {
 	if p := r.proxyFor(r.base); p != nil {
 		shown := *p
 		shown.User = nil
-		s.fact("proxy", shown.String())
+		fact(s, "proxy", shown.String())
 		host, port = p.Hostname(), p.Port()
 		if port == "" {
 			port = map[string]string{"https": "443", "socks5": "1080"}[p.Scheme]
@@ -68,11 +68,11 @@ func (r *run) resolveAndDial(s *Step) {
 		var err error
 		addrs, err = net.DefaultResolver.LookupHost(ctx, host)
 		if err != nil {
-			s.fail(fmt.Sprintf("%s does not resolve: %v", host, unwrapDNS(err)),
+			fail(s, fmt.Sprintf("%s does not resolve: %v", host, unwrapDNS(err)),
 				"Check the host name in the URL, or this machine's DNS settings.")
 			return
 		}
-		s.fact("resolved", fmt.Sprintf("%s → %s in %s", host, strings.Join(addrs, ", "), ms(time.Since(t0))))
+		fact(s, "resolved", fmt.Sprintf("%s → %s in %s", host, strings.Join(addrs, ", "), ms(time.Since(t0))))
 	}
 	var failed []string
 	var last error
@@ -86,25 +86,25 @@ func (r *run) resolveAndDial(s *Step) {
 			continue
 		}
 		c.Close()
-		s.fact("connected", fmt.Sprintf("%s in %s", addr, ms(time.Since(t0))))
+		fact(s, "connected", fmt.Sprintf("%s in %s", addr, ms(time.Since(t0))))
 		r.reachable = true
 		break
 	}
 	if len(failed) > 0 {
-		s.fact("failed", strings.Join(failed, "; "))
+		fact(s, "failed", strings.Join(failed, "; "))
 	}
 	if r.reachable {
 		return
 	}
 	switch {
 	case errors.Is(last, syscall.ECONNREFUSED):
-		s.fail(fmt.Sprintf("Nothing listens on port %s of %s (connection refused).", port, host),
+		fail(s, fmt.Sprintf("Nothing listens on port %s of %s (connection refused).", port, host),
 			"Start the server, or check the host and port in the URL.")
 	case errors.Is(last, context.DeadlineExceeded) || isTimeout(last):
-		s.fail(fmt.Sprintf("No answer from %s port %s within %s: a firewall drops the packets, or the host is down.", host, port, r.cfg.Timeout),
+		fail(s, fmt.Sprintf("No answer from %s port %s within %s: a firewall drops the packets, or the host is down.", host, port, r.cfg.Timeout),
 			"Check the address, and the firewall rules between here and the server.")
 	default:
-		s.fail(fmt.Sprintf("Cannot connect to %s port %s: %s.", host, port, shortNetError(last)),
+		fail(s, fmt.Sprintf("Cannot connect to %s port %s: %s.", host, port, shortNetError(last)),
 			"Check the host and port in the URL, and the network between here and the server.")
 	}
 }
@@ -167,12 +167,12 @@ func (r *run) checkTLS(s *Step) {
 		describeTLS(s, conn.ConnectionState())
 		conn.Close()
 		if cfg.InsecureSkipVerify {
-			s.fact("verified", "no (-k)")
+			fact(s, "verified", "no (-k)")
 		} else {
-			s.fact("verified", "yes")
+			fact(s, "verified", "yes")
 			leaf := conn.ConnectionState().PeerCertificates[0]
 			if left := time.Until(leaf.NotAfter); left < 14*24*time.Hour {
-				s.warn(fmt.Sprintf("The certificate expires in %s, on %s.", left.Round(time.Hour), leaf.NotAfter.Format(time.DateOnly)),
+				warn(s, fmt.Sprintf("The certificate expires in %s, on %s.", left.Round(time.Hour), leaf.NotAfter.Format(time.DateOnly)),
 					"Renew the server's certificate.")
 			}
 		}
@@ -180,7 +180,7 @@ func (r *run) checkTLS(s *Step) {
 	}
 	problem, fix, certificate := explainTLS(err, host)
 	if !certificate {
-		s.fail(problem, fix)
+		fail(s, problem, fix)
 		r.reachable = false
 		return
 	}
@@ -190,29 +190,29 @@ func (r *run) checkTLS(s *Step) {
 		describeTLS(s, conn.ConnectionState())
 		conn.Close()
 	}
-	s.fact("verified", "no: "+problem)
-	s.fact("next steps", "run without verification, to find what else is wrong")
-	s.fail(problem, fix)
+	fact(s, "verified", "no: "+problem)
+	fact(s, "next steps", "run without verification, to find what else is wrong")
+	fail(s, problem, fix)
 	r.tls = insecure
 }
 
 // describeTLS adds the protocol and the certificate's facts.
 func describeTLS(s *Step, st tls.ConnectionState) {
-	s.fact("protocol", tls.VersionName(st.Version)+", "+tls.CipherSuiteName(st.CipherSuite))
+	fact(s, "protocol", tls.VersionName(st.Version)+", "+tls.CipherSuiteName(st.CipherSuite))
 	if len(st.PeerCertificates) == 0 {
 		return
 	}
 	leaf := st.PeerCertificates[0]
-	s.fact("subject", leaf.Subject.String())
+	fact(s, "subject", leaf.Subject.String())
 	names := append([]string(nil), leaf.DNSNames...)
 	for _, ip := range leaf.IPAddresses {
 		names = append(names, ip.String())
 	}
 	if len(names) > 0 {
-		s.fact("names", strings.Join(names, ", "))
+		fact(s, "names", strings.Join(names, ", "))
 	}
-	s.fact("issuer", leaf.Issuer.String())
-	s.fact("valid", leaf.NotBefore.UTC().Format(time.DateOnly)+" to "+leaf.NotAfter.UTC().Format(time.DateOnly))
+	fact(s, "issuer", leaf.Issuer.String())
+	fact(s, "valid", leaf.NotBefore.UTC().Format(time.DateOnly)+" to "+leaf.NotAfter.UTC().Format(time.DateOnly))
 }
 
 // explainTLS says why a TLS handshake failed and what to do; certificate

@@ -120,10 +120,10 @@ func (r *run) handshake(s *Step) {
 		t0 := time.Now()
 		res, err := r.do(c, http.MethodGet, r.pollURL(v, ""), nil)
 		if err != nil {
-			s.fail("The handshake request failed: "+err.Error()+".", "Check the URL; run with --trace to see the exchange.")
+			fail(s, "The handshake request failed: "+err.Error()+".", "Check the URL; run with --trace to see the exchange.")
 			return
 		}
-		s.fact(fmt.Sprintf("GET EIO=%d", v), fmt.Sprintf("%d %s in %s", res.status, http.StatusText(res.status), ms(time.Since(t0))))
+		fact(s, fmt.Sprintf("GET EIO=%d", v), fmt.Sprintf("%d %s in %s", res.status, http.StatusText(res.status), ms(time.Since(t0))))
 		if res.status == http.StatusOK {
 			r.openPolling(s, v, res)
 			return
@@ -144,7 +144,7 @@ func (r *run) handshake(s *Step) {
 		}
 	}
 	problem, fix := explainPolling(last, r.path)
-	s.fail(problem, fix)
+	fail(s, problem, fix)
 }
 
 // openPolling reads a handshake's open packet.
@@ -155,44 +155,44 @@ func (r *run) openPolling(s *Step, asked wire.Version, res *httpResult) {
 	}
 	packets, err := wire.DecodePayload(res.body, v, res.header.Get("Content-Type") == "application/octet-stream")
 	if err != nil || len(packets) == 0 || packets[0].Type != wire.PacketOpen {
-		s.fact("content-type", res.header.Get("Content-Type"))
-		s.fact("body", snippet(res.body))
-		s.fail("The server answered 200 but not with an Engine.IO handshake: something else answers at "+r.path+" (a web page, an API).",
+		fact(s, "content-type", res.header.Get("Content-Type"))
+		fact(s, "body", snippet(res.body))
+		fail(s, "The server answered 200 but not with an Engine.IO handshake: something else answers at "+r.path+" (a web page, an API).",
 			"Give the Socket.IO server's path with --path (its path option; default /socket.io), or check where the proxy routes it.")
 		return
 	}
 	hs, err := wire.ParseHandshake(packets[0].Data)
 	if err != nil {
-		s.fail(fmt.Sprintf("The open packet is malformed (%v): %s.", err, snippet(packets[0].Data)), "The server is not a Socket.IO server sio knows.")
+		fail(s, fmt.Sprintf("The open packet is malformed (%v): %s.", err, snippet(packets[0].Data)), "The server is not a Socket.IO server sio knows.")
 		return
 	}
 	r.version, r.hs, r.pollingOK = v, &hs, true
 	r.report.Engine = int(v)
-	s.fact("Engine.IO", versionName(v, r.forced != wire.VersionAuto))
+	fact(s, "Engine.IO", versionName(v, r.forced != wire.VersionAuto))
 	if asked == wire.Version4 && v == wire.Version3 {
-		s.fact("note", "asked for EIO=4, answered in Engine.IO 3: the server ignores EIO, as engine.io 3 does")
+		fact(s, "note", "asked for EIO=4, answered in Engine.IO 3: the server ignores EIO, as engine.io 3 does")
 	}
-	s.fact("sid", hs.SID)
+	fact(s, "sid", hs.SID)
 	up := strings.Join(hs.Upgrades, ", ")
 	if up == "" {
 		up = "none"
 	}
-	s.fact("upgrades", up)
-	s.fact("pingInterval", fmt.Sprintf("%dms", hs.PingInterval.Milliseconds()))
-	s.fact("pingTimeout", fmt.Sprintf("%dms", hs.PingTimeout.Milliseconds()))
+	fact(s, "upgrades", up)
+	fact(s, "pingInterval", fmt.Sprintf("%dms", hs.PingInterval.Milliseconds()))
+	fact(s, "pingTimeout", fmt.Sprintf("%dms", hs.PingTimeout.Milliseconds()))
 	if hs.MaxPayload > 0 {
-		s.fact("maxPayload", strconv.Itoa(hs.MaxPayload))
+		fact(s, "maxPayload", strconv.Itoa(hs.MaxPayload))
 	}
 	var cookies []string
 	for _, c := range (&http.Response{Header: res.header}).Cookies() {
 		cookies = append(cookies, c.Name)
 	}
 	if len(cookies) > 0 {
-		s.fact("cookies set", strings.Join(cookies, ", "))
+		fact(s, "cookies set", strings.Join(cookies, ", "))
 		r.cookies = cookies
 	}
 	if srv := res.header.Get("Server"); srv != "" {
-		s.fact("server", srv)
+		fact(s, "server", srv)
 	}
 	r.wsOffered = false
 	for _, u := range hs.Upgrades {
@@ -208,9 +208,9 @@ func (r *run) versionMismatch(s *Step, c *http.Client) {
 	r.mismatch = true
 	res, err := r.do(c, http.MethodGet, r.pollURL(wire.Version4, ""), nil)
 	if err == nil && res.status == http.StatusOK {
-		s.fact("GET EIO=4", "200 OK: the server speaks Engine.IO 4")
+		fact(s, "GET EIO=4", "200 OK: the server speaks Engine.IO 4")
 	}
-	s.fail("Version mismatch: --eio 3 asks for Engine.IO 3 (socket.io 2.x), and the server speaks only Engine.IO 4 (socket.io 3.x or 4.x without allowEIO3): \"Unsupported protocol version\".",
+	fail(s, "Version mismatch: --eio 3 asks for Engine.IO 3 (socket.io 2.x), and the server speaks only Engine.IO 4 (socket.io 3.x or 4.x without allowEIO3): \"Unsupported protocol version\".",
 		"Drop --eio 3 and sio finds the version itself; or start the server with allowEIO3: true to let socket.io 2.x clients in.")
 }
 
@@ -218,15 +218,15 @@ func (r *run) versionMismatch(s *Step, c *http.Client) {
 // error, the headers that name who answered, the start of the body.
 func httpFacts(s *Step, res *httpResult) {
 	if res.code != wire.CodeNone {
-		s.fact("engine.io error", fmt.Sprintf("code %d, %q", res.code, res.msg))
+		fact(s, "engine.io error", fmt.Sprintf("code %d, %q", res.code, res.msg))
 	}
 	for _, h := range []string{"Server", "Via", "Content-Type", "Location", "X-Powered-By"} {
 		if v := res.header.Get(h); v != "" {
-			s.fact(strings.ToLower(h), v)
+			fact(s, strings.ToLower(h), v)
 		}
 	}
 	if res.code == wire.CodeNone && len(res.body) > 0 {
-		s.fact("body", snippet(res.body))
+		fact(s, "body", snippet(res.body))
 	}
 }
 
@@ -307,16 +307,16 @@ func (r *run) sticky(s *Step) {
 	}
 	closePkt := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketClose}}, r.version)
 	r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), closePkt)
-	s.fact("requests", fmt.Sprintf("%d POSTs with the sid, each on a new connection: %d reached the session", n, reached))
+	fact(s, "requests", fmt.Sprintf("%d POSTs with the sid, each on a new connection: %d reached the session", n, reached))
 	if unknown > 0 {
-		s.fact("Session ID unknown", plural(unknown, "answer", "answers"))
-		s.fail(fmt.Sprintf("%d of %d requests with the session's id got \"Session ID unknown\": they reached a server process that does not hold the session, so the load balancer is not sticky.", unknown, n),
+		fact(s, "Session ID unknown", plural(unknown, "answer", "answers"))
+		fail(s, fmt.Sprintf("%d of %d requests with the session's id got \"Session ID unknown\": they reached a server process that does not hold the session, so the load balancer is not sticky.", unknown, n),
 			stickyFix(r.cookies))
 		return
 	}
 	if len(other) > 0 {
-		s.fact("errors", strings.Join(other, "; "))
-		s.fail("Requests with the session's id failed: "+other[0]+".", "Run with --trace to see the exchange.")
+		fact(s, "errors", strings.Join(other, "; "))
+		fail(s, "Requests with the session's id failed: "+other[0]+".", "Run with --trace to see the exchange.")
 		return
 	}
 	r.stickyOK = true

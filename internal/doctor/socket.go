@@ -51,7 +51,7 @@ func (r *run) namespace(s *Step) {
 	}
 	m, err := sioclient.NewManager(r.cfg.URL, &opts)
 	if err != nil {
-		s.fail(output.Describe(err), "")
+		fail(s, output.Describe(err), "")
 		return
 	}
 	r.manager = m
@@ -62,27 +62,27 @@ func (r *run) namespace(s *Step) {
 		var ce *sioclient.ConnectError
 		if errors.As(err, &ce) {
 			r.nsRefused = true
-			s.fact("message", ce.Message)
+			fact(s, "message", ce.Message)
 			if len(ce.Data) > 0 {
-				s.fact("data", string(ce.Data))
+				fact(s, "data", string(ce.Data))
 			}
 			if ce.Message == "Invalid namespace" {
-				s.fail(fmt.Sprintf("The server has no namespace %s.", r.cfg.Namespace),
+				fail(s, fmt.Sprintf("The server has no namespace %s.", r.cfg.Namespace),
 					"Check the namespace: it is the URL's path (the server's path is --path).")
 				return
 			}
-			s.fail(fmt.Sprintf("The server refused %s: %q: a middleware turned the connect down.", r.cfg.Namespace, ce.Message),
+			fail(s, fmt.Sprintf("The server refused %s: %q: a middleware turned the connect down.", r.cfg.Namespace, ce.Message),
 				"Send what the middleware wants: --auth JSON (socket.io 3.x, 4.x) or --query k=v (2.x).")
 			return
 		}
-		s.fail("The connect failed: "+output.Describe(err)+".", "Run with --trace to see the exchange.")
+		fail(s, "The connect failed: "+output.Describe(err)+".", "Run with --trace to see the exchange.")
 		return
 	}
 	r.nsConnected, r.connectedAt = true, time.Now()
 	sess := m.Session()
-	s.fact("socket id", so.ID())
-	s.fact("transport", string(sess.Transport))
-	s.fact("Socket.IO protocol", fmt.Sprintf("%d", sess.Protocol))
+	fact(s, "socket id", so.ID())
+	fact(s, "transport", string(sess.Transport))
+	fact(s, "Socket.IO protocol", fmt.Sprintf("%d", sess.Protocol))
 }
 
 // heartbeat waits for one heartbeat on the connected namespace.
@@ -98,33 +98,33 @@ func (r *run) heartbeat(s *Step) {
 	sess := r.manager.Session()
 	hs := sess.Handshake
 	wait := min(r.cfg.HeartbeatWait, hs.PingInterval+hs.PingTimeout+2*time.Second)
-	s.fact("expected", fmt.Sprintf("a ping every %s, answered within %s", hs.PingInterval, hs.PingTimeout))
+	fact(s, "expected", fmt.Sprintf("a ping every %s, answered within %s", hs.PingInterval, hs.PingTimeout))
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case l := <-r.pings:
 		after := l.Time.Sub(r.connectedAt)
 		if sess.Engine == wire.Version3 {
-			s.fact("ping", fmt.Sprintf("sent after %s, pong in %s", ms(after), ms(l.RTT)))
+			fact(s, "ping", fmt.Sprintf("sent after %s, pong in %s", ms(after), ms(l.RTT)))
 		} else {
-			s.fact("ping", fmt.Sprintf("from the server after %s, pong sent", ms(after)))
+			fact(s, "ping", fmt.Sprintf("from the server after %s, pong sent", ms(after)))
 		}
 	case l := <-r.closed:
 		after := time.Since(r.connectedAt).Round(time.Millisecond)
-		s.fact("dropped", fmt.Sprintf("after %s: %s", after, l.Reason))
+		fact(s, "dropped", fmt.Sprintf("after %s: %s", after, l.Reason))
 		problem := fmt.Sprintf("The connection dropped after %s (%s) before a heartbeat: something between here and the server closes it.", after, l.Reason)
 		if after < hs.PingInterval {
 			problem = fmt.Sprintf("The connection dropped after %s (%s), sooner than the server's first ping (every %s): an idle timeout between here and the server is shorter than the heartbeat.", after, l.Reason, hs.PingInterval)
 		}
 		r.dropped = after
-		s.fail(problem,
+		fail(s, problem,
 			"Make the proxy's and load balancer's timeouts longer than pingInterval + pingTimeout (nginx proxy_read_timeout, default 60s), and turn off response buffering for long-polls (nginx proxy_buffering off).")
 	case <-timer.C:
 		if wait < hs.PingInterval {
 			skip(s, fmt.Sprintf("no ping within --heartbeat-wait %s; the server pings every %s", wait, hs.PingInterval))
 			return
 		}
-		s.warn(fmt.Sprintf("No heartbeat within %s, though the server announced a ping every %s: it does not ping as announced, or something holds the pings back.", wait, hs.PingInterval),
+		warn(s, fmt.Sprintf("No heartbeat within %s, though the server announced a ping every %s: it does not ping as announced, or something holds the pings back.", wait, hs.PingInterval),
 			"Check the server's pingInterval, and any proxy that buffers responses (nginx proxy_buffering off).")
 	case <-r.ctx.Done():
 		skip(s, "interrupted")

@@ -28,28 +28,29 @@ func (r *run) directWebSocket(s *Step) {
 	conn, err := engineio.Dial(ctx, r.cfg.URL, &eo)
 	if err == nil {
 		r.wsOK = true
-		s.fact("status", "101 Switching Protocols")
-		s.fact("sid", conn.Info().SID)
+		fact(s, "status", "101 Switching Protocols")
+		fact(s, "sid", conn.Info().SID)
 		if r.version == wire.VersionAuto {
 			r.version = conn.Version()
 			r.report.Engine = int(r.version)
-			s.fact("Engine.IO", versionName(r.version, r.forced != wire.VersionAuto))
+			fact(s, "Engine.IO", versionName(r.version, r.forced != wire.VersionAuto))
 		}
 		conn.Close()
 		return
 	}
 	var he *engineio.HTTPError
 	if errors.As(err, &he) {
-		s.fact("status", fmt.Sprintf("%d %s", he.StatusCode, http.StatusText(he.StatusCode)))
+		fact(s, "status", fmt.Sprintf("%d %s", he.StatusCode, http.StatusText(he.StatusCode)))
 		httpFacts(s, &httpResult{status: he.StatusCode, header: he.Header, body: he.Body, code: he.Code, msg: he.Message})
 	} else {
-		s.fact("error", output.Describe(err))
+		fact(s, "error", output.Describe(err))
 	}
 	if r.pollingOK && !r.wsOffered && he != nil && he.Code == wire.CodeTransportUnknown {
 		skip(s, "the server offers no WebSocket (its transports option): polling is its best")
 		return
 	}
-	s.fail(explainWebSocket(err, r.pollingOK, r.path))
+	problem, fix := explainWebSocket(err, r.pollingOK, r.path)
+	fail(s, problem, fix)
 }
 
 // explainWebSocket says why a WebSocket failed and what to do.
@@ -137,7 +138,7 @@ func (r *run) upgrade(s *Step) {
 	t0 := time.Now()
 	conn, err := engineio.Dial(ctx, r.cfg.URL, &eo)
 	if err != nil {
-		s.fail("The polling handshake failed this time: "+output.Describe(err)+".", "Run with --trace to see the exchange.")
+		fail(s, "The polling handshake failed this time: "+output.Describe(err)+".", "Run with --trace to see the exchange.")
 		return
 	}
 	defer conn.Close()
@@ -157,7 +158,7 @@ func (r *run) upgrade(s *Step) {
 	mu.Lock()
 	for _, k := range []string{"probe sent", "probe answered", "upgrade sent"} {
 		if t, ok := marks[k]; ok {
-			s.fact(k, "+"+ms(t.Sub(t0)))
+			fact(s, k, "+"+ms(t.Sub(t0)))
 		}
 	}
 	_, answered := marks["probe answered"]
@@ -165,17 +166,18 @@ func (r *run) upgrade(s *Step) {
 	mu.Unlock()
 	if outcome.Type == engineio.EventUpgrade {
 		r.upgradeOK = true
-		s.fact("upgraded", "+"+ms(outcome.Time.Sub(t0))+", now on websocket")
+		fact(s, "upgraded", "+"+ms(outcome.Time.Sub(t0))+", now on websocket")
 		return
 	}
-	s.fact("error", output.Describe(outcome.Err))
+	fact(s, "error", output.Describe(outcome.Err))
 	// An HTTP answer names the cause (a session the balancer sent
 	// elsewhere, a proxy's refusal); without one, a probe left unanswered
 	// points at a proxy that holds WebSocket frames back.
 	var he *engineio.HTTPError
 	if sent && !answered && !errors.As(outcome.Err, &he) {
-		s.fail("The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", proxyFix)
+		fail(s, "The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", proxyFix)
 		return
 	}
-	s.fail(explainWebSocket(outcome.Err, true, r.path))
+	problem, fix := explainWebSocket(outcome.Err, true, r.path)
+	fail(s, problem, fix)
 }
