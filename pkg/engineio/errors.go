@@ -68,6 +68,11 @@ func (e *HTTPError) parseBody() {
 	}
 	if s := strings.TrimSpace(string(e.Body)); len(s) < 200 && !strings.ContainsAny(s, "<\n") {
 		e.Message = s
+		// engine.io refuses a WebSocket upgrade with its error message as
+		// plain text, not JSON: the message still names the code.
+		if code, ok := wire.CodeOf(s); ok {
+			e.Code = code
+		}
 	}
 }
 

@@ -397,3 +397,12 @@ func TestTooLarge(t *testing.T) {
 		t.Errorf("the session after the refusal: %v %v", err, c.Err())
 	}
 }
+
+// TestPlainTextRefusal: engine.io refuses a WebSocket upgrade with its
+// error message as plain text; the code is still known from it.
+func TestPlainTextRefusal(t *testing.T) {
+	he := newHTTPError("websocket", "ws://h/", &http.Response{StatusCode: 400, Status: "400 Bad Request"}, []byte("Session ID unknown"))
+	if he.Code != wire.CodeUnknownSID || he.Message != "Session ID unknown" {
+		t.Errorf("%+v", he)
+	}
+}

@@ -241,7 +241,7 @@ func TestReplCtrlC(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("exit: %v", err)
+			t.Fatalf("exit: %v\n%s", err, tm.screen())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("sio did not leave on a second Ctrl-C:\n%s", tm.screen())

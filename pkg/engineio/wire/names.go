@@ -47,6 +47,17 @@ var codeMessages = map[ErrorCode]string{
 // Message is the message engine.io sends with the code.
 func (c ErrorCode) Message() string { return codeMessages[c] }
 
+// CodeOf returns the code whose message msg is, as engine.io writes it in
+// place of a JSON body when it refuses a WebSocket upgrade.
+func CodeOf(msg string) (ErrorCode, bool) {
+	for c, m := range codeMessages {
+		if m == msg {
+			return c, true
+		}
+	}
+	return CodeNone, false
+}
+
 // CloseReason says why an Engine.IO session ended, in the words the
 // reference client and server use.
 type CloseReason string

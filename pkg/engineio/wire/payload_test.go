@@ -152,3 +152,12 @@ func TestParseOpen(t *testing.T) {
 		t.Errorf("the limits themselves: %+v %v", h, err)
 	}
 }
+
+func TestCodeOf(t *testing.T) {
+	if c, ok := CodeOf("Session ID unknown"); !ok || c != CodeUnknownSID {
+		t.Errorf("CodeOf: %v %v", c, ok)
+	}
+	if _, ok := CodeOf("Bad Gateway"); ok {
+		t.Error("a message engine.io does not send has a code")
+	}
+}
