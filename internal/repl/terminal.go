@@ -21,6 +21,42 @@ type Terminal struct {
 	comp  *completer
 	close sync.Once
 	typed atomic.Int64 // runes on the line being edited, for Ctrl-C
+
+	// printMu keeps prints above the prompt out of the keys that end or
+	// clear a line (Enter, Ctrl-C, Ctrl-D): readline resets its line
+	// buffer for them without its lock. held says the key loop has it.
+	printMu sync.Mutex
+	held    atomic.Bool
+}
+
+// hold is called by the key loop before a key that may end the line. A
+// key the completion menu takes gets no release until the next one, so a
+// hold already there stays as it is.
+func (t *Terminal) hold() {
+	if t.held.Load() {
+		return
+	}
+	t.printMu.Lock()
+	t.held.Store(true)
+}
+
+// release ends a hold, once the key was handled or the line returned.
+func (t *Terminal) release() {
+	if t.held.CompareAndSwap(true, false) {
+		t.printMu.Unlock()
+	}
+}
+
+// printer is a writer whose writes wait out a hold.
+type printer struct {
+	t *Terminal
+	w io.Writer
+}
+
+func (p *printer) Write(b []byte) (int, error) {
+	p.t.printMu.Lock()
+	defer p.t.printMu.Unlock()
+	return p.w.Write(b)
 }
 
 // TerminalConfig configures a Terminal.
@@ -44,7 +80,15 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 	rl, err := readline.NewFromConfig(&readline.Config{
 		Listener: func(line []rune, pos int, key rune) ([]rune, int, bool) {
 			t.typed.Store(int64(len(line)))
+			t.release() // the key did not end the line
 			return nil, 0, false
+		},
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			switch r {
+			case '\r', '\n', readline.CharInterrupt, readline.CharEOT:
+				t.hold()
+			}
+			return r, true
 		},
 		Prompt:                 "sio> ",
 		HistoryFile:            cfg.HistoryFile,
@@ -81,11 +125,12 @@ func prepareHistory(path string) error {
 }
 
 // Stdout is a writer that prints above the prompt without garbling what is
-// being typed: readline serialises it with its own drawing.
-func (t *Terminal) Stdout() io.Writer { return t.rl.Stdout() }
+// being typed: readline serialises it with its own drawing, and the hold
+// with the keys that end a line.
+func (t *Terminal) Stdout() io.Writer { return &printer{t, t.rl.Stdout()} }
 
 // Stderr is Stdout's counterpart for notes.
-func (t *Terminal) Stderr() io.Writer { return t.rl.Stderr() }
+func (t *Terminal) Stderr() io.Writer { return &printer{t, t.rl.Stderr()} }
 
 // ReadLine reads a line. On Ctrl-C it returns cmdline.ErrInterrupt, and a
 // line that is not empty when something had been typed.
@@ -93,6 +138,7 @@ func (t *Terminal) ReadLine(prompt string) (string, error) {
 	t.rl.SetPrompt(prompt)
 	t.typed.Store(0)
 	line, err := t.rl.ReadLine()
+	t.release()
 	if errors.Is(err, readline.ErrInterrupt) {
 		if t.typed.Load() > 0 {
 			line = "^C" // what was typed is dropped; only its being there counts
