@@ -40,10 +40,10 @@ func Example() {
 	if err != nil {
 		log.Fatal(err) // a *sioclient.AckTimeoutError when no ack came in time
 	}
+	<-got // the handler runs on the dispatcher, the ack returns here: wait
 	fmt.Printf("ack %s\n", ack.Args())
-	<-got
 	// Output:
 	// connected to /
-	// ack ["hello" 42]
 	// event echo-back ["hello" 42]
+	// ack ["hello" 42]
 }
