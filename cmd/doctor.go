@@ -80,10 +80,8 @@ func (opts *DoctorOptions) check() error {
 	return opts.Conn.check()
 }
 
+// doctorRun runs the command; its flags were checked (check).
 func doctorRun(opts *DoctorOptions) error {
-	if err := opts.check(); err != nil {
-		return err
-	}
 	format, err := outputFormat(opts.Output, opts.IO.OutTTY)
 	if err != nil {
 		return err

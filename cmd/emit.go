@@ -98,10 +98,8 @@ func (opts *EmitOptions) check() error {
 	return opts.Conn.check()
 }
 
+// emitRun runs the command; its flags were checked (check).
 func emitRun(opts *EmitOptions) error {
-	if err := opts.check(); err != nil {
-		return err
-	}
 	var args []any
 	var err error
 	if opts.ArgsJSON != "" {

@@ -86,10 +86,8 @@ func (opts *ListenOptions) check() error {
 	return opts.Conn.check()
 }
 
+// listenRun runs the command; its flags were checked (check).
 func listenRun(opts *ListenOptions) error {
-	if err := opts.check(); err != nil {
-		return err
-	}
 	out, err := opts.IO.printer(opts.Output)
 	if err != nil {
 		return err

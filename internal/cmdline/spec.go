@@ -138,9 +138,8 @@ func (s *Spec) flag(word string) (*Flag, string, bool, bool) {
 
 // Parsed is a command line read against its Spec.
 type Parsed struct {
-	Spec  *Spec
-	Args  []Word // the positional arguments, after the name
-	Words []Word // every word of the line, the name first
+	Spec *Spec
+	Args []Word // the positional arguments, after the name
 	// Value is what the Spec's Check made of the line, for its Run.
 	Value any
 	flags map[string]any
@@ -190,11 +189,6 @@ func (t *Table) Add(s Spec) {
 		}
 	}
 	t.specs = append(t.specs, &s)
-}
-
-// Remove takes commands out of the table.
-func (t *Table) Remove(names ...string) {
-	t.specs = slices.DeleteFunc(t.specs, func(s *Spec) bool { return slices.Contains(names, s.Name) })
 }
 
 // Lookup returns the spec of a command name or alias.
@@ -253,7 +247,7 @@ func (t *Table) Parse(words []Word) (*Parsed, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown command; try help", words[0].Text)
 	}
-	p := &Parsed{Spec: s, Words: words, flags: map[string]any{}}
+	p := &Parsed{Spec: s, flags: map[string]any{}}
 	usage := func(why string) error { return fmt.Errorf("%s: %s (use: %s)", s.Name, why, s.Use()) }
 	rest := words[1:]
 	if s.Raw {

@@ -5,7 +5,6 @@ import (
 
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/siocli/sio/internal/eioserver"
 	"github.com/siocli/sio/internal/sioserver"
+	"github.com/siocli/sio/internal/testserver"
 	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
@@ -25,13 +25,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func serve(t *testing.T, o sioserver.Options) string {
 	t.Helper()
 	o.Engine.PingInterval = 200 * time.Millisecond
-	srv := sioserver.New(o)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		srv.Close()
-		hs.Close()
-	})
-	return hs.URL
+	return testserver.InProcess(t, o)
 }
 
 func TestRun(t *testing.T) {
