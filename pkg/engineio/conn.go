@@ -9,7 +9,6 @@ import (
 
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -100,7 +99,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	c.httpTr = &http.Transport{
 		Proxy:                 o.Proxy,
 		TLSClientConfig:       o.TLSConfig,
-		DialContext:           (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           o.Dial,
 		TLSHandshakeTimeout:   o.ConnectTimeout,
 		MaxIdleConnsPerHost:   4,
 		IdleConnTimeout:       90 * time.Second,

@@ -1,14 +1,16 @@
 package engineio
 
 import (
-	"github.com/siocli/sio/pkg/engineio/wire"
-
+	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/siocli/sio/pkg/engineio/wire"
 )
 
 // Transport names an Engine.IO transport.
@@ -58,6 +60,11 @@ type Options struct {
 	// ReadLimit bounds the size of one polling response or WebSocket frame.
 	// Default 100 MiB.
 	ReadLimit int64
+	// Dial, when set, opens the TCP connections of the polling requests and
+	// the WebSocket, as net.Dialer's DialContext does; TLS and proxies are
+	// layered on what it returns. It can count bytes or pick the local
+	// address. Default: a net.Dialer with ConnectTimeout.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Trace, when set, sees every HTTP exchange and WebSocket frame in both
 	// directions. It is called from the connection's goroutines and must
 	// return quickly; NewTraceWriter gives a readable log.
@@ -119,6 +126,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.Proxy == nil {
 		c.Proxy = http.ProxyFromEnvironment
+	}
+	if c.Dial == nil {
+		c.Dial = (&net.Dialer{Timeout: c.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
 	}
 	c.Query = cloneValues(c.Query)
 	c.Header = c.Header.Clone()

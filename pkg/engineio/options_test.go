@@ -279,3 +279,35 @@ func TestRecordSeparator(t *testing.T) {
 		t.Errorf("echo %q", m.Data)
 	}
 }
+
+// TestDial opens every TCP connection, polling and WebSocket, through
+// Options.Dial.
+func TestDial(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	var mu sync.Mutex
+	var addrs []string
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		addrs = append(addrs, network+" "+addr)
+		mu.Unlock()
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	ev := make(events, 100)
+	c, err := Dial(context.Background(), s.URL(), &Options{Path: "/engine.io", Dial: dial, OnEvent: ev.on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ev.wait(t, EventUpgrade, 5*time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	host := strings.TrimPrefix(s.URL(), "http://")
+	if len(addrs) < 2 {
+		t.Fatalf("dialled %v; want the polling and the WebSocket connections", addrs)
+	}
+	for _, a := range addrs {
+		if a != "tcp "+host {
+			t.Errorf("dialled %q; want tcp %s", a, host)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress b
 		Jar:               c.jar,
 		EnableCompression: compress,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := (&net.Dialer{Timeout: c.opts.ConnectTimeout}).DialContext(ctx, network, addr)
+			conn, err := c.opts.Dial(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
@@ -73,7 +73,7 @@ func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress b
 	if hu.Scheme == "https" && !c.proxied(hu) {
 		// Dial TLS here so that the recorder sees plain text.
 		d.NetDialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			raw, err := (&net.Dialer{Timeout: c.opts.ConnectTimeout}).DialContext(ctx, network, addr)
+			raw, err := c.opts.Dial(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
