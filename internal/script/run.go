@@ -54,6 +54,7 @@ type runner struct {
 	target  target // where the last connect went: later steps connect there again
 	note    string // what the step running found, for the report
 	next    []Step // the steps after the one running
+	hooks   Hooks
 
 	mu     sync.Mutex
 	wake   chan struct{}
@@ -145,11 +146,21 @@ func (r *runner) step(ctx context.Context, st Step) error {
 // checks it against --expect.
 func (r *runner) emit(ctx context.Context, p *cmdline.Parsed) error {
 	e := repl.EmitOf(p)
+	if r.hooks.Emit != nil {
+		r.hooks.Emit(e.Event)
+	}
 	if !e.Ack {
 		return r.sess.Emit(e)
 	}
 	expect := p.JSON("expect")
 	ack, err := r.sess.EmitWithAck(ctx, e)
+	if r.hooks.Ack != nil {
+		var rtt time.Duration
+		if ack != nil {
+			rtt = ack.RTT
+		}
+		r.hooks.Ack(e.Event, rtt, err)
+	}
 	if err != nil {
 		var at *sioclient.AckTimeoutError
 		if errors.As(err, &at) && expect != nil {
