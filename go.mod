@@ -3,6 +3,7 @@ module github.com/siocli/sio
 go 1.26
 
 require (
+	github.com/DataDog/sketches-go v1.4.8
 	github.com/creack/pty v1.1.24
 	github.com/ergochat/readline v0.1.3
 	github.com/fatih/color v1.19.0
@@ -18,4 +19,5 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	golang.org/x/text v0.9.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
 )

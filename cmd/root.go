@@ -36,6 +36,7 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.AddCommand(NewRunCmd(ios, nil))
 	root.AddCommand(NewServeCmd(ios, nil))
 	root.AddCommand(NewDoctorCmd(ios, nil))
+	root.AddCommand(NewBenchCmd(ios, nil))
 	// sio URL is short for sio repl URL, with the same flags.
 	shortcut := &ReplOptions{IO: ios}
 	addReplFlags(root, shortcut)

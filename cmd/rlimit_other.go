@@ -1,0 +1,6 @@
+//go:build !unix
+
+package cmd
+
+// raiseFileLimit has nothing to raise here.
+func raiseFileLimit(int) error { return nil }
