@@ -40,22 +40,24 @@ type Conn struct {
 	done   chan struct{}
 	wg     sync.WaitGroup
 
-	mu        sync.Mutex
-	cond      *sync.Cond // signalled on every change of the fields below
-	info      Handshake
-	version   Version // VersionAuto until known (WebSocket-only auto)
-	transport Transport
-	ws        *wsConn // the WebSocket once it carries the session
-	probe     *wsConn // the WebSocket being probed during an upgrade
-	outq      []wire.Packet
-	writing   bool // the writer has a batch out
-	paused    bool // writes are held while the upgrade switches over
-	pollStop  bool // the poll loop must not start another GET
-	pollDone  chan struct{}
-	closing   bool // Close was called
-	closeErr  *CloseError
-	inbox     []Message
-	inboxSig  chan struct{}
+	mu         sync.Mutex
+	cond       *sync.Cond // signalled on every change of the fields below
+	info       Handshake
+	version    Version // VersionAuto until known (WebSocket-only auto)
+	transport  Transport
+	ws         *wsConn // the WebSocket once it carries the session
+	probe      *wsConn // the WebSocket being probed during an upgrade
+	outq       []wire.Packet
+	writerUp   bool        // the writer goroutine runs: always while outq holds packets
+	writerIdle *time.Timer // wakes an idle writer to see whether to exit
+	writing    bool        // the writer has a batch out
+	paused     bool        // writes are held while the upgrade switches over
+	pollStop   bool        // the poll loop must not start another GET
+	pollDone   chan struct{}
+	closing    bool // Close was called
+	closeErr   *CloseError
+	inbox      []Message
+	inboxSig   chan struct{}
 
 	// Heartbeat and version detection, guarded by mu; each timer has one
 	// meaning (heartbeat.go, version.go).
@@ -178,8 +180,10 @@ func (c *Conn) start(early []wire.Packet) {
 		c.handlePacket(p)
 	}
 	c.unlockRead()
-	c.wg.Add(2)
-	go c.writeLoop()
+	c.mu.Lock()
+	c.wakeWriterLocked()
+	c.mu.Unlock()
+	c.wg.Add(1)
 	if c.transport == Polling {
 		c.pollDone = make(chan struct{})
 		go c.pollLoop(c.pollDone)
@@ -332,7 +336,7 @@ func (c *Conn) Write(msgs ...Message) error {
 	for _, m := range msgs {
 		c.outq = append(c.outq, messagePacket(m))
 	}
-	c.cond.Broadcast()
+	c.wakeWriterLocked()
 	c.mu.Unlock()
 	return nil
 }
@@ -478,6 +482,9 @@ func (c *Conn) shutdown(reason CloseReason, err error) {
 	}
 	c.closeErr = &CloseError{Reason: reason, Err: err}
 	c.stopHeartbeatLocked()
+	if c.writerIdle != nil {
+		c.writerIdle.Stop()
+	}
 	ws, probe := c.ws, c.probe
 	c.cond.Broadcast()
 	c.mu.Unlock()
@@ -490,6 +497,9 @@ func (c *Conn) shutdown(reason CloseReason, err error) {
 	}
 	close(c.done)
 	c.signalInbox()
+	if c.opts.OnClose != nil {
+		c.opts.OnClose(c.closeErr)
+	}
 }
 
 func (c *Conn) signalInbox() {
@@ -517,9 +527,20 @@ func (c *Conn) enqueue(p wire.Packet) {
 	c.mu.Lock()
 	if c.closeErr == nil {
 		c.outq = append(c.outq, p)
-		c.cond.Broadcast()
+		c.wakeWriterLocked()
 	}
 	c.mu.Unlock()
+}
+
+// wakeWriterLocked tells the writer there is work, and starts it when it
+// is not running: an idle session holds no writing goroutine.
+func (c *Conn) wakeWriterLocked() {
+	c.cond.Broadcast()
+	if !c.writerUp && c.closeErr == nil && len(c.outq) > 0 {
+		c.writerUp = true
+		c.wg.Add(1)
+		go c.writeLoop()
+	}
 }
 
 // handlePacket acts on one packet from the server, whichever transport

@@ -60,6 +60,11 @@ type Options struct {
 	// ReadLimit bounds the size of one polling response or WebSocket frame.
 	// Default 100 MiB.
 	ReadLimit int64
+	// ReadBufferSize is the WebSocket's read buffer, held for the life of
+	// the connection. Default 4 KiB; many idle connections (a load test)
+	// are lighter with less, at the cost of more reads for bursts of small
+	// frames. Frames larger than the buffer are read past it.
+	ReadBufferSize int
 	// Dial, when set, opens the TCP connections of the polling requests and
 	// the WebSocket, as net.Dialer's DialContext does; TLS and proxies are
 	// layered on what it returns. It can count bytes or pick the local
@@ -81,6 +86,11 @@ type Options struct {
 	// goroutines. Read then only reports the end of the session. Messages
 	// that came with the handshake are handed to it before Dial returns.
 	OnMessage func(Message)
+	// OnClose, when set, is called once when the session ends, with the
+	// *CloseError that Read returns, so that no goroutine need wait in
+	// Read for the end. It runs on the goroutine that saw the end, with
+	// no lock held, and must not call Close, which waits for it.
+	OnClose func(error)
 }
 
 const (

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -309,5 +310,66 @@ func TestDial(t *testing.T) {
 		if a != "tcp "+host {
 			t.Errorf("dialled %q; want tcp %s", a, host)
 		}
+	}
+}
+
+// TestIdleWriter lets the writing goroutine go after writerIdle with
+// nothing to write, starts it again for the next message, and tells
+// OnClose, once, how the session ended.
+func TestIdleWriter(t *testing.T) {
+	defer func(d time.Duration) { writerIdle = d }(writerIdle)
+	writerIdle = 50 * time.Millisecond
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	closed := make(chan error, 2)
+	for _, tr := range []Transport{Polling, WebSocket} {
+		t.Run(string(tr), func(t *testing.T) {
+			c, err := Dial(context.Background(), s.URL(), &Options{Path: "/engine.io", Transports: []Transport{tr},
+				OnClose: func(err error) { closed <- err }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			for i := 0; i < 2; i++ {
+				deadline := time.Now().Add(5 * time.Second)
+				for {
+					c.mu.Lock()
+					up := c.writerUp
+					c.mu.Unlock()
+					if !up {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatal("the writer is still running with nothing to write")
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				msg := fmt.Sprintf("hello %d", i)
+				if err := c.Write(Message{Data: []byte(msg)}); err != nil {
+					t.Fatal(err)
+				}
+				m, err := c.Read(ctx)
+				if err != nil || string(m.Data) != msg {
+					t.Fatalf("echo %d: %q %v", i, m.Data, err)
+				}
+			}
+			c.Write(Message{Data: []byte("close")})
+			select {
+			case err := <-closed:
+				var ce *CloseError
+				if !errors.As(err, &ce) || ce.Reason != ReasonTransportClose {
+					t.Errorf("OnClose: %v; want a transport close", err)
+				}
+			case <-ctx.Done():
+				t.Fatal("OnClose was not called")
+			}
+			c.Close()
+			select {
+			case err := <-closed:
+				t.Errorf("OnClose called again: %v", err)
+			default:
+			}
+		})
 	}
 }

@@ -222,16 +222,36 @@ func (c *Conn) takeBatchLocked() []wire.Packet {
 	return batch
 }
 
+// writerIdle is how long the writer waits with nothing to write before
+// it exits; the next write starts it again.
+var writerIdle = 2 * time.Second
+
 // writeLoop is the one goroutine that writes: POSTs while polling, frames
-// once on WebSocket.
+// once on WebSocket. It runs while there is something to write, and
+// lingers writerIdle after, so that a busy session does not start one
+// for every packet.
 func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	for {
 		c.mu.Lock()
+		var idleSince time.Time
 		for c.closeErr == nil && (c.paused || len(c.outq) == 0 || c.mustHoldLocked()) {
+			if len(c.outq) == 0 {
+				if idleSince.IsZero() {
+					idleSince = time.Now()
+					c.armWriterIdleLocked()
+				} else if time.Since(idleSince) >= writerIdle {
+					c.writerUp = false
+					c.mu.Unlock()
+					return
+				}
+			} else {
+				idleSince = time.Time{}
+			}
 			c.cond.Wait()
 		}
 		if c.closeErr != nil {
+			c.writerUp = false
 			c.mu.Unlock()
 			return
 		}
@@ -250,6 +270,19 @@ func (c *Conn) writeLoop() {
 			return
 		}
 	}
+}
+
+// armWriterIdleLocked has the idle writer woken when it may exit.
+func (c *Conn) armWriterIdleLocked() {
+	if c.writerIdle == nil {
+		c.writerIdle = time.AfterFunc(writerIdle, func() {
+			c.mu.Lock()
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		})
+		return
+	}
+	c.writerIdle.Reset(writerIdle)
 }
 
 // mustHoldLocked reports whether the head of the queue must wait for the

@@ -51,6 +51,10 @@ func (c *Conn) dialWS(ctx context.Context, v Version, sid string) (*wsConn, erro
 	return ws, err
 }
 
+// writeBuffers are the WebSocket write buffers, shared: a connection
+// holds one only while it writes, so that idle connections cost none.
+var writeBuffers = &sync.Pool{}
+
 func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress bool) (*wsConn, error) {
 	hu := c.requestURL(WebSocket, v, sid)
 	wu := *hu
@@ -62,6 +66,8 @@ func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress b
 		HandshakeTimeout:  c.opts.ConnectTimeout,
 		Jar:               c.jar,
 		EnableCompression: compress,
+		WriteBufferPool:   writeBuffers,
+		ReadBufferSize:    c.opts.ReadBufferSize,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := c.opts.Dial(ctx, network, addr)
 			if err != nil {
