@@ -1,19 +1,30 @@
 package sioclient
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // dispatcher runs callbacks one at a time, in the order they were queued,
 // on its own goroutine, so that user code never runs with a lock held and
 // never sees events out of order. The queue is unbounded: a slow callback
-// delays later ones but never blocks the connection.
+// delays later ones but never blocks the connection. The goroutine exits
+// after idleExit with nothing to run and starts again with the next
+// callback, so that an idle client costs no goroutine.
 type dispatcher struct {
-	mu     sync.Mutex
-	room   *sync.Cond // signalled when the queue is taken
-	queue  []item
-	wake   chan struct{}
-	closed bool
-	done   chan struct{}
+	mu      sync.Mutex
+	room    *sync.Cond // signalled when the queue is taken
+	queue   []item
+	spare   []item // the last batch's array, reused for the queue
+	wake    chan struct{}
+	running bool // a goroutine runs the queue
+	closed  bool
+	wg      sync.WaitGroup
 }
+
+// idleExit is how long the dispatcher's goroutine waits for work before
+// it exits.
+var idleExit = 2 * time.Second
 
 // item is one queued callback: an event for a socket's handlers (the
 // common case, queued without allocating a closure) or a function.
@@ -24,9 +35,8 @@ type item struct {
 }
 
 func newDispatcher() *dispatcher {
-	d := &dispatcher{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	d := &dispatcher{wake: make(chan struct{}, 1)}
 	d.room = sync.NewCond(&d.mu)
-	go d.run()
 	return d
 }
 
@@ -43,6 +53,11 @@ func (d *dispatcher) push(it item) {
 		return
 	}
 	d.queue = append(d.queue, it)
+	if !d.running {
+		d.running = true
+		d.wg.Add(1)
+		go d.run()
+	}
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -51,14 +66,20 @@ func (d *dispatcher) push(it item) {
 }
 
 func (d *dispatcher) run() {
-	defer close(d.done)
-	var spare []item // the last batch's array, reused for the queue
+	defer d.wg.Done()
+	var idle *time.Timer
 	for {
 		d.mu.Lock()
 		batch := d.queue
-		d.queue = spare[:0]
+		d.queue = d.spare[:0]
+		d.spare = nil
 		closed := d.closed
 		d.room.Broadcast()
+		if len(batch) == 0 && closed {
+			d.running = false
+			d.mu.Unlock()
+			return
+		}
 		d.mu.Unlock()
 		for i, it := range batch {
 			if it.f != nil {
@@ -68,12 +89,30 @@ func (d *dispatcher) run() {
 			}
 			batch[i] = item{}
 		}
-		spare = batch
-		if closed && len(batch) == 0 {
-			return
+		if len(batch) > 0 {
+			d.mu.Lock()
+			if d.spare == nil {
+				d.spare = batch
+			}
+			d.mu.Unlock()
+			continue
 		}
-		if len(batch) == 0 {
-			<-d.wake
+		if idle == nil {
+			idle = time.NewTimer(idleExit)
+			defer idle.Stop()
+		} else {
+			idle.Reset(idleExit)
+		}
+		select {
+		case <-d.wake:
+		case <-idle.C:
+			d.mu.Lock()
+			if len(d.queue) == 0 && !d.closed {
+				d.running = false
+				d.mu.Unlock()
+				return
+			}
+			d.mu.Unlock()
 		}
 	}
 }
@@ -112,5 +151,5 @@ func (d *dispatcher) close() {
 	case d.wake <- struct{}{}:
 	default:
 	}
-	<-d.done
+	d.wg.Wait()
 }

@@ -376,6 +376,8 @@ func (m *Manager) dial(id, attempt int) {
 	var gen int // 0 until the session is the Manager's
 	var genMu sync.Mutex
 	var early []engineio.Message
+	var ended error // the session ended before it was the Manager's
+	var sess *engineio.Conn
 	eo.OnEvent = func(e engineio.Event) {
 		if userOnEvent != nil {
 			userOnEvent(e)
@@ -395,6 +397,17 @@ func (m *Manager) dial(id, attempt int) {
 		g := gen
 		genMu.Unlock()
 		m.onMessage(g, msg)
+	}
+	eo.OnClose = func(err error) {
+		genMu.Lock()
+		if gen == 0 {
+			ended = err
+			genMu.Unlock()
+			return
+		}
+		g, c := gen, sess
+		genMu.Unlock()
+		m.onClose(g, c, err, "")
 	}
 	conn, err := engineio.Dial(m.ctx, m.url, &eo)
 
@@ -416,11 +429,14 @@ func (m *Manager) dial(id, attempt int) {
 	g := m.gen
 	genMu.Lock() // messages read from now on wait for the early ones
 	defer func() {
-		gen = g
+		gen, sess = g, conn
 		for _, msg := range early {
 			m.onMessage(g, msg)
 		}
 		early = nil
+		if ended != nil {
+			m.onClose(g, conn, ended, "")
+		}
 		genMu.Unlock()
 	}()
 	defer m.unlock()
@@ -429,8 +445,6 @@ func (m *Manager) dial(id, attempt int) {
 	m.lastErr = nil
 	info := conn.Info()
 	m.session = &Session{SID: info.SID, Engine: conn.Version(), Transport: conn.Transport(), Handshake: info}
-	m.wg.Add(1)
-	go m.watch(conn, m.gen)
 	if conn.Version() == engineio.VersionAuto {
 		m.setStateLocked(Detecting, change{attempt: attempt})
 		return
@@ -481,13 +495,6 @@ func (m *Manager) onEngineEvent(gen int, e engineio.Event) {
 	case engineio.EventVersion:
 		m.resolveVersion(gen, e.Version)
 	}
-}
-
-// watch waits for the end of the session conn.
-func (m *Manager) watch(conn *engineio.Conn, gen int) {
-	defer m.wg.Done()
-	_, err := conn.Read(context.Background()) // only the end: messages go to onMessage
-	m.onClose(gen, conn, err, "")
 }
 
 // onMessage decodes a message of session gen and hands the packet to its

@@ -3,6 +3,7 @@ package sioclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -169,4 +170,45 @@ func TestAttemptsCountUntilJoined(t *testing.T) {
 		t.Errorf("Connect: %v", err)
 	}
 	rec.waitFor(t, LifecycleReconnectFailed, 1, 5*time.Second)
+}
+
+// TestDispatcherIdle lets the dispatcher's goroutine go when there is
+// nothing to run, and starts it again, in order, for the next callbacks.
+func TestDispatcherIdle(t *testing.T) {
+	defer func(d time.Duration) { idleExit = d }(idleExit)
+	idleExit = 20 * time.Millisecond
+	d := newDispatcher()
+	defer d.close()
+	var mu sync.Mutex
+	var got []int
+	for round := 0; round < 3; round++ {
+		done := make(chan struct{})
+		for i := 0; i < 3; i++ {
+			d.post(func() {
+				mu.Lock()
+				got = append(got, round*3+i)
+				mu.Unlock()
+			})
+		}
+		d.post(func() { close(done) })
+		<-done
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			d.mu.Lock()
+			running := d.running
+			d.mu.Unlock()
+			if !running {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the dispatcher's goroutine is still there with nothing to run")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(got) != "[0 1 2 3 4 5 6 7 8]" {
+		t.Errorf("ran %v", got)
+	}
 }
