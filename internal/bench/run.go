@@ -69,23 +69,19 @@ func Run(ctx context.Context, cfg Config, m *Metrics) *Report {
 		runCtx, cancel = context.WithDeadline(ctx, start.Add(cfg.Duration))
 	}
 	defer cancel()
-	var started atomic.Int64
+	var started int64
 	var wg sync.WaitGroup
+	// One goroutine spreads the arrivals; each client has its own only
+	// while it has steps to run.
 	for i := cfg.Shard - 1; i < cfg.Clients; i += cfg.Shards {
-		at := start
-		if cfg.Clients > 0 {
-			at = start.Add(time.Duration(int64(cfg.Ramp) * int64(i) / int64(cfg.Clients)))
+		at := start.Add(time.Duration(int64(cfg.Ramp) * int64(i) / int64(cfg.Clients)))
+		if !sleepUntil(runCtx, at) {
+			break
 		}
+		started++
+		c := &client{run: &cfg, m: m, i: i, polling: onPolling(i, cfg.Polling)}
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if !sleepUntil(runCtx, at) {
-				return
-			}
-			started.Add(1)
-			c := &client{run: &cfg, m: m, i: i, polling: onPolling(i, cfg.Polling)}
-			c.run1(runCtx)
-		}()
+		go c.run1(runCtx, &wg)
 	}
 	wg.Wait()
 	r := m.Report()
@@ -94,7 +90,7 @@ func Run(ctx context.Context, cfg Config, m *Metrics) *Report {
 	r.Seconds = time.Since(start).Seconds()
 	r.Shards = []string{fmt.Sprintf("%d/%d", cfg.Shard, cfg.Shards)}
 	r.Clients.Target = cfg.Clients
-	r.Clients.Started = started.Load()
+	r.Clients.Started = started
 	return r
 }
 
@@ -138,9 +134,15 @@ type client struct {
 	lastEvent map[string]time.Time // gaps between events of a name
 }
 
-func (c *client) run1(ctx context.Context) {
+// run1 connects the client and runs its steps until the run ends, then
+// disconnects it and calls wg.Done. An idle client (no steps) holds no
+// goroutine while connected.
+func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 	cfg := c.run.Client
 	cfg.Manager.Engine.Dial = c.dial(cfg.Manager.Engine.Dial)
+	if cfg.Manager.Engine.ReadBufferSize == 0 {
+		cfg.Manager.Engine.ReadBufferSize = clientReadBuffer
+	}
 	if c.polling {
 		cfg.Manager.Engine.Transports = []engineio.Transport{engineio.Polling}
 	}
@@ -151,12 +153,14 @@ func (c *client) run1(ctx context.Context) {
 	sess, err := session.New(cfg)
 	if err != nil {
 		c.m.connectErrors.add("usage: "+output.Describe(err), 1)
+		wg.Done()
 		return
 	}
-	defer func() {
+	end := func() {
 		c.closedAt.Store(time.Now().UnixNano())
 		sess.Close()
-	}()
+		wg.Done()
+	}
 	hooks := script.Hooks{
 		Emit: func(event string) { c.m.emits.add(event, 1) },
 		Ack: func(event string, rtt time.Duration, err error) {
@@ -172,7 +176,9 @@ func (c *client) run1(ctx context.Context) {
 	}
 	// The loop exists before the first connect, so that no event is
 	// missed by its expect steps.
-	c.loop = script.NewLoop(c.run.Steps, sess, hooks)
+	if len(c.run.Steps) > 0 {
+		c.loop = script.NewLoop(c.run.Steps, sess, hooks)
+	}
 	for {
 		err := sess.Start(ctx)
 		if err == nil {
@@ -180,13 +186,15 @@ func (c *client) run1(ctx context.Context) {
 		}
 		var ce *sioclient.ConnectError
 		if errors.As(err, &ce) || ctx.Err() != nil {
-			return // refused (counted by its connect_error), or the run ended
+			end() // refused (counted by its connect_error), or the run ended
+			return
 		}
 	}
-	if len(c.run.Steps) == 0 {
-		<-ctx.Done()
+	if c.loop == nil {
+		context.AfterFunc(ctx, end)
 		return
 	}
+	defer end()
 	client, _ := json.Marshal(c.i)
 	for iter := 0; c.run.Iterations == 0 || iter < c.run.Iterations; iter++ {
 		next := time.Now().Add(c.run.Every)
@@ -207,6 +215,10 @@ func (c *client) run1(ctx context.Context) {
 	sleepUntil(ctx, time.Now().Add(lastLinger))
 }
 
+// clientReadBuffer is each client's WebSocket read buffer: thousands of
+// mostly idle connections are lighter with a small one.
+const clientReadBuffer = 1024
+
 // lastLinger is how long a client that did its iterations stays before it
 // disconnects.
 const lastLinger = 100 * time.Millisecond
@@ -220,7 +232,9 @@ func (c *client) onEvent(e *sioclient.Event) {
 	if _, ok := c.lastEvent[e.Name]; ok || len(c.lastEvent) < maxNames {
 		c.lastEvent[e.Name] = now
 	}
-	c.loop.Observe(e)
+	if c.loop != nil {
+		c.loop.Observe(e)
+	}
 }
 
 func (c *client) onLifecycle(l sioclient.Lifecycle) {
