@@ -245,7 +245,7 @@ func benchRun(opts *BenchOptions) error {
 	}
 	format, _ := outputFormat(opts.Output, opts.IO.OutTTY)
 	mine := (opts.Clients - opts.shard + opts.shards) / opts.shards // clients of this shard
-	if err := raiseFileLimit(mine); err != nil {
+	if err := raiseFileLimit(mine, opts.Conn.Transport == "websocket"); err != nil {
 		return err
 	}
 	if opts.Clients > askAbove && opts.IO.InTTY && !opts.Yes {

@@ -3,4 +3,4 @@
 package cmd
 
 // raiseFileLimit has nothing to raise here.
-func raiseFileLimit(int) error { return nil }
+func raiseFileLimit(int, bool) error { return nil }
