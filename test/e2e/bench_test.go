@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -275,5 +277,16 @@ func TestBenchUsage(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: exit %d: %s", c.args, r.code, r.stderr)
 		}
+	}
+}
+
+// TestBenchFileLimit says, before anything connects, that the open files
+// limit is too low for the clients asked for, naming ulimit -n.
+func TestBenchFileLimit(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("bash", "-c", "ulimit -n 100 && exec \"$0\" bench http://127.0.0.1:1 --clients 200", sioBin).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "200 clients need about 464 open files; the limit is 100 (raise it with ulimit -n 464") {
+		t.Errorf("%v: %s", err, out)
 	}
 }
