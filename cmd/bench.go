@@ -44,6 +44,10 @@ type BenchOptions struct {
 	Output     string
 	ReportFile string
 	Yes        bool
+	Quiet      bool
+	StartAt    string
+
+	startAt time.Time
 
 	thresholds    []bench.Threshold
 	shard, shards int
@@ -114,6 +118,8 @@ this machine; sio bench merge joins the shards' reports exactly.`,
 	fs.StringVar(&opts.Shard, "shard", "", "run the I-th of N equal parts of the clients, `I/N`")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "report format: auto, text or json")
 	fs.StringVar(&opts.ReportFile, "report", "", "also write the JSON report to this `file`")
+	fs.BoolVarP(&opts.Quiet, "quiet", "Q", false, "print no status line while the run goes")
+	fs.StringVar(&opts.StartAt, "start-at", "", "begin the ramp at this `time` (RFC 3339), so that shards started apart run together")
 	fs.BoolVarP(&opts.Yes, "yes", "y", false, fmt.Sprintf("do not ask before starting more than %d clients", askAbove))
 	cmd.AddCommand(newBenchMergeCmd(ios))
 	return cmd
@@ -155,6 +161,13 @@ func (opts *BenchOptions) check() error {
 		if !ok || err1 != nil || err2 != nil || opts.shards < 1 || opts.shard < 1 || opts.shard > opts.shards {
 			return usagef("--shard %q: want I/N with 1 <= I <= N, such as 2/4", opts.Shard)
 		}
+	}
+	if opts.StartAt != "" {
+		t, err := time.Parse(time.RFC3339, opts.StartAt)
+		if err != nil {
+			return usagef("--start-at %q: want a time such as 2026-12-01T15:04:05Z", opts.StartAt)
+		}
+		opts.startAt = t
 	}
 	if opts.Mix != "" {
 		p, err := parseMix(opts.Mix)
@@ -275,6 +288,10 @@ func benchRun(opts *BenchOptions) error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+	if ago := time.Since(opts.startAt); !opts.startAt.IsZero() && ago > time.Minute {
+		return usagef("--start-at %s was %v ago", opts.StartAt, ago.Round(time.Second))
+	}
+	cfg.Start = opts.startAt
 	m := bench.NewMetrics()
 	stopStatus := opts.showStatus(m, mine)
 	report := bench.Run(ctx, cfg, m)
@@ -285,6 +302,9 @@ func benchRun(opts *BenchOptions) error {
 // showStatus prints the status line on standard error while the run goes:
 // in place every second on a terminal, a plain line every 10s otherwise.
 func (opts *BenchOptions) showStatus(m *bench.Metrics, clients int) (stop func()) {
+	if opts.Quiet {
+		return func() {}
+	}
 	every, tty := 10*time.Second, opts.IO.ErrTTY
 	if tty {
 		every = time.Second

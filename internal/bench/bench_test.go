@@ -85,6 +85,7 @@ func TestThresholds(t *testing.T) {
 		{"ack.count==100", true}, {"errors==0", true}, {"acks>=101", false},
 		{"events:tick==3", true}, {"events:none>0", false}, {"gap:tick.p99<1s", false},
 		{"ack.p99.9<200", true}, {"ack.p999<200", true},
+		{"connect_errors:refused: Not authorized == 0", true}, {"ack.p99 < 50ms", false},
 	} {
 		th, err := ParseThreshold(c.expr)
 		if err != nil {

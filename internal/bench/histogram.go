@@ -111,18 +111,62 @@ func (h *Histogram) Quantile(q float64) (float64, bool) {
 	return v, err == nil
 }
 
-// decodeHistogram reads a Stats' sketch back.
+// maxMillis is the largest duration a report may hold: more is not a
+// measurement but a damaged or hostile file.
+const maxMillis = 1e9
+
+// maxBins bounds the bins of one decoded sketch (a real one holds a few
+// hundred).
+const maxBins = 10000
+
+// decodeHistogram reads a Stats' sketch back. It is decoded into a sparse
+// store first and checked, so that a hostile report cannot make the
+// merge allocate for bins far apart.
 func decodeHistogram(st Stats) (*Histogram, error) {
 	b, err := base64.StdEncoding.DecodeString(st.Sketch)
 	if err != nil {
 		return nil, fmt.Errorf("sketch: %v", err)
 	}
-	s, err := ddsketch.DecodeDDSketchWithExactSummaryStatistics(b, store.DefaultProvider, nil)
+	s, err := ddsketch.DecodeDDSketchWithExactSummaryStatistics(b, store.SparseStoreConstructor, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sketch: %v", err)
 	}
-	if int64(s.GetCount()) != st.Count {
-		return nil, fmt.Errorf("sketch holds %d values, the report says %d", int64(s.GetCount()), st.Count)
+	if s.GetNegativeValueStore() != nil && !s.GetNegativeValueStore().IsEmpty() {
+		return nil, fmt.Errorf("sketch: negative durations")
 	}
-	return &Histogram{s: s}, nil
+	bins := 0
+	var bad error
+	s.ForEach(func(value, count float64) bool {
+		bins++
+		switch {
+		case bins > maxBins:
+			bad = fmt.Errorf("sketch: more than %d bins", maxBins)
+		case !(value >= 0 && value <= maxMillis):
+			bad = fmt.Errorf("sketch: a duration of %g ms", value)
+		case !(count > 0 && count <= math.MaxInt64):
+			bad = fmt.Errorf("sketch: a count of %g", count)
+		}
+		return bad != nil
+	})
+	if bad != nil {
+		return nil, bad
+	}
+	if c := s.GetCount(); !(c >= 0 && c <= math.MaxInt64) || int64(c) != st.Count {
+		return nil, fmt.Errorf("sketch holds %g values, the report says %d", c, st.Count)
+	}
+	if !s.IsEmpty() {
+		lo, _ := s.GetMinValue()
+		hi, _ := s.GetMaxValue()
+		sum := s.GetSum()
+		if !(lo >= 0 && lo <= hi && hi <= maxMillis && sum >= 0 && sum <= maxMillis*math.MaxInt64) {
+			return nil, fmt.Errorf("sketch: min %g, max %g, sum %g", lo, hi, sum)
+		}
+	}
+	h := NewHistogram()
+	if !s.IsEmpty() {
+		if err := h.s.MergeWith(s); err != nil {
+			return nil, fmt.Errorf("sketch: %v", err)
+		}
+	}
+	return h, nil
 }

@@ -100,6 +100,7 @@ type Metrics struct {
 	gaps    histograms // time between two server events of a name at one client
 
 	connects, reconnects, ackTimeouts      atomic.Int64
+	pending                                atomic.Int64 // acks still awaited when the run ended
 	connected, peak, polling, websocket    atomic.Int64 // clients now, and at most
 	bytesIn, bytesOut                      atomic.Int64
 	connectErrors, disconnects, stepErrors counts

@@ -54,6 +54,7 @@ type Counters struct {
 	Emits         int64 `json:"emits"`
 	Acks          int64 `json:"acks"`
 	AckTimeouts   int64 `json:"ack_timeouts"`
+	AcksPending   int64 `json:"acks_pending"` // still awaited when the run ended: neither acks nor timeouts
 	Events        int64 `json:"events"`
 	StepErrors    int64 `json:"step_errors"`
 	Errors        int64 `json:"errors"` // connect errors, ack timeouts and failed steps
@@ -87,6 +88,7 @@ func (m *Metrics) Report() *Report {
 		Polling: m.polling.Load(), WebSocket: m.websocket.Load()}
 	r.Counters.Connects = m.connects.Load()
 	r.Counters.Reconnects = m.reconnects.Load()
+	r.Counters.AcksPending = m.pending.Load()
 	r.Counters.BytesIn = m.bytesIn.Load()
 	r.Counters.BytesOut = m.bytesOut.Load()
 	r.total()
@@ -174,6 +176,7 @@ func Merge(rs []*Report) (*Report, error) {
 		c.WebSocket += r.Clients.WebSocket
 		out.Counters.Connects += r.Counters.Connects
 		out.Counters.Reconnects += r.Counters.Reconnects
+		out.Counters.AcksPending += r.Counters.AcksPending
 		out.Counters.BytesIn += r.Counters.BytesIn
 		out.Counters.BytesOut += r.Counters.BytesOut
 		from := []map[string]int64{r.ConnectErrors, r.Disconnects, r.StepErrors, r.Emits, r.Acks, r.AckTimeouts, r.Events}

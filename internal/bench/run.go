@@ -33,7 +33,10 @@ type Config struct {
 	// would in the whole run.
 	Clients       int
 	Shard, Shards int
-	// Ramp spreads the arrivals: client i starts at i*Ramp/Clients.
+	// Start is when the run begins (zero: now); a later one is waited for,
+	// an earlier one lets the clients whose time has passed start at once.
+	Start time.Time
+	// Ramp spreads the arrivals: client i starts at Start+i*Ramp/Clients.
 	Ramp time.Duration
 	// Duration ends the run (0: when every client did its Iterations).
 	Duration time.Duration
@@ -63,7 +66,10 @@ func Run(ctx context.Context, cfg Config, m *Metrics) *Report {
 	for _, e := range cfg.Expect {
 		m.events.add(e, 0)
 	}
-	start := time.Now()
+	start := cfg.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	if cfg.Duration > 0 {
 		runCtx, cancel = context.WithDeadline(ctx, start.Add(cfg.Duration))
@@ -168,6 +174,8 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 			switch {
 			case err == nil:
 				c.m.ack(event, rtt)
+			case ctx.Err() != nil:
+				c.m.pending.Add(1) // the run ended first: no timeout of the server's
 			case errors.As(err, &at):
 				c.m.ackTimeouts.Add(1)
 				c.m.timeouts.add(event, 1)

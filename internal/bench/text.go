@@ -24,7 +24,7 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(tw, "clients\t%d started, %d connected at the end (websocket %d, polling %d), peak %d\n",
 		c.Started, c.Connected, c.WebSocket, c.Polling, c.Peak)
 	fmt.Fprintf(tw, "connects\t%d, %d errors, %d disconnects, %d reconnects\n", n.Connects, n.ConnectErrors, n.Disconnects, n.Reconnects)
-	fmt.Fprintf(tw, "emits\t%d (%s/s), %d acks, %d ack timeouts, %d failed steps\n", n.Emits, rate(n.Emits, r.Seconds), n.Acks, n.AckTimeouts, n.StepErrors)
+	fmt.Fprintf(tw, "emits\t%d (%s/s), %d acks, %d ack timeouts, %d acks awaited at the end, %d failed steps\n", n.Emits, rate(n.Emits, r.Seconds), n.Acks, n.AckTimeouts, n.AcksPending, n.StepErrors)
 	fmt.Fprintf(tw, "events in\t%d (%s/s)\n", n.Events, rate(n.Events, r.Seconds))
 	fmt.Fprintf(tw, "bytes\t%s in, %s out\n", bytes(n.BytesIn), bytes(n.BytesOut))
 	tw.Flush()

@@ -27,7 +27,7 @@ type Verdict struct {
 	Why       string  `json:"why,omitempty"` // when there was nothing to measure
 }
 
-var thresholdRE = regexp.MustCompile(`^\s*([A-Za-z_][^<>=!\s]*?)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$`)
+var thresholdRE = regexp.MustCompile(`^\s*([A-Za-z_][^<>=!]*?)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$`)
 
 var statRE = regexp.MustCompile(`^(.+)\.(count|min|max|mean|p50|p75|p90|p95|p99|p99\.9|p999)$`)
 
@@ -41,6 +41,7 @@ var counterNames = map[string]func(*Report) int64{
 	"emits":          func(r *Report) int64 { return r.Counters.Emits },
 	"acks":           func(r *Report) int64 { return r.Counters.Acks },
 	"ack_timeouts":   func(r *Report) int64 { return r.Counters.AckTimeouts },
+	"acks_pending":   func(r *Report) int64 { return r.Counters.AcksPending },
 	"events":         func(r *Report) int64 { return r.Counters.Events },
 	"step_errors":    func(r *Report) int64 { return r.Counters.StepErrors },
 	"errors":         func(r *Report) int64 { return r.Counters.Errors },
@@ -101,7 +102,7 @@ func ParseThreshold(s string) (Threshold, error) {
 		if histogramNames[base] || base == "gap" {
 			return Threshold{}, fmt.Errorf("threshold %q: %s is a histogram; name a figure of it, such as %s.p99", s, name, name)
 		}
-		return Threshold{}, fmt.Errorf("threshold %q: no counter %s; there are errors, connects, connect_errors, disconnects, reconnects, emits, acks, ack_timeouts, events, step_errors, bytes_in, bytes_out, clients, peak", s, name)
+		return Threshold{}, fmt.Errorf("threshold %q: no counter %s; there are errors, connects, connect_errors, disconnects, reconnects, emits, acks, ack_timeouts, acks_pending, events, step_errors, bytes_in, bytes_out, clients, peak", s, name)
 	}
 	if keyed && key == "" {
 		return Threshold{}, fmt.Errorf("threshold %q: no name after %s:", s, base)

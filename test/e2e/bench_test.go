@@ -245,6 +245,19 @@ func TestBenchInterrupt(t *testing.T) {
 	}
 }
 
+// TestBenchStartAt waits for --start-at before the first client starts.
+func TestBenchStartAt(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	at := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+	r := sio(t, "", "bench", s.URL(), "--clients", "2", "--iterations", "1", "--emit", "echo 1", "--ack",
+		"--start-at", at.UTC().Format(time.RFC3339), "-o", "json")
+	rep := benchReport(t, r)
+	if r.code != 0 || !rep.Started.Equal(at) || rep.Counters.Acks != 2 {
+		t.Errorf("exit %d, started %v (want %v), %+v", r.code, rep.Started, at, rep.Counters)
+	}
+}
+
 // TestBenchServe load-tests sio's own server.
 func TestBenchServe(t *testing.T) {
 	t.Parallel()
@@ -272,6 +285,8 @@ func TestBenchUsage(t *testing.T) {
 		{[]string{"--emit", "a", "--scenario", "x.sio"}, "not both"},
 		{[]string{"--emit", `a {"x":`}, "--emit"},
 		{[]string{"--mix", "polling=10%", "--transport", "websocket"}, "allows none"},
+		{[]string{"--start-at", "tomorrow"}, "want a time such as"},
+		{[]string{"--start-at", "2020-01-01T00:00:00Z"}, "--start-at 2020-01-01T00:00:00Z was "},
 	} {
 		r := sio(t, "", append([]string{"bench", "http://127.0.0.1:1"}, c.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
