@@ -45,3 +45,14 @@ need_nginx() {
     exit 1
   fi
 }
+
+# need_peers installs the other load generators (Artillery) that
+# scripts/bench-load.sh measures beside sio bench, from their lockfile,
+# without their install scripts (which would download more).
+need_peers() {
+  local dir=scripts/peers
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "installing the peers (npm ci in $dir)" >&2
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error
+  fi
+}
