@@ -305,3 +305,34 @@ func TestBenchFileLimit(t *testing.T) {
 		t.Errorf("%v: %s", err, out)
 	}
 }
+
+// TestBenchTerminal runs sio bench on a terminal: it asks before more than
+// a thousand clients, shows the status line in place while it runs, and
+// prints the summary.
+func TestBenchTerminal(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	tm := startTerm(t, "bench", s.URL(), "--clients", "1001", "--duration", "1s")
+	tm.expect(0, "Start 1001 clients against "+s.URL()+"? [y/N]")
+	tm.typ("n\r")
+	select {
+	case err := <-tm.exit():
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(tm.screen(), "not started (--yes starts without asking)") {
+			t.Errorf("answered no: %v\n%s", err, tm.screen())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running after no:\n%s", tm.screen())
+	}
+
+	tm = startTerm(t, "bench", s.URL(), "--clients", "3", "--duration", "2500ms", "--emit", "echo 1", "--ack", "--every", "100ms")
+	mark := tm.expect(0, "clients 3/3  emits/s ")
+	mark = tm.expect(mark, "ack p50 ")
+	tm.expect(mark, "sio bench "+s.URL()+": 3 clients, 2.5s")
+	if err := <-tm.exit(); err != nil {
+		t.Errorf("exit: %v\n%s", err, tm.screen())
+	}
+	if !strings.Contains(tm.out.String(), "\r\x1b[K") {
+		t.Errorf("the status line is not redrawn in place:\n%q", tm.out.String())
+	}
+}
