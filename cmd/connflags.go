@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -33,6 +34,14 @@ type ConnOptions struct {
 	Transport         string
 	NoUpgrade         bool
 	NoCompress        bool
+	WSProtocols       []string
+	NoTrailingSlash   bool
+	NoTimestamp       bool
+	TimestampParam    string
+	UpgradeTimeout    time.Duration
+	TLSMin            string
+	ServerName        string
+	LocalAddress      string
 	EIO               string
 	Parser            string
 	Insecure          bool
@@ -64,12 +73,20 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringVar(&o.Transport, "transport", "auto", "auto (polling, then upgrade to WebSocket), polling, or websocket")
 	fs.BoolVar(&o.NoUpgrade, "no-upgrade", false, "stay on the first transport")
 	fs.BoolVar(&o.NoCompress, "no-compress", false, "do not offer WebSocket per-message compression")
+	fs.StringArrayVar(&o.WSProtocols, "ws-protocol", nil, "offer this WebSocket subprotocol `name` (repeatable)")
+	fs.BoolVar(&o.NoTrailingSlash, "no-trailing-slash", false, "send the path without a trailing slash (addTrailingSlash: false)")
+	fs.BoolVar(&o.NoTimestamp, "no-timestamp", false, "leave the cache-busting stamp off polling requests")
+	fs.StringVar(&o.TimestampParam, "timestamp-param", "t", "the query `name` of polling requests' cache-busting stamp")
+	fs.DurationVar(&o.UpgradeTimeout, "upgrade-timeout", 0, "how long the upgrade to WebSocket may take (default: --connect-timeout)")
 	fs.StringVar(&o.EIO, "eio", "auto", "Engine.IO version: auto, 3 (socket.io 2.x) or 4 (3.x, 4.x)")
 	fs.StringVar(&o.Parser, "parser", "json", "wire format: json or msgpack")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "do not verify the server's TLS certificate")
 	fs.StringVar(&o.CACert, "cacert", "", "verify the server with the CA certificates in this PEM `file`")
 	fs.StringVar(&o.Cert, "cert", "", "client certificate PEM `file` (with --key)")
 	fs.StringVar(&o.Key, "key", "", "client private key PEM `file` (with --cert)")
+	fs.StringVar(&o.TLSMin, "tls-min", "1.2", "the lowest TLS `version` to accept: 1.2 or 1.3")
+	fs.StringVar(&o.ServerName, "servername", "", "the TLS server `name` to ask for (SNI) and verify (default: the URL's host)")
+	fs.StringVar(&o.LocalAddress, "local-address", "", "connect from this local `IP` address")
 	fs.StringVar(&o.Proxy, "proxy", "", "proxy URL (default: from HTTP_PROXY, HTTPS_PROXY and NO_PROXY)")
 	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 20*time.Second, "how long to try to connect")
 	o.flags = fs
@@ -151,6 +168,30 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	eo.Path = o.Path // the query is in c.url: the engine sends the URL's own
 	eo.NoUpgrade = o.NoUpgrade
 	eo.NoPerMessageDeflate = o.NoCompress
+	eo.Subprotocols = o.WSProtocols
+	eo.NoTrailingSlash = o.NoTrailingSlash
+	eo.NoTimestamp = o.NoTimestamp
+	eo.TimestampParam = o.TimestampParam
+	if o.TimestampParam == "" || strings.ContainsAny(o.TimestampParam, "&=#? ") {
+		return nil, fmt.Errorf("--timestamp-param %q: want a query parameter name", o.TimestampParam)
+	}
+	for _, p := range o.WSProtocols {
+		if p == "" || strings.ContainsAny(p, " ,\t\r\n\"") {
+			return nil, fmt.Errorf("--ws-protocol %q: not a subprotocol name", p)
+		}
+	}
+	if o.UpgradeTimeout < 0 {
+		return nil, fmt.Errorf("--upgrade-timeout cannot be negative")
+	}
+	eo.UpgradeTimeout = o.UpgradeTimeout
+	if o.LocalAddress != "" {
+		ip := net.ParseIP(o.LocalAddress)
+		if ip == nil {
+			return nil, fmt.Errorf("--local-address %q: not an IP address", o.LocalAddress)
+		}
+		d := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second, LocalAddr: &net.TCPAddr{IP: ip}}
+		eo.Dial = d.DialContext
+	}
 	eo.ConnectTimeout = o.ConnectTimeout
 	switch o.Transport {
 	case "auto":
@@ -251,10 +292,19 @@ func parseHeaders(hs []string) (http.Header, error) {
 }
 
 func (o *ConnOptions) tlsConfig() (*tls.Config, error) {
-	if !o.Insecure && o.CACert == "" && o.Cert == "" && o.Key == "" {
+	var min uint16
+	switch o.TLSMin {
+	case "1.2", "":
+		min = tls.VersionTLS12
+	case "1.3":
+		min = tls.VersionTLS13
+	default:
+		return nil, fmt.Errorf("--tls-min %q: want 1.2 or 1.3", o.TLSMin)
+	}
+	if !o.Insecure && o.CACert == "" && o.Cert == "" && o.Key == "" && o.ServerName == "" && min == tls.VersionTLS12 {
 		return nil, nil
 	}
-	cfg := &tls.Config{InsecureSkipVerify: o.Insecure}
+	cfg := &tls.Config{InsecureSkipVerify: o.Insecure, MinVersion: min, ServerName: o.ServerName}
 	if o.CACert != "" {
 		pem, err := cliargs.ReadFile(o.CACert)
 		if err != nil {

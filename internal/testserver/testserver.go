@@ -38,6 +38,9 @@ type Config struct {
 	MaxPayload   int      // maxHttpBufferSize; 0: the default
 	// PerMessageDeflate turns on WebSocket compression (threshold 1024).
 	PerMessageDeflate bool
+	// NoTrailingSlash routes the path exactly (addTrailingSlash: false,
+	// socket.io 4.6+).
+	NoTrailingSlash bool
 }
 
 // Server is a running Node server.
@@ -106,6 +109,9 @@ func start(cfg Config) (*Server, error) {
 	}
 	if cfg.PerMessageDeflate {
 		args = append(args, "--per-message-deflate")
+	}
+	if cfg.NoTrailingSlash {
+		args = append(args, "--no-trailing-slash")
 	}
 	if cfg.MaxPayload > 0 {
 		args = append(args, "--max-payload", strconv.Itoa(cfg.MaxPayload))

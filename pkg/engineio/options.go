@@ -26,8 +26,24 @@ const (
 // reference client's defaults; Dial never changes the caller's Options.
 type Options struct {
 	// Path is the server's Engine.IO path. Default "/engine.io/"; a
-	// trailing slash is added when missing, as the reference client does.
+	// trailing slash is added when missing, as the reference client does,
+	// unless NoTrailingSlash.
 	Path string
+	// NoTrailingSlash keeps Path without a trailing slash, as the reference
+	// client's addTrailingSlash: false, for servers that route the path
+	// exactly.
+	NoTrailingSlash bool
+	// NoTimestamp leaves the cache-busting stamp off polling requests
+	// (timestampRequests: false); TimestampParam names its query
+	// parameter, default "t".
+	NoTimestamp    bool
+	TimestampParam string
+	// Subprotocols are offered in the WebSocket handshake
+	// (Sec-WebSocket-Protocol), in order of preference.
+	Subprotocols []string
+	// UpgradeTimeout bounds the upgrade from polling to WebSocket: the
+	// dial, the probe and the switch. Default ConnectTimeout.
+	UpgradeTimeout time.Duration
 	// Query is added to every request's query string, after the URL's own.
 	Query url.Values
 	// Header is sent with every polling request and the WebSocket upgrade.
@@ -112,8 +128,16 @@ func (o *Options) withDefaults() (Options, error) {
 	if !strings.HasPrefix(c.Path, "/") {
 		c.Path = "/" + c.Path
 	}
-	if !strings.HasSuffix(c.Path, "/") {
+	if !strings.HasSuffix(c.Path, "/") && !c.NoTrailingSlash {
 		c.Path += "/"
+	}
+	if c.TimestampParam == "" {
+		c.TimestampParam = wire.QueryTimestamp
+	}
+	for _, p := range c.Subprotocols {
+		if p == "" || strings.ContainsAny(p, " ,\t\r\n\"") {
+			return c, fmt.Errorf("engineio: %q is not a WebSocket subprotocol name", p)
+		}
 	}
 	if len(c.Transports) == 0 {
 		c.Transports = []Transport{Polling, WebSocket}
@@ -131,6 +155,9 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.ConnectTimeout <= 0 {
 		c.ConnectTimeout = defaultConnectTimeout
 	}
+	if c.UpgradeTimeout <= 0 {
+		c.UpgradeTimeout = c.ConnectTimeout
+	}
 	if c.ReadLimit <= 0 {
 		c.ReadLimit = defaultReadLimit
 	}
@@ -143,6 +170,7 @@ func (o *Options) withDefaults() (Options, error) {
 	c.Query = cloneValues(c.Query)
 	c.Header = c.Header.Clone()
 	c.Transports = append([]Transport(nil), c.Transports...)
+	c.Subprotocols = append([]string(nil), c.Subprotocols...)
 	if c.TLSConfig != nil {
 		c.TLSConfig = c.TLSConfig.Clone()
 	}

@@ -373,3 +373,35 @@ func TestIdleWriter(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestOptions builds request URLs as the options say: the path's
+// trailing slash, the stamp and its name; and refuses a bad subprotocol.
+func TestRequestOptions(t *testing.T) {
+	for _, c := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Path: "/socket.io"}, "/socket.io/?EIO=4&b64=1&t=X&transport=polling"},
+		{Options{Path: "/socket.io", NoTrailingSlash: true, NoTimestamp: true}, "/socket.io?EIO=4&b64=1&transport=polling"},
+		{Options{Path: "/x/", TimestampParam: "ts"}, "/x/?EIO=4&b64=1&transport=polling&ts=X"},
+	} {
+		o, err := c.o.withDefaults()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn := &Conn{opts: o, base: url.URL{Path: o.Path}, query: url.Values{}}
+		u := conn.requestURL(Polling, Version4, "")
+		q := u.Query()
+		for _, k := range []string{"t", "ts"} {
+			if q.Has(k) {
+				q.Set(k, "X")
+			}
+		}
+		if got, _ := url.PathUnescape(u.Path + "?" + q.Encode()); got != c.want {
+			t.Errorf("%+v: %s; want %s", c.o, got, c.want)
+		}
+	}
+	if _, err := (&Options{Subprotocols: []string{"a b"}}).withDefaults(); err == nil {
+		t.Error("a subprotocol with a space was taken")
+	}
+}

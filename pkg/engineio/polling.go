@@ -26,8 +26,10 @@ func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
 	q := cloneValues(c.query)
 	q.Set(wire.QueryEIO, strconv.Itoa(int(v)))
 	q.Set(wire.QueryTransport, string(t))
+	if t == Polling && !c.opts.NoTimestamp {
+		q.Set(c.opts.TimestampParam, strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
+	}
 	if t == Polling {
-		q.Set(wire.QueryTimestamp, strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
 		// Keeps an Engine.IO 3 session on text payloads; harmless in 4.
 		q.Set(wire.QueryBase64, "1")
 	}

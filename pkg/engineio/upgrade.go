@@ -20,7 +20,7 @@ func (c *Conn) upgrade() {
 	v, sid := c.version, c.info.SID
 	c.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(c.ctx, c.opts.ConnectTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx, c.opts.UpgradeTimeout)
 	defer cancel()
 	ws, err := c.dialWS(ctx, v, sid)
 	if err != nil {

@@ -68,6 +68,7 @@ func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress b
 		EnableCompression: compress,
 		WriteBufferPool:   writeBuffers,
 		ReadBufferSize:    c.opts.ReadBufferSize,
+		Subprotocols:      c.opts.Subprotocols,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := c.opts.Dial(ctx, network, addr)
 			if err != nil {

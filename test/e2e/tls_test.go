@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/tls"
 	"encoding/pem"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,5 +44,42 @@ func TestTLS(t *testing.T) {
 		if r := sio(t, "", args...); r.code != 0 || !strings.Contains(r.stdout, `"args":["x"]`) {
 			t.Errorf("%v: exit %d, %s %s", flags, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestTLSOptions asks for a server name (SNI) and a lowest TLS version,
+// and the TLS front sees both: a front that stops at 1.2 is refused with
+// --tls-min 1.3.
+func TestTLSOptions(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	target, _ := url.Parse(s.URL())
+	var mu sync.Mutex
+	var names []string
+	front := httptest.NewUnstartedServer(httputil.NewSingleHostReverseProxy(target))
+	front.TLS = &tls.Config{MaxVersion: tls.VersionTLS12, GetConfigForClient: func(h *tls.ClientHelloInfo) (*tls.Config, error) {
+		mu.Lock()
+		names = append(names, h.ServerName)
+		mu.Unlock()
+		return nil, nil
+	}}
+	front.StartTLS()
+	defer front.Close()
+	for _, tr := range []string{"polling", "websocket"} {
+		r := sio(t, "", "emit", front.URL, "echo", "x", "--ack", "-k", "--servername", "chat.example.com", "--transport", tr)
+		if r.code != 0 {
+			t.Errorf("%s --servername: exit %d, %s", tr, r.code, r.stderr)
+		}
+	}
+	mu.Lock()
+	if len(names) < 2 || names[0] != "chat.example.com" || names[len(names)-1] != "chat.example.com" {
+		t.Errorf("the front saw server names %q", names)
+	}
+	mu.Unlock()
+	r := sio(t, "", "emit", front.URL, "echo", "x", "--ack", "-k", "--tls-min", "1.3")
+	if r.code != 3 || !strings.Contains(r.stderr, "protocol version") {
+		t.Errorf("--tls-min 1.3 against TLS 1.2: exit %d, %s", r.code, r.stderr)
+	}
+	if r := sio(t, "", "emit", front.URL, "echo", "--tls-min", "1.1"); r.code != 2 || !strings.Contains(r.stderr, `--tls-min "1.1": want 1.2 or 1.3`) {
+		t.Errorf("--tls-min 1.1: exit %d, %s", r.code, r.stderr)
 	}
 }

@@ -3,7 +3,7 @@
 //   node server.js --version 2|3|4 [--port N] [--ping-interval MS]
 //     [--ping-timeout MS] [--allow-eio3] [--transports polling,websocket]
 //     [--recovery] [--path /socket.io] [--parser msgpack] [--max-payload N]
-//     [--per-message-deflate]
+//     [--per-message-deflate] [--no-trailing-slash]
 //
 // It prints one JSON line {"port":N} on stdout once it listens, and exits when
 // stdin closes, so a test that dies leaves no server behind.
@@ -34,6 +34,7 @@ function parseArgs(argv) {
       case '--parser': o.parser = next(); break;
       case '--max-payload': o.maxHttpBufferSize = Number(next()); break;
       case '--per-message-deflate': o.perMessageDeflate = { threshold: 1024 }; break;
+      case '--no-trailing-slash': o.addTrailingSlash = false; break;
       default: throw new Error('unknown argument ' + a);
     }
   }
@@ -57,7 +58,7 @@ const engineVersion = (() => {
 })();
 
 const serverOpts = { path: opts.path, transports: opts.transports };
-for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize', 'perMessageDeflate']) {
+for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize', 'perMessageDeflate', 'addTrailingSlash']) {
   if (opts[k] !== undefined) serverOpts[k] = opts[k];
 }
 if (opts.version !== '2') serverOpts.cors = { origin: '*' };
@@ -121,6 +122,13 @@ function handlers(socket) {
     const seen = flaky.get(key) || 0;
     flaky.set(key, seen + 1);
     if (seen + 1 >= 3 && typeof ack === 'function') ack(seen + 1);
+  });
+  // handshake acks what the server saw of the request that opened the
+  // session: its URL, headers, remote address and transport.
+  socket.on('handshake', (ack) => {
+    if (typeof ack !== 'function') return;
+    const req = socket.request;
+    ack({ url: req.url, headers: req.headers, address: req.socket && req.socket.remoteAddress, transport: socket.conn.transport.name });
   });
   socket.on('disconnect-me', () => socket.disconnect());
   socket.on('close-me', () => socket.disconnect(true));

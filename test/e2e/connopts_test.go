@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/siocli/sio/internal/testserver"
+)
+
+// seen is what the Node server's handshake event acks: what it saw of
+// the request that opened the session.
+type seen struct {
+	URL       string            `json:"url"`
+	Headers   map[string]string `json:"headers"`
+	Address   string            `json:"address"`
+	Transport string            `json:"transport"`
+}
+
+func handshakeSeen(t *testing.T, url string, flags ...string) seen {
+	t.Helper()
+	r := sio(t, "", append([]string{"emit", url, "handshake", "--ack", "-o", "json"}, flags...)...)
+	var rec struct {
+		Args []seen `json:"args"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rec) != nil || len(rec.Args) != 1 {
+		t.Fatalf("%v: exit %d, %s %s", flags, r.code, r.stdout, r.stderr)
+	}
+	return rec.Args[0]
+}
+
+// TestConnOptionsSeen gives the options that shape the requests, and the
+// real server shows each took effect.
+func TestConnOptionsSeen(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4", NoTrailingSlash: true})
+
+	got := handshakeSeen(t, s.URL(), "--transport", "polling")
+	if !strings.HasPrefix(got.URL, "/socket.io/?") || !strings.Contains(got.URL, "&t=") {
+		t.Errorf("by default: %s", got.URL)
+	}
+	got = handshakeSeen(t, s.URL(), "--transport", "polling", "--no-trailing-slash", "--no-timestamp")
+	if !strings.HasPrefix(got.URL, "/socket.io?") || strings.Contains(got.URL, "&t=") || strings.Contains(got.URL, "?t=") {
+		t.Errorf("--no-trailing-slash --no-timestamp: %s", got.URL)
+	}
+	got = handshakeSeen(t, s.URL(), "--transport", "polling", "--timestamp-param", "cachebust")
+	if !strings.Contains(got.URL, "cachebust=") || strings.Contains(got.URL, "&t=") {
+		t.Errorf("--timestamp-param cachebust: %s", got.URL)
+	}
+	got = handshakeSeen(t, s.URL(), "--transport", "websocket", "--ws-protocol", "chat.v2", "--ws-protocol", "chat.v1", "--local-address", "127.0.0.2")
+	if got.Transport != "websocket" || got.Headers["sec-websocket-protocol"] != "chat.v2, chat.v1" || got.Address != "127.0.0.2" {
+		t.Errorf("--ws-protocol, --local-address: %+v", got)
+	}
+
+	// An upgrade that may take no time fails, and the session stays on
+	// polling.
+	r := sio(t, "", "listen", s.URL(), "--upgrade-timeout", "1ns", "--duration", "1500ms", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"type":"upgrade_error"`) || strings.Contains(r.stdout, `"type":"upgrade"`) {
+		t.Errorf("--upgrade-timeout 1ns: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	for _, c := range [][]string{
+		{"--ws-protocol", "a b"}, {"--timestamp-param", "a&b"}, {"--local-address", "here"}, {"--upgrade-timeout", "-1s"},
+	} {
+		if r := sio(t, "", append([]string{"emit", s.URL(), "x"}, c...)...); r.code != 2 || !strings.Contains(r.stderr, c[0]) {
+			t.Errorf("%v: exit %d, %s", c, r.code, r.stderr)
+		}
+	}
+}
