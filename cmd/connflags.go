@@ -35,6 +35,8 @@ type ConnOptions struct {
 	NoUpgrade         bool
 	NoCompress        bool
 	WSProtocols       []string
+	Retries           int
+	AckTimeout        time.Duration
 	NoTrailingSlash   bool
 	NoTimestamp       bool
 	TimestampParam    string
@@ -73,6 +75,8 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringVar(&o.Transport, "transport", "auto", "auto (polling, then upgrade to WebSocket), polling, or websocket")
 	fs.BoolVar(&o.NoUpgrade, "no-upgrade", false, "stay on the first transport")
 	fs.BoolVar(&o.NoCompress, "no-compress", false, "do not offer WebSocket per-message compression")
+	fs.IntVar(&o.Retries, "retries", 0, "resend an emit whose ack does not come within --ack-timeout, up to N times (at least once delivery)")
+	fs.DurationVar(&o.AckTimeout, "ack-timeout", 0, "how long each try of an emit waits for its ack, with --retries")
 	fs.StringArrayVar(&o.WSProtocols, "ws-protocol", nil, "offer this WebSocket subprotocol `name` (repeatable)")
 	fs.BoolVar(&o.NoTrailingSlash, "no-trailing-slash", false, "send the path without a trailing slash (addTrailingSlash: false)")
 	fs.BoolVar(&o.NoTimestamp, "no-timestamp", false, "leave the cache-busting stamp off polling requests")
@@ -255,6 +259,16 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		}
 		c.socket.Auth = auth
 	}
+	switch {
+	case o.Retries < 0:
+		return nil, fmt.Errorf("--retries %d: want 0 or more", o.Retries)
+	case o.AckTimeout < 0:
+		return nil, fmt.Errorf("--ack-timeout cannot be negative")
+	case o.Retries > 0 && o.AckTimeout == 0:
+		return nil, fmt.Errorf("--retries %d resends an emit whose ack does not come in time: give --ack-timeout", o.Retries)
+	}
+	c.socket.Retries = o.Retries
+	c.socket.AckTimeout = o.AckTimeout
 	c.socket.Query = q
 	if o.Trace {
 		eo.Trace = o.traceWriter(trace).Trace

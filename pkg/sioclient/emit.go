@@ -256,6 +256,12 @@ func (s *Socket) onRetryResult(it *retryItem, id uint64, a *Ack, err error) {
 		it.timer.Stop()
 	}
 	if err == nil || it.tries > s.opts.Retries {
+		var at *AckTimeoutError
+		if errors.As(err, &at) {
+			c := *at
+			c.Tries = it.tries
+			err = &c
+		}
 		s.queue = s.queue[1:]
 		if it.result != nil {
 			it.result <- ackResult{a, err}

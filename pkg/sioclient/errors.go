@@ -55,10 +55,14 @@ func (e *DisconnectedError) Unwrap() []error {
 type AckTimeoutError struct {
 	Namespace string
 	Event     string
-	Timeout   time.Duration
+	Timeout   time.Duration // of the last try
+	Tries     int           // with SocketOptions.Retries: how many sends it took; else 0
 }
 
 func (e *AckTimeoutError) Error() string {
+	if e.Tries > 1 {
+		return fmt.Sprintf("sioclient: no ack for %q on %s within %v, %d times", e.Event, e.Namespace, e.Timeout, e.Tries)
+	}
 	return fmt.Sprintf("sioclient: no ack for %q on %s within %v", e.Event, e.Namespace, e.Timeout)
 }
 

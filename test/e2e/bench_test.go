@@ -237,7 +237,9 @@ func TestBenchInterrupt(t *testing.T) {
 	b.cmd.Process.Signal(syscall.SIGINT)
 	code := b.wait(t, 10*time.Second)
 	rep := benchReport(t, result{stdout: b.stdout.String(), stderr: b.stderr.String(), code: code})
-	if code != 0 || rep.Clients.Started < 2 || rep.Clients.Started > 5 || rep.Counters.Connects != rep.Clients.Started {
+	// One client arrives a second: about three by the Ctrl-C, fewer or
+	// more on a loaded machine, never all twenty.
+	if code != 0 || rep.Clients.Started < 1 || rep.Clients.Started > 10 || rep.Counters.Connects != rep.Clients.Started {
 		t.Errorf("exit %d, clients %+v, counters %+v", code, rep.Clients, rep.Counters)
 	}
 	if rep.Seconds > 10 {
@@ -328,7 +330,7 @@ func TestBenchTerminal(t *testing.T) {
 	tm = startTerm(t, "bench", s.URL(), "--clients", "3", "--duration", "2500ms", "--emit", "echo 1", "--ack", "--every", "100ms")
 	mark := tm.expect(0, "clients 3/3  emits/s ")
 	mark = tm.expect(mark, "ack p50 ")
-	tm.expect(mark, "sio bench "+s.URL()+": 3 clients, 2.5s")
+	tm.expect(mark, "sio bench "+s.URL()+": 3 clients, ")
 	if err := <-tm.exit(); err != nil {
 		t.Errorf("exit: %v\n%s", err, tm.screen())
 	}

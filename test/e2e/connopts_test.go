@@ -67,3 +67,22 @@ func TestConnOptionsSeen(t *testing.T) {
 		}
 	}
 }
+
+// TestRetries resends an emit until the server acks it: the Node server's
+// flaky event acks a key from its third delivery on, with the count.
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "", "emit", s.URL(), "flaky", "k1", "--ack", "--retries", "3", "--ack-timeout", "300ms", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"args":[3]`) {
+		t.Errorf("--retries 3: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = sio(t, "", "emit", s.URL(), "flaky", "k2", "--ack", "--retries", "1", "--ack-timeout", "200ms")
+	if r.code != 5 || !strings.Contains(r.stderr, `no ack for "flaky" on / within 200ms, 2 times`) {
+		t.Errorf("--retries 1: exit %d, %s", r.code, r.stderr)
+	}
+	r = sio(t, "", "emit", s.URL(), "flaky", "k3", "--ack", "--retries", "2")
+	if r.code != 2 || !strings.Contains(r.stderr, "give --ack-timeout") {
+		t.Errorf("--retries without --ack-timeout: exit %d, %s", r.code, r.stderr)
+	}
+}
