@@ -38,6 +38,9 @@ type ConnOptions struct {
 	Retries           int
 	AckTimeout        time.Duration
 	NoTrailingSlash   bool
+	WSPath            string
+	PollingPath       string
+	ForceBase64       bool
 	NoTimestamp       bool
 	TimestampParam    string
 	UpgradeTimeout    time.Duration
@@ -78,6 +81,9 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.IntVar(&o.Retries, "retries", 0, "resend an emit whose ack does not come within --ack-timeout, up to N times (at least once delivery)")
 	fs.DurationVar(&o.AckTimeout, "ack-timeout", 0, "how long each try of an emit waits for its ack, with --retries")
 	fs.StringArrayVar(&o.WSProtocols, "ws-protocol", nil, "offer this WebSocket subprotocol `name` (repeatable)")
+	fs.StringVar(&o.WSPath, "ws-path", "", "the WebSocket's `path`, when a front routes it apart from polling (default: --path)")
+	fs.StringVar(&o.PollingPath, "polling-path", "", "the polling requests' `path`, when a front routes them apart (default: --path)")
+	fs.BoolVar(&o.ForceBase64, "force-base64", false, "send binary data over WebSocket as base64 text frames, and ask the server to")
 	fs.BoolVar(&o.NoTrailingSlash, "no-trailing-slash", false, "send the path without a trailing slash (addTrailingSlash: false)")
 	fs.BoolVar(&o.NoTimestamp, "no-timestamp", false, "leave the cache-busting stamp off polling requests")
 	fs.StringVar(&o.TimestampParam, "timestamp-param", "t", "the query `name` of polling requests' cache-busting stamp")
@@ -174,6 +180,9 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	eo.NoPerMessageDeflate = o.NoCompress
 	eo.Subprotocols = o.WSProtocols
 	eo.NoTrailingSlash = o.NoTrailingSlash
+	eo.WebSocketPath = o.WSPath
+	eo.PollingPath = o.PollingPath
+	eo.ForceBase64 = o.ForceBase64
 	eo.NoTimestamp = o.NoTimestamp
 	eo.TimestampParam = o.TimestampParam
 	if o.TimestampParam == "" || strings.ContainsAny(o.TimestampParam, "&=#? ") {

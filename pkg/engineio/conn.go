@@ -347,6 +347,9 @@ func (c *Conn) sizeLocked(p wire.Packet) int {
 	if c.transport == Polling {
 		return wire.TextLen(p, c.version)
 	}
+	if p.Binary && c.opts.ForceBase64 {
+		return wire.TextLen(p, c.version)
+	}
 	if p.Binary && c.version == Version4 {
 		return len(p.Data)
 	}

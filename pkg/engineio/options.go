@@ -38,6 +38,14 @@ type Options struct {
 	// parameter, default "t".
 	NoTimestamp    bool
 	TimestampParam string
+	// WebSocketPath and PollingPath, when set, replace Path for one
+	// transport, for servers whose front routes the transports apart;
+	// they are used as given.
+	WebSocketPath, PollingPath string
+	// ForceBase64 sends binary data over WebSocket as base64 text frames
+	// and asks the server (b64=1) to do the same, as the reference
+	// client's forceBase64, for fronts that pass only text frames.
+	ForceBase64 bool
 	// Subprotocols are offered in the WebSocket handshake
 	// (Sec-WebSocket-Protocol), in order of preference.
 	Subprotocols []string
@@ -130,6 +138,11 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if !strings.HasSuffix(c.Path, "/") && !c.NoTrailingSlash {
 		c.Path += "/"
+	}
+	for _, p := range []*string{&c.WebSocketPath, &c.PollingPath} {
+		if *p != "" && !strings.HasPrefix(*p, "/") {
+			*p = "/" + *p
+		}
 	}
 	if c.TimestampParam == "" {
 		c.TimestampParam = wire.QueryTimestamp

@@ -23,14 +23,20 @@ var stampCounter atomic.Uint64
 // transport, the cache-busting stamp of polling requests and the sid.
 func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
 	u := c.base
+	if t == WebSocket && c.opts.WebSocketPath != "" {
+		u.Path = c.opts.WebSocketPath
+	} else if t == Polling && c.opts.PollingPath != "" {
+		u.Path = c.opts.PollingPath
+	}
 	q := cloneValues(c.query)
 	q.Set(wire.QueryEIO, strconv.Itoa(int(v)))
 	q.Set(wire.QueryTransport, string(t))
 	if t == Polling && !c.opts.NoTimestamp {
 		q.Set(c.opts.TimestampParam, strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
 	}
-	if t == Polling {
-		// Keeps an Engine.IO 3 session on text payloads; harmless in 4.
+	if t == Polling || c.opts.ForceBase64 {
+		// Keeps an Engine.IO 3 session on text payloads, and a WebSocket
+		// on text frames; harmless in 4's polling.
 		q.Set(wire.QueryBase64, "1")
 	}
 	if sid != "" {

@@ -28,6 +28,7 @@ type wsConn struct {
 	rec   *recordingConn
 	url   string
 	trace func(TraceEvent)
+	b64   bool // binary packets go as base64 text frames (ForceBase64)
 	once  sync.Once
 }
 
@@ -130,7 +131,7 @@ func (c *Conn) dialWSOnce(ctx context.Context, v Version, sid string, compress b
 		return nil, &TransportError{Op: "dial", Transport: WebSocket, Err: err}
 	}
 	conn.SetReadLimit(c.opts.ReadLimit)
-	return &wsConn{conn: conn, rec: rec, url: wu.String(), trace: c.opts.Trace}, nil
+	return &wsConn{conn: conn, rec: rec, url: wu.String(), trace: c.opts.Trace, b64: c.opts.ForceBase64}, nil
 }
 
 // proxied reports whether requests to u go through a proxy.
@@ -265,17 +266,17 @@ func (w *wsConn) writePackets(packets []wire.Packet, v Version) error {
 	var buf []byte
 	for _, p := range packets {
 		var binary bool
-		buf, binary = wire.AppendFrame(buf[:0], p, v, false)
+		buf, binary = wire.AppendFrame(buf[:0], p, v, w.b64)
 		typ := websocket.TextMessage
 		if binary {
 			typ = websocket.BinaryMessage
 		}
 		if w.trace != nil {
-			e := TraceEvent{Time: time.Now(), Kind: TraceFrame, Outgoing: true, Transport: WebSocket, Body: append([]byte(nil), buf...), Binary: p.Binary}
+			e := TraceEvent{Time: time.Now(), Kind: TraceFrame, Outgoing: true, Transport: WebSocket, Body: append([]byte(nil), buf...), Binary: binary}
 			if p.Redacted != nil {
 				r := p
 				r.Data = p.Redacted
-				e.Redacted, _ = wire.AppendFrame(nil, r, v, false)
+				e.Redacted, _ = wire.AppendFrame(nil, r, v, w.b64)
 			}
 			w.trace(e)
 		}

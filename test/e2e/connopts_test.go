@@ -2,6 +2,12 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,5 +90,40 @@ func TestRetries(t *testing.T) {
 	r = sio(t, "", "emit", s.URL(), "flaky", "k3", "--ack", "--retries", "2")
 	if r.code != 2 || !strings.Contains(r.stderr, "give --ack-timeout") {
 		t.Errorf("--retries without --ack-timeout: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestTransportPaths routes the transports apart through a front, as
+// some deployments do, and forces base64 over the WebSocket: the real
+// server answers on both paths, and every frame sio sends is text.
+func TestTransportPaths(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	target, _ := url.Parse(s.URL())
+	rp := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tr := r.URL.Query().Get("transport")
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/poll/") && tr == "polling", strings.HasPrefix(r.URL.Path, "/ws/") && tr == "websocket":
+			r.URL.Path = "/socket.io/"
+			rp.ServeHTTP(w, r)
+		default:
+			http.Error(w, "not routed", http.StatusNotFound)
+		}
+	}))
+	defer front.Close()
+	r := sio(t, "", "listen", front.URL, "--ws-path", "/ws/", "--polling-path", "poll/", "--duration", "1500ms", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"type":"upgrade"`) {
+		t.Errorf("--ws-path, --polling-path: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+	hostname := filepath.Join(t.TempDir(), "blob")
+	os.WriteFile(hostname, []byte{1, 2, 3}, 0o600)
+	r = sio(t, "", "emit", front.URL, "echo", "@"+hostname, "--ack", "--ws-path", "/ws/", "--polling-path", "/poll/",
+		"--transport", "websocket", "--force-base64", "--trace", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"args":[{"$binary":"AQID"}]`) {
+		t.Fatalf("--force-base64: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "> ws text 5 bytes\n    bAQID") || strings.Contains(r.stderr, "ws binary") || !strings.Contains(r.stderr, "b64=1&transport=websocket") {
+		t.Errorf("--force-base64 sent binary frames or did not ask for base64:\n%s", r.stderr)
 	}
 }
