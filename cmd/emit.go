@@ -34,6 +34,7 @@ type EmitOptions struct {
 	Timeout  time.Duration
 	Output   string
 	Then     []string
+	Volatile bool
 }
 
 // NewEmitCmd returns the emit command; runF replaces the real run in tests.
@@ -79,6 +80,7 @@ one JSON object a line otherwise (-o to choose).`,
 	fs.StringVar(&opts.ArgsJSON, "args-json", "", "the arguments as one JSON array (instead of ARGs)")
 	fs.BoolVar(&opts.Strings, "string", false, "send every ARG as a string")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.BoolVar(&opts.Volatile, "volatile", false, "drop the emits that cannot go at once (as the reference client's volatile)")
 	fs.StringArrayVar(&opts.Then, "then", nil, "emit `'EVENT [ARG...]'` next, after the first (and its ack); repeatable")
 	return cmd
 }
@@ -110,7 +112,7 @@ func emitRun(opts *EmitOptions) error {
 	if err != nil {
 		return usage(err)
 	}
-	emits := []*session.Emit{{Event: opts.Event, Args: args, Ack: opts.Ack, Timeout: opts.Timeout}}
+	emits := []*session.Emit{{Event: opts.Event, Args: args, Ack: opts.Ack, Timeout: opts.Timeout, Volatile: opts.Volatile}}
 	table := repl.Commands(nil)
 	for _, t := range opts.Then {
 		words, err := cmdline.Split(t)
@@ -126,6 +128,7 @@ func emitRun(opts *EmitOptions) error {
 		if e.Timeout == 0 {
 			e.Timeout = opts.Timeout
 		}
+		e.Volatile = e.Volatile || opts.Volatile
 		emits = append(emits, e)
 	}
 	out, err := opts.IO.printer(opts.Output)

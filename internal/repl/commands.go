@@ -23,6 +23,8 @@ func EmitSpec(run cmdline.RunFunc) cmdline.Spec {
 		Flags: []cmdline.Flag{
 			{Name: "ack", Help: "wait for the ack and show it with its round trip"},
 			{Name: "timeout", Type: cmdline.Duration, Value: "D", Help: "how long to wait for the ack (implies --ack)"},
+			{Name: "volatile", Help: "when not connected, drop the emit (and say so) instead of buffering it"},
+			{Name: "no-compress", Help: "send it without per-message compression"},
 		},
 		Args: []cmdline.Arg{
 			{Name: "EVENT", Missing: "no event name", Complete: "events"},
@@ -46,7 +48,8 @@ func checkEmit(p *cmdline.Parsed) error {
 	if err != nil {
 		return err
 	}
-	e := &session.Emit{Event: name, Args: args, Ack: p.Has("ack") || p.Has("timeout"), Timeout: p.Duration("timeout")}
+	e := &session.Emit{Event: name, Args: args, Ack: p.Has("ack") || p.Has("timeout"), Timeout: p.Duration("timeout"),
+		Volatile: p.Has("volatile"), NoCompress: p.Has("no-compress")}
 	p.Value = e
 	return nil
 }

@@ -8,6 +8,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -46,6 +47,27 @@ type Emit struct {
 	Args    []any         // values for codec.MarshalArgs
 	Ack     bool          // wait for the ack
 	Timeout time.Duration // how long; 0: the session's AckTimeout
+	// Volatile drops the emit when the namespace is not connected, with
+	// sioclient.ErrNotConnected, instead of buffering it.
+	Volatile   bool
+	NoCompress bool // no per-message compression
+}
+
+// dropped says why a volatile emit was not sent.
+func dropped(e *Emit, sock *sioclient.Socket, err error) error {
+	if e.Volatile && errors.Is(err, sioclient.ErrNotConnected) {
+		return fmt.Errorf("not sent: %s is not connected, and a volatile emit is dropped rather than buffered", sock.Namespace())
+	}
+	return err
+}
+
+// emitter is the socket's Emitter with e's flags.
+func (e *Emit) emitter(sock *sioclient.Socket) sioclient.Emitter {
+	em := sock.Compress(!e.NoCompress)
+	if e.Volatile {
+		em = em.Volatile()
+	}
+	return em
 }
 
 // Reply answers one of the server's ack requests.
@@ -238,7 +260,7 @@ func (s *Session) Emit(e *Emit) error {
 	s.seen[e.Event] = true
 	s.mu.Unlock()
 	s.unacked.Store(true)
-	return sock.Emit(e.Event, e.Args...)
+	return dropped(e, sock, e.emitter(sock).Emit(e.Event, e.Args...))
 }
 
 // EmitWithAck emits on the current namespace and returns the ack.
@@ -251,7 +273,8 @@ func (s *Session) EmitWithAck(ctx context.Context, e *Emit) (*sioclient.Ack, err
 	if timeout == 0 {
 		timeout = s.cfg.AckTimeout
 	}
-	ack, err := sock.Timeout(timeout).EmitWithAck(ctx, e.Event, e.Args...)
+	ack, err := e.emitter(sock).Timeout(timeout).EmitWithAck(ctx, e.Event, e.Args...)
+	err = dropped(e, sock, err)
 	if err == nil {
 		s.unacked.Store(false) // the server has read everything sent before
 	}

@@ -127,3 +127,18 @@ func TestTransportPaths(t *testing.T) {
 		t.Errorf("--force-base64 sent binary frames or did not ask for base64:\n%s", r.stderr)
 	}
 }
+
+// TestVolatile drops a volatile emit that cannot go, and says so; one that
+// can goes as any other.
+func TestVolatile(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "emit --volatile echo 1 --no-compress --ack\ndisconnect\nemit --volatile echo 2\n", "repl", s.URL(), "-o", "json")
+	if !strings.Contains(r.stdout, `"type":"ack","ns":"/","event":"echo","args":[1]`) ||
+		!strings.Contains(r.stderr, "not sent: / is not connected, and a volatile emit is dropped rather than buffered") {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := sio(t, "", "emit", s.URL(), "echo", "x", "--volatile", "--ack", "-o", "json"); r.code != 0 || !strings.Contains(r.stdout, `"args":["x"]`) {
+		t.Errorf("sio emit --volatile: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+}
