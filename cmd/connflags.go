@@ -185,7 +185,8 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	eo.ForceBase64 = o.ForceBase64
 	eo.NoTimestamp = o.NoTimestamp
 	eo.TimestampParam = o.TimestampParam
-	if o.TimestampParam == "" || strings.ContainsAny(o.TimestampParam, "&=#? ") {
+	given := o.flags != nil && o.flags.Changed("timestamp-param")
+	if (o.TimestampParam == "" && given) || strings.ContainsAny(o.TimestampParam, "&=#? ") {
 		return nil, fmt.Errorf("--timestamp-param %q: want a query parameter name", o.TimestampParam)
 	}
 	for _, p := range o.WSProtocols {
