@@ -13,11 +13,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/sioclient"
@@ -25,26 +27,30 @@ import (
 
 // ConnOptions are the connection flags every command that connects takes.
 type ConnOptions struct {
-	URL               string
-	Namespaces        []string
-	Path              string
-	Query             []string
-	Auth              string
-	Headers           []string
-	Transport         string
-	NoUpgrade         bool
-	NoCompress        bool
-	WSProtocols       []string
-	Retries           int
-	AckTimeout        time.Duration
-	NoTrailingSlash   bool
-	WSPath            string
-	PollingPath       string
-	ForceBase64       bool
-	NoTimestamp       bool
-	TimestampParam    string
-	UpgradeTimeout    time.Duration
-	TLSMin            string
+	URL             string
+	Namespaces      []string
+	Path            string
+	Query           []string
+	Auth            string
+	Headers         []string
+	Transport       string
+	NoUpgrade       bool
+	NoCompress      bool
+	WSProtocols     []string
+	Retries         int
+	AckTimeout      time.Duration
+	NoTrailingSlash bool
+	WSPath          string
+	PollingPath     string
+	ForceBase64     bool
+	NoTimestamp     bool
+	TimestampParam  string
+	UpgradeTimeout  time.Duration
+	TLSMin          string
+	PFX             string
+	PassphraseStdin bool
+	// Stdin is where --passphrase-stdin reads; default os.Stdin.
+	Stdin             io.Reader
 	ServerName        string
 	LocalAddress      string
 	EIO               string
@@ -64,7 +70,8 @@ type ConnOptions struct {
 	ShowSecrets       bool
 	Redact            []string
 
-	flags *pflag.FlagSet // to tell which flags were given
+	flags      *pflag.FlagSet // to tell which flags were given
+	passphrase *string        // read once from Stdin
 }
 
 // addConnFlags defines the connection flags on fs. reconnect is the
@@ -94,6 +101,8 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringVar(&o.CACert, "cacert", "", "verify the server with the CA certificates in this PEM `file`")
 	fs.StringVar(&o.Cert, "cert", "", "client certificate PEM `file` (with --key)")
 	fs.StringVar(&o.Key, "key", "", "client private key PEM `file` (with --cert)")
+	fs.StringVar(&o.PFX, "pfx", "", "client certificate and key in a PKCS#12 `file` (.pfx, .p12)")
+	fs.BoolVar(&o.PassphraseStdin, "passphrase-stdin", false, "read the --pfx passphrase from the first line of standard input")
 	fs.StringVar(&o.TLSMin, "tls-min", "1.2", "the lowest TLS `version` to accept: 1.2 or 1.3")
 	fs.StringVar(&o.ServerName, "servername", "", "the TLS server `name` to ask for (SNI) and verify (default: the URL's host)")
 	fs.StringVar(&o.LocalAddress, "local-address", "", "connect from this local `IP` address")
@@ -325,7 +334,7 @@ func (o *ConnOptions) tlsConfig() (*tls.Config, error) {
 	default:
 		return nil, fmt.Errorf("--tls-min %q: want 1.2 or 1.3", o.TLSMin)
 	}
-	if !o.Insecure && o.CACert == "" && o.Cert == "" && o.Key == "" && o.ServerName == "" && min == tls.VersionTLS12 {
+	if !o.Insecure && o.CACert == "" && o.Cert == "" && o.Key == "" && o.PFX == "" && o.ServerName == "" && min == tls.VersionTLS12 {
 		return nil, nil
 	}
 	cfg := &tls.Config{InsecureSkipVerify: o.Insecure, MinVersion: min, ServerName: o.ServerName}
@@ -342,6 +351,19 @@ func (o *ConnOptions) tlsConfig() (*tls.Config, error) {
 	}
 	if (o.Cert == "") != (o.Key == "") {
 		return nil, errors.New("--cert and --key go together")
+	}
+	if o.PFX != "" && o.Cert != "" {
+		return nil, errors.New("give the client certificate with --pfx or with --cert and --key, not both")
+	}
+	if o.PassphraseStdin && o.PFX == "" {
+		return nil, errors.New("--passphrase-stdin reads the passphrase of --pfx: give --pfx")
+	}
+	if o.PFX != "" {
+		pair, err := o.loadPFX()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []tls.Certificate{pair}
 	}
 	if o.Cert != "" {
 		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
@@ -371,4 +393,61 @@ func readAuth(s string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("--auth must be a JSON object, not %.20s", data)
 	}
 	return data, nil
+}
+
+// loadPFX reads the --pfx file, with the passphrase from standard input
+// when --passphrase-stdin (read once), else none.
+func (o *ConnOptions) loadPFX() (tls.Certificate, error) {
+	data, err := cliargs.ReadFile(o.PFX)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("--pfx: %v", err)
+	}
+	pass := ""
+	if o.PassphraseStdin {
+		if o.passphrase == nil {
+			in := o.Stdin
+			if in == nil {
+				in = os.Stdin
+			}
+			line, err := readLine(in)
+			if err != nil {
+				return tls.Certificate{}, fmt.Errorf("--passphrase-stdin: %v", err)
+			}
+			o.passphrase = &line
+		}
+		pass = *o.passphrase
+	}
+	key, cert, chain, err := pkcs12.DecodeChain(data, pass)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("--pfx %s: %v", o.PFX, err)
+	}
+	pair := tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}
+	for _, c := range chain {
+		pair.Certificate = append(pair.Certificate, c.Raw)
+	}
+	return pair, nil
+}
+
+// readLine reads one line a byte at a time, so that what follows it is
+// left for the command, without its line ending.
+func readLine(r io.Reader) (string, error) {
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 4096 {
+		n, err := r.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				return strings.TrimSuffix(string(line), "\r"), nil
+			}
+			line = append(line, b[0])
+			continue
+		}
+		if err == io.EOF {
+			return strings.TrimSuffix(string(line), "\r"), nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", errors.New("the first line of standard input is over 4096 bytes")
 }

@@ -1,8 +1,15 @@
 package e2e
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
+	"math/big"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -12,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/siocli/sio/internal/testserver"
 )
@@ -81,5 +90,59 @@ func TestTLSOptions(t *testing.T) {
 	}
 	if r := sio(t, "", "emit", front.URL, "echo", "--tls-min", "1.1"); r.code != 2 || !strings.Contains(r.stderr, `--tls-min "1.1": want 1.2 or 1.3`) {
 		t.Errorf("--tls-min 1.1: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestTLSClientPFX presents a client certificate from a PKCS#12 file whose
+// passphrase comes on standard input, to a front that requires one.
+func TestTLSClientPFX(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	target, _ := url.Parse(s.URL())
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	var seen []string
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TLS.PeerCertificates) > 0 {
+			mu.Lock()
+			seen = append(seen, r.TLS.PeerCertificates[0].Subject.CommonName)
+			mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	front.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+	front.StartTLS()
+	defer front.Close()
+
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sio-client"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pfx, err := pkcs12.Modern.Encode(key, cert, nil, "s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "client.p12")
+	os.WriteFile(file, pfx, 0o600)
+
+	for _, tr := range []string{"polling", "websocket"} {
+		r := sio(t, "s3cret\n", "emit", front.URL, "echo", "x", "--ack", "-k", "--pfx", file, "--passphrase-stdin", "--transport", tr, "-o", "json")
+		if r.code != 0 || !strings.Contains(r.stdout, `"args":["x"]`) {
+			t.Errorf("%s --pfx: exit %d, %s %s", tr, r.code, r.stdout, r.stderr)
+		}
+	}
+	mu.Lock()
+	if len(seen) == 0 || seen[0] != "sio-client" {
+		t.Errorf("the front saw client certificates %q", seen)
+	}
+	mu.Unlock()
+	if r := sio(t, "wrong\n", "emit", front.URL, "echo", "-k", "--pfx", file, "--passphrase-stdin"); r.code != 2 || !strings.Contains(r.stderr, "--pfx "+file+": ") {
+		t.Errorf("a wrong passphrase: exit %d, %s", r.code, r.stderr)
+	}
+	if r := sio(t, "", "emit", front.URL, "echo", "-k"); r.code != 3 {
+		t.Errorf("no client certificate: exit %d, %s", r.code, r.stderr)
 	}
 }
