@@ -4,6 +4,7 @@ import (
 	"github.com/siocli/sio/internal/cliargs"
 
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -32,6 +35,8 @@ type ConnOptions struct {
 	Path            string
 	Query           []string
 	Auth            string
+	AuthCmd         string
+	HeaderCmds      []string
 	Headers         []string
 	Transport       string
 	NoUpgrade       bool
@@ -81,6 +86,8 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringVar(&o.Path, "path", "/socket.io", "the server's Socket.IO path")
 	fs.StringArrayVarP(&o.Query, "query", "q", nil, "query parameter `k=v` for the handshake (repeatable)")
 	fs.StringVarP(&o.Auth, "auth", "a", "", "auth payload: a JSON object, or @file (servers 3.x and 4.x)")
+	fs.StringVar(&o.AuthCmd, "auth-cmd", "", "run this `command` before every connect and send its output, a JSON object, as the auth payload")
+	fs.StringArrayVar(&o.HeaderCmds, "header-cmd", nil, "run this `command` before every connection attempt and send its output, \"Name: value\" lines, as headers (repeatable)")
 	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "extra HTTP header `\"K: V\"` (repeatable)")
 	fs.StringVar(&o.Transport, "transport", "auto", "auto (polling, then upgrade to WebSocket), polling, or websocket")
 	fs.BoolVar(&o.NoUpgrade, "no-upgrade", false, "stay on the first transport")
@@ -271,6 +278,44 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		return nil, fmt.Errorf("--connect-timeout must be positive")
 	}
 
+	if o.AuthCmd != "" && o.Auth != "" {
+		return nil, fmt.Errorf("give the auth payload with --auth or --auth-cmd, not both")
+	}
+	if o.AuthCmd != "" {
+		cmd := o.AuthCmd
+		c.socket.AuthFunc = func() (json.RawMessage, error) {
+			out, err := runHelper("--auth-cmd", cmd)
+			if err != nil {
+				return nil, err
+			}
+			auth, err := readAuth(string(out))
+			if err != nil {
+				return nil, outcome.Errorf(outcome.Failed, "--auth-cmd %q: its output %v", cmd, strings.TrimPrefix(err.Error(), "--auth "))
+			}
+			return auth, nil
+		}
+	}
+	if len(o.HeaderCmds) > 0 {
+		cmds := slices.Clone(o.HeaderCmds)
+		c.manager.HeaderFunc = func() (http.Header, error) {
+			h := http.Header{}
+			for _, cmd := range cmds {
+				out, err := runHelper("--header-cmd", cmd)
+				if err != nil {
+					return nil, err
+				}
+				lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\n")
+				got, err := parseHeaders(lines)
+				if err != nil || strings.TrimSpace(string(out)) == "" {
+					return nil, outcome.Errorf(outcome.Failed, "--header-cmd %q: want \"Name: value\" lines, got %.60q", cmd, out)
+				}
+				for k, vs := range got {
+					h[k] = append(h[k], vs...)
+				}
+			}
+			return h, nil
+		}
+	}
 	if o.Auth != "" {
 		auth, err := readAuth(o.Auth)
 		if err != nil {
@@ -386,6 +431,9 @@ func readAuth(s string) (json.RawMessage, error) {
 	}
 	data = bytes.TrimSpace(data)
 	var obj map[string]json.RawMessage
+	if json.Valid(data) && len(data) > 0 && data[0] != '{' {
+		return nil, fmt.Errorf("--auth must be a JSON object, not %.20s", data)
+	}
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return nil, fmt.Errorf("--auth must be a JSON object: %v", err)
 	}
@@ -450,4 +498,36 @@ func readLine(r io.Reader) (string, error) {
 		}
 	}
 	return "", errors.New("the first line of standard input is over 4096 bytes")
+}
+
+// helperTimeout bounds a credential helper's run.
+const helperTimeout = 30 * time.Second
+
+// runHelper runs a credential helper (--auth-cmd, --header-cmd) with the
+// shell and returns its standard output; a failure names the command and
+// gives the end of its standard error.
+func runHelper(flag, command string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), helperTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 500 {
+			msg = "…" + msg[len(msg)-500:]
+		}
+		if ctx.Err() != nil {
+			err = fmt.Errorf("no answer within %v", helperTimeout)
+		}
+		if msg != "" {
+			return nil, outcome.Errorf(outcome.Failed, "%s %q failed: %v: %s", flag, command, err, strings.ReplaceAll(msg, "\n", " / "))
+		}
+		return nil, outcome.Errorf(outcome.Failed, "%s %q failed: %v", flag, command, err)
+	}
+	if len(out) > 1<<20 {
+		return nil, outcome.Errorf(outcome.Failed, "%s %q: its output is over 1 MiB", flag, command)
+	}
+	return out, nil
 }

@@ -97,6 +97,9 @@ func connectFailure(err error, timeout time.Duration) error {
 	if errors.As(err, &ce) {
 		return ce
 	}
+	if _, ok := outcome.KindOf(err); ok {
+		return err // a failure of the user's own, such as a credential helper's
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return unreachable(fmt.Errorf("gave up after %v: %w", timeout, err))
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -409,7 +410,23 @@ func (m *Manager) dial(id, attempt int) {
 		genMu.Unlock()
 		m.onClose(g, c, err, "")
 	}
-	conn, err := engineio.Dial(m.ctx, m.url, &eo)
+	var conn *engineio.Conn
+	var err error
+	if m.opts.HeaderFunc != nil {
+		var h http.Header
+		if h, err = m.opts.HeaderFunc(); err == nil {
+			eo.Header = eo.Header.Clone()
+			if eo.Header == nil {
+				eo.Header = http.Header{}
+			}
+			for k, vs := range h {
+				eo.Header[k] = append([]string(nil), vs...)
+			}
+		}
+	}
+	if err == nil {
+		conn, err = engineio.Dial(m.ctx, m.url, &eo)
+	}
 
 	m.mu.Lock()
 	if m.state != Connecting || m.dials != id {

@@ -3,6 +3,7 @@ package sioclient
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -18,6 +19,11 @@ type Options struct {
 	// and its ConnectTimeout (default 20s) bounds each connection attempt.
 	// Its OnEvent is called before the Manager's own handling.
 	Engine engineio.Options
+	// HeaderFunc, when set, is called before every connection attempt for
+	// headers that replace Engine.Header's of the same names on that
+	// attempt's requests, so that credentials can be refreshed; an error
+	// fails the attempt.
+	HeaderFunc func() (http.Header, error)
 	// NoReconnect turns reconnection off; it is on by default.
 	NoReconnect bool
 	// ReconnectAttempts limits the attempts after a connection is lost or

@@ -142,3 +142,43 @@ func TestVolatile(t *testing.T) {
 		t.Errorf("sio emit --volatile: exit %d, %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestCredentialHelpers runs --auth-cmd and --header-cmd before every
+// connect: a reconnect sends what they print then, and a helper that fails
+// is named with its standard error.
+func TestCredentialHelpers(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	counter := filepath.Join(t.TempDir(), "n")
+	os.WriteFile(counter, []byte("0"), 0o600)
+	next := `n=$(($(cat ` + counter + `) + 1)); echo $n >` + counter + `; `
+	r := sio(t, "emit handshake --ack\nreconnect\nemit handshake --ack\n", "repl", s.URL(), "-o", "json",
+		"--auth-cmd", next+`echo "{\"token\": \"t$n\"}"`, "--header-cmd", `echo "X-Token: h$(cat `+counter+`)"`)
+	var auths, headers []string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		var rec struct {
+			Type string `json:"type"`
+			Args []struct {
+				Auth    map[string]string `json:"auth"`
+				Headers map[string]string `json:"headers"`
+			} `json:"args"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Type == "ack" && len(rec.Args) == 1 {
+			auths = append(auths, rec.Args[0].Auth["token"])
+			headers = append(headers, rec.Args[0].Headers["x-token"])
+		}
+	}
+	// The header helper runs before each session opens, the auth helper
+	// before each namespace connect, just after.
+	if strings.Join(auths, " ") != "t1 t2" || strings.Join(headers, " ") != "h0 h1" {
+		t.Errorf("auth %q, headers %q; stdout:\n%s\nstderr:\n%s", auths, headers, r.stdout, r.stderr)
+	}
+	r = sio(t, "", "emit", s.URL(), "x", "--auth-cmd", "echo 'token expired' >&2; exit 3")
+	if r.code != 1 || !strings.Contains(r.stderr, `--auth-cmd "echo 'token expired' >&2; exit 3" failed: exit status 3: token expired`) {
+		t.Errorf("a failing --auth-cmd: exit %d, %s", r.code, r.stderr)
+	}
+	r = sio(t, "", "emit", s.URL(), "x", "--header-cmd", "echo nonsense")
+	if r.code != 1 || !strings.Contains(r.stderr, `--header-cmd "echo nonsense": want "Name: value" lines`) {
+		t.Errorf("a bad --header-cmd: exit %d, %s", r.code, r.stderr)
+	}
+}

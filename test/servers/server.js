@@ -124,11 +124,12 @@ function handlers(socket) {
     if (seen + 1 >= 3 && typeof ack === 'function') ack(seen + 1);
   });
   // handshake acks what the server saw of the request that opened the
-  // session: its URL, headers, remote address and transport.
+  // session: its URL, headers, remote address and transport, and the
+  // namespace auth payload.
   socket.on('handshake', (ack) => {
     if (typeof ack !== 'function') return;
     const req = socket.request;
-    ack({ url: req.url, headers: req.headers, address: req.socket && req.socket.remoteAddress, transport: socket.conn.transport.name });
+    ack({ url: req.url, headers: req.headers, address: req.socket && req.socket.remoteAddress, transport: socket.conn.transport.name, auth: socket.handshake.auth });
   });
   socket.on('disconnect-me', () => socket.disconnect());
   socket.on('close-me', () => socket.disconnect(true));
