@@ -7,13 +7,19 @@ import (
 	"os"
 	"os/signal"
 	"path"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/siocli/sio/internal/cliargs"
+	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/internal/repl"
+	"github.com/siocli/sio/internal/session"
+	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -27,7 +33,23 @@ type ListenOptions struct {
 	Until       string
 	Duration    time.Duration
 	Output      string
+	Replies     []string
+	OnConnect   []string
+
+	replies   []autoReply
+	onConnect []*session.Emit
 }
+
+// autoReply is one --reply: the ack requests of events matching glob are
+// answered with args.
+type autoReply struct {
+	glob string
+	args []any
+}
+
+// maxUnanswered bounds the unanswered ack requests listen keeps to list
+// at the end.
+const maxUnanswered = 1000
 
 // NewListenCmd returns the listen command; runF replaces the real run in
 // tests.
@@ -70,6 +92,8 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 	fs.StringVar(&opts.Until, "until", "", "stop after an event of this name")
 	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringArrayVar(&opts.OnConnect, "on-connect", nil, "after each connect and reconnect of a namespace, run `'emit EVENT [ARG...] [--ack]'` on it (repeatable, in order)")
+	fs.StringArrayVar(&opts.Replies, "reply", nil, "answer the server's ack requests of events matching `'GLOB=ARG...'` with the ARGs (repeatable; the first match answers)")
 	return cmd
 }
 
@@ -82,6 +106,44 @@ func (opts *ListenOptions) check() error {
 	}
 	if opts.Count < 0 || opts.Duration < 0 {
 		return usagef("--count and --duration cannot be negative")
+	}
+	opts.onConnect = nil
+	table := repl.Commands(nil)
+	for _, c := range opts.OnConnect {
+		words, err := cmdline.Split(c)
+		if err == nil && len(words) > 0 && words[0].Text != "emit" {
+			err = fmt.Errorf("want an emit command, such as 'emit join \"room1\"'")
+		}
+		var p *cmdline.Parsed
+		if err == nil && len(words) > 0 {
+			p, err = table.Parse(words)
+		}
+		if err != nil || p == nil {
+			if err == nil {
+				err = fmt.Errorf("want an emit command, such as 'emit join \"room1\"'")
+			}
+			return usagef("--on-connect %q: %v", c, err)
+		}
+		opts.onConnect = append(opts.onConnect, repl.EmitOf(p))
+	}
+	opts.replies = nil
+	for _, r := range opts.Replies {
+		glob, rest, ok := strings.Cut(r, "=")
+		if !ok || glob == "" {
+			return usagef("--reply %q: want 'EVENT-GLOB=ARG...', such as 'ping=\"pong\"'", r)
+		}
+		if _, err := path.Match(glob, ""); err != nil {
+			return usagef("--reply %q: bad EVENT-GLOB: %v", r, err)
+		}
+		words, err := cmdline.Split(rest)
+		if err != nil {
+			return usagef("--reply %q: %v", r, err)
+		}
+		args, err := cmdline.Values(words)
+		if err != nil {
+			return usagef("--reply %q: %v", r, err)
+		}
+		opts.replies = append(opts.replies, autoReply{glob: glob, args: args})
 	}
 	return opts.Conn.check()
 }
@@ -106,6 +168,8 @@ func listenRun(opts *ListenOptions) error {
 	if err != nil {
 		return usage(err)
 	}
+	l.m = m
+	defer l.wg.Wait()
 	defer m.Close()
 	stopFlush := l.flushEvery(100 * time.Millisecond)
 	defer stopFlush()
@@ -143,6 +207,7 @@ func listenRun(opts *ListenOptions) error {
 	if err := out.Flush(); err != nil {
 		return err
 	}
+	l.listUnanswered()
 	return l.err()
 }
 
@@ -158,6 +223,12 @@ type listener struct {
 	active map[string]bool
 	refuse error
 	lost   *sioclient.StateChange // the Manager's, when it gave up
+
+	unanswered     []*sioclient.Event // ack requests no --reply matched
+	moreUnanswered int
+
+	m  *sioclient.Manager
+	wg sync.WaitGroup // --on-connect runs
 }
 
 func (l *listener) stop() { l.once.Do(func() { close(l.done) }) }
@@ -180,8 +251,14 @@ func (l *listener) onEvent(e *sioclient.Event) {
 		return // enough: --count or --until was met
 	default:
 	}
-	if l.matches(e.Name) {
+	matched := l.matches(e.Name)
+	if matched {
 		l.out.Event(e)
+	}
+	if e.Ack != nil {
+		l.answer(e)
+	}
+	if matched {
 		l.n++
 		l.flushIfTTY()
 		if l.opts.Count > 0 && l.n >= l.opts.Count {
@@ -193,11 +270,96 @@ func (l *listener) onEvent(e *sioclient.Event) {
 	}
 }
 
+// answer replies to an ack request as the first --reply that matches it
+// says, or keeps it to be listed at the end.
+func (l *listener) answer(e *sioclient.Event) {
+	for _, r := range l.opts.replies {
+		if ok, _ := path.Match(r.glob, e.Name); !ok {
+			continue
+		}
+		if err := e.Ack.Reply(r.args...); err != nil {
+			fmt.Fprintf(l.opts.IO.ErrOut, "sio: replying to %s %s (ack %d): %s\n", e.Namespace, output.Visible(e.Name), e.Ack.ID, describeVisible(err))
+			return
+		}
+		data, blobs, err := codec.MarshalArgs(r.args...)
+		if err == nil && len(blobs) > 0 {
+			data, err = codec.ReplacePlaceholders(data, blobs, cliargs.AppendBinary)
+		}
+		if err == nil {
+			l.out.Reply(e.Namespace, e.Name, e.Ack.ID, data)
+			l.flushIfTTY()
+		}
+		return
+	}
+	l.mu.Lock()
+	if len(l.unanswered) < maxUnanswered {
+		l.unanswered = append(l.unanswered, e)
+	} else {
+		l.moreUnanswered++
+	}
+	l.mu.Unlock()
+}
+
+// listUnanswered says, on stderr, which ack requests nobody answered.
+func (l *listener) listUnanswered() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.unanswered) + l.moreUnanswered
+	if n == 0 {
+		return
+	}
+	what := fmt.Sprintf("%d ack requests of the server were", n)
+	if n == 1 {
+		what = "1 ack request of the server was"
+	}
+	fmt.Fprintf(l.opts.IO.ErrOut, "sio: %s not answered (--reply answers them):\n", what)
+	for _, e := range l.unanswered {
+		fmt.Fprintf(l.opts.IO.ErrOut, "  %s %s (ack %d) at %s\n", e.Namespace, output.Visible(e.Name), e.Ack.ID, e.Time.Local().Format(time.TimeOnly+".000"))
+	}
+	if l.moreUnanswered > 0 {
+		fmt.Fprintf(l.opts.IO.ErrOut, "  and %d more\n", l.moreUnanswered)
+	}
+}
+
 func (l *listener) onLifecycle(e sioclient.Lifecycle) {
 	if !l.opts.NoLifecycle {
 		l.out.Lifecycle(e)
 		l.flushIfTTY()
 	}
+	if e.Type == sioclient.LifecycleConnect && len(l.opts.onConnect) > 0 {
+		l.runOnConnect(l.m.Socket(e.Namespace, nil))
+	}
+}
+
+// runOnConnect emits the --on-connect commands on a socket that just
+// connected, in order, each after the ack of the one before when it asks
+// for one, on a goroutine of its own: the dispatcher must not wait.
+func (l *listener) runOnConnect(sock *sioclient.Socket) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		for _, e := range l.opts.onConnect {
+			var err error
+			if e.Ack {
+				timeout := e.Timeout
+				if timeout == 0 {
+					timeout = defaultAckTimeout
+				}
+				var ack *sioclient.Ack
+				ack, err = sock.Timeout(timeout).EmitWithAck(context.Background(), e.Event, e.Args...)
+				if err == nil {
+					l.out.Ack(sock.Namespace(), e.Event, ack)
+					l.flushIfTTY()
+				}
+			} else {
+				err = sock.Emit(e.Event, e.Args...)
+			}
+			if err != nil {
+				fmt.Fprintf(l.opts.IO.ErrOut, "sio: --on-connect emit %s on %s: %s\n", output.Visible(e.Event), sock.Namespace(), describeVisible(err))
+				return
+			}
+		}
+	}()
 }
 
 // onState stops listening when no namespace is connected and none will

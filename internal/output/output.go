@@ -78,6 +78,12 @@ func (p *Printer) Ack(ns, event string, a *sioclient.Ack) error {
 	return p.write(&Record{Time: time.Now(), Type: "ack", NS: ns, Event: event, Args: args, RTT: &rtt})
 }
 
+// Reply prints an answer sio gave to the server's ack request id of
+// event: args is the JSON array sent, binary as {"$binary":…}.
+func (p *Printer) Reply(ns, event string, id uint64, args json.RawMessage) error {
+	return p.write(&Record{Time: time.Now(), Type: "reply", NS: ns, Event: event, AckID: &id, Args: args})
+}
+
 // Lifecycle prints a lifecycle event.
 func (p *Printer) Lifecycle(l sioclient.Lifecycle) error {
 	r := Record{Time: l.Time, Type: l.Type.String(), NS: l.Namespace, Reason: l.Reason, SocketID: l.SocketID, Attempt: l.Attempt}

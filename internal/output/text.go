@@ -77,6 +77,10 @@ func (p palette) appendText(b []byte, r *Record) []byte {
 			b = p.paint(b, p.dim, " (wants ack "+strconv.FormatUint(*r.AckID, 10)+")")
 		}
 		b = p.appendArgs(b, r.Args, r.argsTail)
+	case "reply":
+		b = p.paint(b, p.event, "reply")
+		b = p.paint(b, p.dim, " to "+r.Event+" (ack "+strconv.FormatUint(*r.AckID, 10)+")")
+		b = p.appendArgs(b, r.Args, false)
 	case "ack":
 		b = p.paint(b, p.event, "ack")
 		b = p.paint(b, p.dim, " of "+r.Event)

@@ -122,3 +122,37 @@ func TestListenGivesUp(t *testing.T) {
 		})
 	}
 }
+
+// TestListenReplyOnConnect emits --on-connect after every connect (the
+// first, and after the server restarts), answers the server's ack
+// requests with --reply, and lists those it did not answer when it ends.
+func TestListenReplyOnConnect(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	l := sioStart(t, "listen", s.URL(), "-o", "json", "--reconnect-delay", "100ms", "--reconnect-delay-max", "200ms",
+		"--on-connect", `emit ask 1 {"q": "?"}`, "--on-connect", "emit echo hi --ack", "--on-connect", "emit ask 2",
+		"--reply", `quest*={"answer": "yes"} 42`, "--reply", "nothing=1")
+	l.waitFor(t, `"type":"event","ns":"/","event":"answered","args":[{"answer":"yes"},42]`, 1)
+	l.waitFor(t, `"type":"ack","ns":"/","event":"echo","args":["hi"]`, 1)
+	s.Stop()
+	s.Restart(t)
+	l.waitFor(t, `"type":"event","ns":"/","event":"answered"`, 4) // two asks a connect, both answered
+	l.waitFor(t, `"type":"reply","ns":"/","event":"question"`, 4)
+	l.cmd.Process.Signal(os.Interrupt)
+	if code := l.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, l.stderr)
+	}
+	if strings.Contains(l.stderr.String(), "not answered") {
+		t.Errorf("every request was answered, yet: %s", l.stderr)
+	}
+
+	r := sio(t, "", "listen", s.URL(), "--on-connect", "emit ask 1", "--duration", "1s", "--no-lifecycle")
+	if r.code != 0 || !strings.Contains(r.stderr, "sio: 1 ack request of the server was not answered (--reply answers them):\n  / question (ack ") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, bad := range [][]string{{"--reply", "question"}, {"--reply", "[=1"}, {"--on-connect", "ns /x"}, {"--on-connect", "emit"}} {
+		if r := sio(t, "", append([]string{"listen", s.URL()}, bad...)...); r.code != 2 || !strings.Contains(r.stderr, bad[0]) {
+			t.Errorf("%v: exit %d, %s", bad, r.code, r.stderr)
+		}
+	}
+}
