@@ -5,6 +5,7 @@ package cmd
 import (
 	"github.com/siocli/sio/internal/output"
 	"net"
+	"os"
 	"strings"
 
 	"errors"
@@ -37,6 +38,17 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.AddCommand(NewServeCmd(ios, nil))
 	root.AddCommand(NewDoctorCmd(ios, nil))
 	root.AddCommand(NewBenchCmd(ios, nil))
+	root.AddCommand(NewProfileCmd(ios))
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "emit", "listen", "repl", "doctor", "bench":
+			c.Annotations = map[string]string{urlArg: "0"}
+		case "run":
+			c.Annotations = map[string]string{urlArg: "1"}
+		}
+	}
+	root.PersistentFlags().StringP("profile", "P", "", "use the saved target (profile) `NAME`; also SIO_PROFILE, or @NAME as the URL")
+	root.PersistentPreRunE = applyProfile
 	// sio URL is short for sio repl URL, with the same flags.
 	shortcut := &ReplOptions{IO: ios}
 	addReplFlags(root, shortcut)
@@ -73,6 +85,7 @@ func plausibleHost(s string) bool {
 func Execute() int {
 	ios := System()
 	root := NewRootCmd(ios)
+	root.SetArgs(withProfileURL(ios, os.Args[1:]))
 	cmd, err := root.ExecuteC()
 	var quiet *quietError
 	if err != nil && errors.As(err, &quiet) {
