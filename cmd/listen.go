@@ -107,24 +107,9 @@ func (opts *ListenOptions) check() error {
 	if opts.Count < 0 || opts.Duration < 0 {
 		return usagef("--count and --duration cannot be negative")
 	}
-	opts.onConnect = nil
-	table := repl.Commands(nil)
-	for _, c := range opts.OnConnect {
-		words, err := cmdline.Split(c)
-		if err == nil && len(words) > 0 && words[0].Text != "emit" {
-			err = fmt.Errorf("want an emit command, such as 'emit join \"room1\"'")
-		}
-		var p *cmdline.Parsed
-		if err == nil && len(words) > 0 {
-			p, err = table.Parse(words)
-		}
-		if err != nil || p == nil {
-			if err == nil {
-				err = fmt.Errorf("want an emit command, such as 'emit join \"room1\"'")
-			}
-			return usagef("--on-connect %q: %v", c, err)
-		}
-		opts.onConnect = append(opts.onConnect, repl.EmitOf(p))
+	var err error
+	if opts.onConnect, err = parseOnConnect(opts.OnConnect); err != nil {
+		return err
 	}
 	opts.replies = nil
 	for _, r := range opts.Replies {
@@ -433,4 +418,22 @@ func (l *listener) flushEvery(d time.Duration) func() {
 		close(quit)
 		wg.Wait()
 	}
+}
+
+// parseOnConnect reads the --on-connect flags: emit commands in the
+// shell's language.
+func parseOnConnect(flags []string) ([]*session.Emit, error) {
+	var out []*session.Emit
+	for _, c := range flags {
+		words, err := cmdline.Split(c)
+		var e *session.Emit
+		if err == nil {
+			e, err = repl.ParseOnConnect(words)
+		}
+		if err != nil {
+			return nil, usagef("--on-connect %q: %v", c, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

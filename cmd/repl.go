@@ -18,10 +18,11 @@ import (
 
 // ReplOptions are the inputs of sio repl.
 type ReplOptions struct {
-	IO      *IOStreams
-	Conn    ConnOptions
-	Output  string
-	Timeout time.Duration
+	IO        *IOStreams
+	Conn      ConnOptions
+	Output    string
+	Timeout   time.Duration
+	OnConnect []string
 }
 
 // NewReplCmd returns the repl command; runF replaces the real run in tests.
@@ -64,6 +65,7 @@ func addReplFlags(cmd *cobra.Command, opts *ReplOptions) {
 	addConnFlags(fs, &opts.Conn, true)
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long emit --ack waits, unless it says")
+	fs.StringArrayVar(&opts.OnConnect, "on-connect", nil, "after each connect and reconnect of a namespace, run `'emit EVENT [ARG...] [--ack]'` on it (repeatable, in order)")
 }
 
 func replRun(opts *ReplOptions) error {
@@ -80,9 +82,14 @@ func replRun(opts *ReplOptions) error {
 		return usagef("the shell starts on one namespace; connect more with ns /name")
 	}
 	out, notes := ios.Out, ios.ErrOut
+	onConnect, err := parseOnConnect(opts.OnConnect)
+	if err != nil {
+		return err
+	}
 	cfg := repl.Config{Session: session.Config{
 		URL: c.url, Manager: c.manager, Socket: c.socket, Namespace: c.namespaces[0],
 		ConnectTimeout: c.timeout, AckTimeout: opts.Timeout, TraceOn: opts.Conn.Trace,
+		OnConnect: onConnect,
 	}}
 	var term *repl.Terminal
 	if ios.LineEditing() {

@@ -7,6 +7,7 @@ import (
 
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -23,10 +24,11 @@ import (
 
 // RunOptions are the inputs of sio run.
 type RunOptions struct {
-	IO     *IOStreams
-	Conn   ConnOptions
-	File   string
-	Output string
+	IO        *IOStreams
+	Conn      ConnOptions
+	File      string
+	Output    string
+	OnConnect []string
 }
 
 // NewRunCmd returns the run command; runF replaces the real run in tests.
@@ -74,6 +76,7 @@ failed, 2 for a syntax error (found before anything connects), 3, 4 and
 	fs := cmd.Flags()
 	addConnFlags(fs, &opts.Conn, false)
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "report format: auto, text or json")
+	fs.StringArrayVar(&opts.OnConnect, "on-connect", nil, "after each connect and reconnect of a namespace, run `'emit EVENT [ARG...] [--ack]'` on it (repeatable, in order)")
 	return cmd
 }
 
@@ -108,6 +111,10 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
+	onConnect, err := parseOnConnect(opts.OnConnect)
+	if err != nil {
+		return err
+	}
 	base := opts.Conn
 	connect := func(ctx context.Context, url, nsp string, auth json.RawMessage, observe func(*sioclient.Event), lifecycle func(sioclient.Lifecycle)) (*session.Session, error) {
 		co := base
@@ -131,6 +138,11 @@ func runRun(opts *RunOptions) error {
 			URL: c.url, Manager: c.manager, Socket: c.socket, Namespace: c.namespaces[0],
 			ConnectTimeout: c.timeout, AckTimeout: defaultAckTimeout,
 			OnEvent: observe, OnLifecycle: lifecycle,
+			OnConnect: onConnect, OnConnectResult: func(nsp string, e *session.Emit, _ *sioclient.Ack, err error) {
+				if err != nil {
+					fmt.Fprintf(opts.IO.ErrOut, "sio: on connect of %s, %s: %s\n", nsp, output.Visible(e.Text), describeVisible(err))
+				}
+			},
 		})
 		if err != nil {
 			return nil, err

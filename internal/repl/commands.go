@@ -54,6 +54,25 @@ func checkEmit(p *cmdline.Parsed) error {
 	return nil
 }
 
+// ParseOnConnect reads an emit to make after each connect, written as the
+// shell writes it: emit EVENT [ARG...] [--ack].
+func ParseOnConnect(words []cmdline.Word) (*session.Emit, error) {
+	if len(words) == 0 || words[0].Text != "emit" {
+		return nil, fmt.Errorf("want an emit command, such as emit join \"room1\"")
+	}
+	p, err := Commands(nil).Parse(words)
+	if err != nil {
+		return nil, err
+	}
+	e := *EmitOf(p)
+	var parts []string
+	for _, w := range words {
+		parts = append(parts, w.Text)
+	}
+	e.Text = strings.Join(parts, " ")
+	return &e, nil
+}
+
 // EmitOf returns the Emit of a parsed emit command.
 func EmitOf(p *cmdline.Parsed) *session.Emit { return p.Value.(*session.Emit) }
 
@@ -141,6 +160,29 @@ func Commands(sh *Shell) *cmdline.Table {
 				return err
 			},
 			Run: run(func(_ context.Context, p *cmdline.Parsed) error { return sh.reply(ReplyOf(p)) })},
+		cmdline.Spec{Name: "on-connect", Raw: true, Args: []cmdline.Arg{{Name: "emit EVENT [ARG...] | clear", Many: true}},
+			Help: "emit after each connect and reconnect of a namespace, in order; alone, list them; clear forgets them",
+			Check: func(p *cmdline.Parsed) error {
+				if len(p.Args) == 0 || (len(p.Args) == 1 && p.Args[0].Text == "clear") {
+					return nil
+				}
+				e, err := ParseOnConnect(p.Args)
+				p.Value = e
+				return err
+			},
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error {
+				switch e, _ := p.Value.(*session.Emit); {
+				case e != nil:
+					sh.s.AddOnConnect(e)
+					sh.notef("after each connect: %s", e.Text)
+				case len(p.Args) == 1:
+					sh.s.ClearOnConnect()
+					sh.notef("nothing is emitted after a connect any more")
+				default:
+					sh.listOnConnect()
+				}
+				return nil
+			})},
 		cmdline.Spec{Name: "pending", Looks: true, Help: "list the server's ack requests not answered yet", Run: do(func() { sh.listPending() })},
 		cmdline.Spec{Name: "connect", Help: "connect the current namespace again",
 			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error { return sh.s.ConnectCurrent(ctx) })},

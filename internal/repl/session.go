@@ -50,7 +50,7 @@ func NewShell(cfg Config) (*Shell, error) {
 	sh := &Shell{cfg: cfg}
 	sh.table = Commands(sh)
 	sc := cfg.Session
-	sc.OnEvent, sc.OnLifecycle = sh.onEvent, sh.onLifecycle
+	sc.OnEvent, sc.OnLifecycle, sc.OnConnectResult = sh.onEvent, sh.onLifecycle, sh.onConnectResult
 	s, err := session.New(sc)
 	if err != nil {
 		return nil, err
@@ -114,6 +114,28 @@ func (sh *Shell) onEvent(e *sioclient.Event) {
 	if show {
 		sh.cfg.Out.Event(e)
 		sh.flush()
+	}
+}
+
+// onConnectResult shows how an emit after a connect went: its ack, or
+// why it failed.
+func (sh *Shell) onConnectResult(nsp string, e *session.Emit, ack *sioclient.Ack, err error) {
+	switch {
+	case err != nil:
+		sh.notef("error: on connect of %s, %s: %s", nsp, e.Text, output.Describe(err))
+	case ack != nil:
+		sh.cfg.Out.Ack(nsp, e.Event, ack)
+		sh.flush()
+	}
+}
+
+func (sh *Shell) listOnConnect() {
+	emits := sh.s.OnConnect()
+	if len(emits) == 0 {
+		sh.notef("nothing is emitted after a connect (on-connect emit EVENT [ARG...] adds one)")
+	}
+	for i, e := range emits {
+		sh.notef("%4d  %s", i+1, e.Text)
 	}
 }
 

@@ -38,6 +38,11 @@ type Config struct {
 	// event, on the Manager's dispatcher goroutine.
 	OnEvent     func(*sioclient.Event)
 	OnLifecycle func(sioclient.Lifecycle)
+	// OnConnect are emitted on a namespace after each connect and
+	// reconnect of it, in order, each after the ack of the one before
+	// when it asks for one; OnConnectResult hears how each went.
+	OnConnect       []*Emit
+	OnConnectResult func(nsp string, e *Emit, ack *sioclient.Ack, err error)
 }
 
 // Emit is one emit: an event, its arguments, and whether to wait for the
@@ -50,7 +55,8 @@ type Emit struct {
 	// Volatile drops the emit when the namespace is not connected, with
 	// sioclient.ErrNotConnected, instead of buffering it.
 	Volatile   bool
-	NoCompress bool // no per-message compression
+	NoCompress bool   // no per-message compression
+	Text       string // the command as written, when it was, for listing
 }
 
 // dropped says why a volatile emit was not sent.
@@ -97,6 +103,10 @@ type Session struct {
 	tracing atomic.Bool
 	asked   chan struct{} // signalled when the server asks for an ack
 	unacked atomic.Bool   // an emit without an ack is the last thing sent
+
+	onConnect []*Emit        // guarded by mu
+	runs      sync.WaitGroup // OnConnect runs
+	closing   atomic.Bool    // what fails from now on is the close's doing
 }
 
 // Linger is how long a client waits, after its last events left, before
@@ -107,7 +117,8 @@ const Linger = 50 * time.Millisecond
 
 // New returns a session; Start connects it.
 func New(cfg Config) (*Session, error) {
-	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1)}
+	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1),
+		onConnect: append([]*Emit(nil), cfg.OnConnect...)}
 	s.tracing.Store(cfg.TraceOn)
 	mo := cfg.Manager
 	mo.OnLifecycle = s.onLifecycle
@@ -141,7 +152,65 @@ func (s *Session) Close() {
 		}
 		cancel()
 	}
+	s.closing.Store(true)
 	s.m.Close()
+	s.runs.Wait()
+}
+
+// AddOnConnect adds an emit to those made after each connect.
+func (s *Session) AddOnConnect(e *Emit) {
+	s.mu.Lock()
+	s.onConnect = append(s.onConnect, e)
+	s.mu.Unlock()
+}
+
+// OnConnect lists the emits made after each connect.
+func (s *Session) OnConnect() []*Emit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Emit(nil), s.onConnect...)
+}
+
+// ClearOnConnect forgets the emits made after each connect.
+func (s *Session) ClearOnConnect() {
+	s.mu.Lock()
+	s.onConnect = nil
+	s.mu.Unlock()
+}
+
+// runOnConnect makes the OnConnect emits on a namespace that just
+// connected, on a goroutine of its own: the dispatcher must not wait.
+func (s *Session) runOnConnect(nsp string) {
+	emits := s.OnConnect()
+	s.mu.Lock()
+	sock := s.sockets[nsp]
+	s.mu.Unlock()
+	if len(emits) == 0 || sock == nil {
+		return
+	}
+	s.runs.Add(1)
+	go func() {
+		defer s.runs.Done()
+		for _, e := range emits {
+			var ack *sioclient.Ack
+			var err error
+			if e.Ack {
+				timeout := e.Timeout
+				if timeout == 0 {
+					timeout = s.cfg.AckTimeout
+				}
+				ack, err = e.emitter(sock).Timeout(timeout).EmitWithAck(context.Background(), e.Event, e.Args...)
+			} else {
+				err = e.emitter(sock).Emit(e.Event, e.Args...)
+			}
+			if s.cfg.OnConnectResult != nil && (err == nil || !s.closing.Load()) {
+				s.cfg.OnConnectResult(nsp, e, ack, err)
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 }
 
 // Manager returns the session's Manager.
@@ -179,6 +248,9 @@ func (s *Session) onLifecycle(e sioclient.Lifecycle) {
 	}
 	if s.cfg.OnLifecycle != nil {
 		s.cfg.OnLifecycle(e)
+	}
+	if e.Type == sioclient.LifecycleConnect {
+		s.runOnConnect(e.Namespace)
 	}
 }
 

@@ -184,3 +184,24 @@ func TestLastEmitArrives(t *testing.T) {
 		t.Fatalf("listen heard %d of %d: exit %d %s", strings.Count(l.stdout.String(), `"event":"news"`), 2*runs, code, l.stderr)
 	}
 }
+
+// TestRunOnConnect emits --on-connect after each connect of a script's
+// session, the first and a reconnect, and lists and adds them in the shell.
+func TestRunOnConnect(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	script := "expect echo-back [\"hi\"]\nreconnect\nexpect echo-back [\"hi\"]\n"
+	r := sio(t, script, "run", "-", s.URL(), "--on-connect", "emit echo hi --ack", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `{"passed":3,"failed":0}`) {
+		t.Errorf("run --on-connect: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = sio(t, "on-connect\non-connect emit join room1\non-connect emit echo 2 --ack\non-connect\non-connect clear\non-connect\n", "repl", s.URL(), "-o", "json")
+	for _, want := range []string{"nothing is emitted after a connect", "after each connect: emit join room1", "   2  emit echo 2 --ack", "nothing is emitted after a connect any more"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the shell's on-connect: no %q in\n%s", want, r.stderr)
+		}
+	}
+	if r := sio(t, "", "repl", s.URL(), "--on-connect", "ns /x"); r.code != 2 || !strings.Contains(r.stderr, "want an emit command") {
+		t.Errorf("--on-connect 'ns /x': exit %d, %s", r.code, r.stderr)
+	}
+}
