@@ -35,6 +35,8 @@ type ListenOptions struct {
 	Output      string
 	Replies     []string
 	OnConnect   []string
+	Pretty      bool
+	Full        bool
 
 	replies   []autoReply
 	onConnect []*session.Emit
@@ -92,6 +94,8 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 	fs.StringVar(&opts.Until, "until", "", "stop after an event of this name")
 	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (text output)")
+	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
 	fs.StringArrayVar(&opts.OnConnect, "on-connect", nil, "after each connect and reconnect of a namespace, run `'emit EVENT [ARG...] [--ack]'` on it (repeatable, in order)")
 	fs.StringArrayVar(&opts.Replies, "reply", nil, "answer the server's ack requests of events matching `'GLOB=ARG...'` with the ARGs (repeatable; the first match answers)")
 	return cmd
@@ -139,6 +143,7 @@ func listenRun(opts *ListenOptions) error {
 	if err != nil {
 		return err
 	}
+	out.SetPretty(opts.Pretty, opts.Full)
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {
 		return usage(err)

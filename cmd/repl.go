@@ -23,6 +23,8 @@ type ReplOptions struct {
 	Output    string
 	Timeout   time.Duration
 	OnConnect []string
+	Pretty    bool
+	Full      bool
 }
 
 // NewReplCmd returns the repl command; runF replaces the real run in tests.
@@ -65,6 +67,8 @@ func addReplFlags(cmd *cobra.Command, opts *ReplOptions) {
 	addConnFlags(fs, &opts.Conn, true)
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long emit --ack waits, unless it says")
+	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (pretty on|off in the shell)")
+	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
 	fs.StringArrayVar(&opts.OnConnect, "on-connect", nil, "after each connect and reconnect of a namespace, run `'emit EVENT [ARG...] [--ack]'` on it (repeatable, in order)")
 }
 
@@ -105,6 +109,7 @@ func replRun(opts *ReplOptions) error {
 		out, notes = term.Stdout(), term.Stderr()
 	}
 	printer := output.New(out, format, ios.ColorEnabled())
+	printer.SetPretty(opts.Pretty, opts.Full)
 	cfg.Out, cfg.Notes, cfg.Flush = printer, notes, func() { printer.Flush() }
 	cfg.Session.Trace = opts.Conn.traceWriter(notes).Trace
 	sess, err := repl.NewShell(cfg)

@@ -47,6 +47,15 @@ func New(w io.Writer, format Format, colour bool) *Printer {
 	return &Printer{w: bufio.NewWriterSize(w, 64<<10), format: format, colors: newPalette(colour && format == Text)}
 }
 
+// SetPretty makes text output print arguments as indented JSON over
+// several lines, long strings and binary shortened unless full. JSON
+// output is never changed.
+func (p *Printer) SetPretty(pretty, full bool) {
+	p.mu.Lock()
+	p.colors.pretty, p.colors.full = pretty, full
+	p.mu.Unlock()
+}
+
 // Flush writes what is buffered.
 func (p *Printer) Flush() error {
 	p.mu.Lock()

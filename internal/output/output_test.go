@@ -143,3 +143,36 @@ func TestInvalidUTF8(t *testing.T) {
 		t.Errorf("not JSON: %v", err)
 	}
 }
+
+// TestPretty prints args over several lines, keys in their order, long
+// strings and binary shortened unless full; JSON output stays one line.
+func TestPretty(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	args := json.RawMessage(`[{"z":1,"a":{"$binary":"AQIDBA=="},"s":"` + long + `"},[true,null]]`)
+	var buf bytes.Buffer
+	p := New(&buf, Text, false)
+	p.SetPretty(true, false)
+	p.write(&Record{Time: time.Unix(0, 0), Type: "event", NS: "/", Event: "e", Args: args})
+	p.Flush()
+	got := buf.String()
+	for _, want := range []string{"e\n    {\n      \"z\": 1,\n      \"a\": {\n        \"$binary\": \"<4 bytes>\"\n      },", "… (200 more characters)\"", "    [\n      true,\n      null\n    ]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in\n%s", want, got)
+		}
+	}
+	buf.Reset()
+	p.SetPretty(true, true)
+	p.write(&Record{Time: time.Unix(0, 0), Type: "event", NS: "/", Event: "e", Args: args})
+	p.Flush()
+	if !strings.Contains(buf.String(), long) || !strings.Contains(buf.String(), `"AQIDBA=="`) {
+		t.Errorf("full:\n%s", buf.String())
+	}
+	buf.Reset()
+	j := New(&buf, JSON, false)
+	j.SetPretty(true, false)
+	j.write(&Record{Time: time.Unix(0, 0), Type: "event", NS: "/", Event: "e", Args: args})
+	j.Flush()
+	if strings.Count(buf.String(), "\n") != 1 || !strings.Contains(buf.String(), long) {
+		t.Errorf("JSON output changed:\n%s", buf.String())
+	}
+}

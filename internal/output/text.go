@@ -12,6 +12,7 @@ import (
 // returns its input.
 type palette struct {
 	on                                  bool
+	pretty, full                        bool // args over several lines; long values kept whole
 	dim, ns, event, lifecycle, bad, key *color.Color
 	str, num, lit                       *color.Color
 }
@@ -150,6 +151,9 @@ func (p palette) appendArgs(b []byte, args []byte, tail bool) []byte {
 	elems, err := splitArgs(args)
 	if err != nil {
 		return append(append(b, "  "...), args...)
+	}
+	if p.pretty {
+		return p.appendPretty(b, elems)
 	}
 	for _, e := range elems {
 		b = append(b, "  "...)

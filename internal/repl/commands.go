@@ -121,6 +121,13 @@ func Commands(sh *Shell) *cmdline.Table {
 		cmdline.Spec{Name: "off", Args: []cmdline.Arg{{Name: "GLOB", Missing: "wants one pattern", Complete: "events"}},
 			Help: "hide incoming events whose names match GLOB", Check: checkGlob,
 			Run: run(func(_ context.Context, p *cmdline.Parsed) error { sh.filter(p.Args[0].Text, false); return nil })},
+		cmdline.Spec{Name: "pretty", Looks: true, Args: []cmdline.Arg{{Name: "on|off|full", Missing: "wants on, off or full", Choices: []string{"on", "off", "full"}}},
+			Help: "print args as indented JSON over several lines (full: long strings and binary whole); off: one line",
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error {
+				mode := p.Args[0].Text
+				sh.cfg.Out.SetPretty(mode != "off", mode == "full")
+				return nil
+			})},
 		cmdline.Spec{Name: "mute", Help: "hide lifecycle lines", Run: do(func() { sh.muted.Store(true) })},
 		cmdline.Spec{Name: "unmute", Help: "show lifecycle lines again", Run: do(func() { sh.muted.Store(false) })},
 		cmdline.Spec{Name: "ns",
