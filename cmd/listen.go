@@ -37,6 +37,7 @@ type ListenOptions struct {
 	OnConnect   []string
 	Pretty      bool
 	Full        bool
+	Record      string
 
 	replies   []autoReply
 	onConnect []*session.Emit
@@ -96,6 +97,7 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (text output)")
 	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
+	fs.StringVar(&opts.Record, "record", "", "also write both directions, with times, as NDJSON to this `file` (sio replay reads it)")
 	fs.StringArrayVar(&opts.OnConnect, "on-connect", nil, "after each connect and reconnect of a namespace, run `'emit EVENT [ARG...] [--ack]'` on it (repeatable, in order)")
 	fs.StringArrayVar(&opts.Replies, "reply", nil, "answer the server's ack requests of events matching `'GLOB=ARG...'` with the ARGs (repeatable; the first match answers)")
 	return cmd
@@ -149,6 +151,18 @@ func listenRun(opts *ListenOptions) error {
 		return usage(err)
 	}
 	l := &listener{opts: opts, out: out, done: make(chan struct{}), active: map[string]bool{}}
+	if opts.Record != "" {
+		rec, err := openRecording(opts.Record)
+		if err != nil {
+			return err
+		}
+		l.rec = rec
+		defer func() {
+			if err := rec.Close(); err != nil {
+				fmt.Fprintf(opts.IO.ErrOut, "sio: %v\n", err)
+			}
+		}()
+	}
 	for _, n := range c.namespaces {
 		l.active[n] = true
 	}
@@ -167,7 +181,11 @@ func listenRun(opts *ListenOptions) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	for _, n := range c.namespaces {
-		m.Socket(n, &c.socket).OnAny(l.onEvent)
+		sock := m.Socket(n, &c.socket)
+		sock.OnAny(l.onEvent)
+		if l.rec != nil {
+			sock.OnAnyOutgoing(l.rec.Sent)
+		}
 	}
 	for _, n := range c.namespaces {
 		cctx, ccancel := context.WithTimeout(ctx, c.timeout)
@@ -217,8 +235,9 @@ type listener struct {
 	unanswered     []*sioclient.Event // ack requests no --reply matched
 	moreUnanswered int
 
-	m  *sioclient.Manager
-	wg sync.WaitGroup // --on-connect runs
+	m   *sioclient.Manager
+	wg  sync.WaitGroup // --on-connect runs
+	rec *output.Recorder
 }
 
 func (l *listener) stop() { l.once.Do(func() { close(l.done) }) }
@@ -240,6 +259,9 @@ func (l *listener) onEvent(e *sioclient.Event) {
 	case <-l.done:
 		return // enough: --count or --until was met
 	default:
+	}
+	if l.rec != nil {
+		l.rec.Event(e)
 	}
 	matched := l.matches(e.Name)
 	if matched {
@@ -312,6 +334,9 @@ func (l *listener) listUnanswered() {
 }
 
 func (l *listener) onLifecycle(e sioclient.Lifecycle) {
+	if l.rec != nil {
+		l.rec.Lifecycle(e)
+	}
 	if !l.opts.NoLifecycle {
 		l.out.Lifecycle(e)
 		l.flushIfTTY()
@@ -340,6 +365,9 @@ func (l *listener) runOnConnect(sock *sioclient.Socket) {
 				if err == nil {
 					l.out.Ack(sock.Namespace(), e.Event, ack)
 					l.flushIfTTY()
+					if l.rec != nil {
+						l.rec.Ack(sock.Namespace(), e.Event, ack)
+					}
 				}
 			} else {
 				err = sock.Emit(e.Event, e.Args...)
@@ -441,4 +469,14 @@ func parseOnConnect(flags []string) ([]*session.Emit, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// openRecording creates (or empties) a recording file, mode 0600: what a
+// session sends and hears can hold secrets.
+func openRecording(name string) (*output.Recorder, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, usagef("--record: %v", err)
+	}
+	return output.NewRecorder(f, f), nil
 }

@@ -39,11 +39,12 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.AddCommand(NewDoctorCmd(ios, nil))
 	root.AddCommand(NewBenchCmd(ios, nil))
 	root.AddCommand(NewProfileCmd(ios))
+	root.AddCommand(NewReplayCmd(ios, nil))
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "emit", "listen", "repl", "doctor", "bench":
 			c.Annotations = map[string]string{urlArg: "0"}
-		case "run":
+		case "run", "replay":
 			c.Annotations = map[string]string{urlArg: "1"}
 		}
 	}

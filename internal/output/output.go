@@ -171,6 +171,7 @@ func oneLine(b []byte, start int) []byte {
 type Record struct {
 	Time      time.Time          `json:"time"`
 	Type      string             `json:"type"`             // event, ack, or a lifecycle event's name
+	Dir       string             `json:"dir,omitempty"`    // recordings: "in" from the server, "out" to it
 	Client    string             `json:"client,omitempty"` // sio serve: the client's session id
 	NS        string             `json:"ns,omitempty"`
 	Event     string             `json:"event,omitempty"`
@@ -218,6 +219,10 @@ func appendJSONRecord(b []byte, r *Record) []byte {
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","type":`...)
 	b = codec.AppendJSONString(b, r.Type)
+	if r.Dir != "" {
+		b = append(b, `,"dir":`...)
+		b = codec.AppendJSONString(b, r.Dir)
+	}
 	if r.Client != "" {
 		b = append(b, `,"client":`...)
 		b = appendString(b, r.Client)

@@ -85,6 +85,7 @@ func TestRecordSchema(t *testing.T) {
 		{Time: time.Unix(5, 0).UTC(), Type: "reconnect_attempt", Attempt: 2},
 		{Time: time.Unix(6, 0).UTC(), Type: "upgrade", From: "polling", To: "websocket"},
 		{Time: time.Unix(7, 0).UTC(), Type: "connection", Client: "c1", Transport: "polling", EIO: 4, Remote: "127.0.0.1:5"},
+		{Time: time.Unix(8, 0).UTC(), Type: "emit", Dir: "out", NS: "/", Event: "chat", Args: json.RawMessage(`[1]`), AckID: &id},
 	} {
 		want, err := json.Marshal(r)
 		if err != nil {

@@ -128,6 +128,15 @@ func Commands(sh *Shell) *cmdline.Table {
 				sh.cfg.Out.SetPretty(mode != "off", mode == "full")
 				return nil
 			})},
+		cmdline.Spec{Name: "record", Looks: true, Args: []cmdline.Arg{{Name: "FILE|off", Missing: "wants a file, or off"}},
+			Help: "write both directions, with times, as NDJSON to FILE (sio replay reads it); off ends it",
+			Run: run(func(_ context.Context, p *cmdline.Parsed) error {
+				file := p.Args[0].Text
+				if file == "off" {
+					file = ""
+				}
+				return sh.record(file)
+			})},
 		cmdline.Spec{Name: "mute", Help: "hide lifecycle lines", Run: do(func() { sh.muted.Store(true) })},
 		cmdline.Spec{Name: "unmute", Help: "show lifecycle lines again", Run: do(func() { sh.muted.Store(false) })},
 		cmdline.Spec{Name: "ns",

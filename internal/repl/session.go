@@ -14,6 +14,7 @@ import (
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/session"
+	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -38,6 +39,7 @@ type Shell struct {
 	muted   atomic.Bool
 	history []string // read and written by the loop's goroutine only
 	table   *cmdline.Table
+	rec     atomic.Pointer[output.Recorder] // record FILE
 }
 
 type filter struct {
@@ -51,6 +53,11 @@ func NewShell(cfg Config) (*Shell, error) {
 	sh.table = Commands(sh)
 	sc := cfg.Session
 	sc.OnEvent, sc.OnLifecycle, sc.OnConnectResult = sh.onEvent, sh.onLifecycle, sh.onConnectResult
+	sc.OnOutgoing = func(p *codec.Packet) {
+		if r := sh.rec.Load(); r != nil {
+			r.Sent(p)
+		}
+	}
 	s, err := session.New(sc)
 	if err != nil {
 		return nil, err
@@ -62,8 +69,35 @@ func NewShell(cfg Config) (*Shell, error) {
 // Start connects the first namespace.
 func (sh *Shell) Start(ctx context.Context) error { return sh.s.Start(ctx) }
 
-// Close disconnects everything.
-func (sh *Shell) Close() { sh.s.Close() }
+// Close disconnects everything, and ends a recording.
+func (sh *Shell) Close() {
+	sh.s.Close()
+	sh.record("")
+}
+
+// record starts recording to file, or with "" ends the recording.
+func (sh *Shell) record(file string) error {
+	var next *output.Recorder
+	if file != "" {
+		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("record: %v", err)
+		}
+		next = output.NewRecorder(f, f)
+	}
+	if old := sh.rec.Swap(next); old != nil {
+		if err := old.Close(); err != nil {
+			return err
+		}
+		if file == "" {
+			sh.notef("recording ended")
+		}
+	}
+	if file != "" {
+		sh.notef("recording both directions to %s (record off ends it)", file)
+	}
+	return nil
+}
 
 // Session returns the session the shell presents.
 func (sh *Shell) Session() *session.Session { return sh.s }
@@ -96,6 +130,9 @@ func (sh *Shell) flush() {
 }
 
 func (sh *Shell) onLifecycle(e sioclient.Lifecycle) {
+	if r := sh.rec.Load(); r != nil {
+		r.Lifecycle(e)
+	}
 	if !sh.muted.Load() {
 		sh.cfg.Out.Lifecycle(e)
 		sh.flush()
@@ -103,6 +140,9 @@ func (sh *Shell) onLifecycle(e sioclient.Lifecycle) {
 }
 
 func (sh *Shell) onEvent(e *sioclient.Event) {
+	if r := sh.rec.Load(); r != nil {
+		r.Event(e)
+	}
 	sh.mu.Lock()
 	show := true
 	for _, f := range sh.filters {
@@ -124,6 +164,9 @@ func (sh *Shell) onConnectResult(nsp string, e *session.Emit, ack *sioclient.Ack
 	case err != nil:
 		sh.notef("error: on connect of %s, %s: %s", nsp, e.Text, output.Describe(err))
 	case ack != nil:
+		if r := sh.rec.Load(); r != nil {
+			r.Ack(nsp, e.Event, ack)
+		}
 		sh.cfg.Out.Ack(nsp, e.Event, ack)
 		sh.flush()
 	}
@@ -156,6 +199,9 @@ func (sh *Shell) emit(ctx context.Context, e *session.Emit) error {
 	ack, err := sh.s.EmitWithAck(ctx, e)
 	if err != nil {
 		return err
+	}
+	if r := sh.rec.Load(); r != nil {
+		r.Ack(ack.Packet.Nsp(), e.Event, ack)
 	}
 	sh.cfg.Out.Ack(ack.Packet.Nsp(), e.Event, ack)
 	sh.flush()

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -43,6 +44,9 @@ type Config struct {
 	// when it asks for one; OnConnectResult hears how each went.
 	OnConnect       []*Emit
 	OnConnectResult func(nsp string, e *Emit, ack *sioclient.Ack, err error)
+	// OnOutgoing, when set, hears every packet sent (events, acks), on
+	// the dispatcher goroutine, in order with what is heard.
+	OnOutgoing func(*codec.Packet)
 }
 
 // Emit is one emit: an event, its arguments, and whether to wait for the
@@ -283,6 +287,9 @@ func (s *Session) Connect(ctx context.Context, nsp string, auth json.RawMessage)
 		}
 		sock = s.m.Socket(nsp, &so)
 		sock.OnAny(s.onEvent)
+		if s.cfg.OnOutgoing != nil {
+			sock.OnAnyOutgoing(s.cfg.OnOutgoing)
+		}
 		s.mu.Lock()
 		s.sockets[nsp] = sock
 		s.mu.Unlock()
