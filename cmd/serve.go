@@ -31,21 +31,27 @@ import (
 
 // ServeOptions are the inputs of sio serve.
 type ServeOptions struct {
-	IO           *IOStreams
-	Host         string
-	Port         int
-	Path         string
-	Echo         bool
-	Broadcast    bool
-	RequireAuth  string
-	PingInterval time.Duration
-	PingTimeout  time.Duration
-	Transports   []string
-	MaxPayload   int
-	CORS         []string
-	CertFile     string
-	KeyFile      string
-	Output       string
+	IO             *IOStreams
+	Host           string
+	Port           int
+	Path           string
+	Echo           bool
+	Broadcast      bool
+	RequireAuth    string
+	PingInterval   time.Duration
+	PingTimeout    time.Duration
+	Transports     []string
+	MaxPayload     int
+	CORS           []string
+	NoUpgrades     bool
+	UpgradeTimeout time.Duration
+	Cookie         string
+	CookiePath     string
+	CookieHTTPOnly bool
+	ConnectTimeout time.Duration
+	CertFile       string
+	KeyFile        string
+	Output         string
 	// Ready, when set, is called with the address once the server listens.
 	Ready func(addr string)
 }
@@ -98,6 +104,12 @@ NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 	fs.StringSliceVar(&opts.Transports, "transports", []string{"polling", "websocket"}, "transports clients may use")
 	fs.IntVar(&opts.MaxPayload, "max-payload", 1_000_000, "largest POST body or WebSocket message accepted, in bytes")
 	fs.StringArrayVar(&opts.CORS, "cors", nil, "let browsers at this `origin` connect (repeatable; * for any): CORS headers for polling, and WebSockets from other origins refused")
+	fs.BoolVar(&opts.NoUpgrades, "no-upgrades", false, "offer polling clients no upgrade to WebSocket (allowUpgrades: false)")
+	fs.DurationVar(&opts.UpgradeTimeout, "upgrade-timeout", 10*time.Second, "how long an upgrade may take before it is given up")
+	fs.StringVar(&opts.Cookie, "cookie", "", "send a cookie of this `name` holding the session id with each handshake, as sticky balancers key on")
+	fs.StringVar(&opts.CookiePath, "cookie-path", "/", "the --cookie's path")
+	fs.BoolVar(&opts.CookieHTTPOnly, "cookie-httponly", true, "mark the --cookie HttpOnly")
+	fs.DurationVar(&opts.ConnectTimeout, "connect-timeout", 45*time.Second, "close a client's session when it connects no namespace within this (0: never)")
 	fs.StringVar(&opts.CertFile, "cert", "", "serve https and wss with this PEM certificate (with --key)")
 	fs.StringVar(&opts.KeyFile, "key", "", "the certificate's PEM private key")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
@@ -139,7 +151,18 @@ func (o *ServeOptions) options() (sioserver.Options, error) {
 			return so, usagef("--cors %q: want an origin such as https://example.com, or *", origin)
 		}
 	}
-	so.Engine = eioserver.Options{Path: o.Path, PingInterval: o.PingInterval, PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload, CORS: o.CORS}
+	so.Engine = eioserver.Options{Path: o.Path, PingInterval: o.PingInterval, PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload, CORS: o.CORS,
+		NoUpgrades: o.NoUpgrades, UpgradeTimeout: o.UpgradeTimeout}
+	if o.Cookie != "" {
+		if strings.ContainsAny(o.Cookie, "=;, \t\r\n") {
+			return so, usagef("--cookie %q: not a cookie name", o.Cookie)
+		}
+		so.Engine.Cookie = &http.Cookie{Name: o.Cookie, Path: o.CookiePath, HttpOnly: o.CookieHTTPOnly}
+	}
+	if o.UpgradeTimeout < 0 || o.ConnectTimeout < 0 {
+		return so, usagef("--upgrade-timeout and --connect-timeout cannot be negative")
+	}
+	so.ConnectTimeout = o.ConnectTimeout
 	for _, t := range o.Transports {
 		switch tr := engineio.Transport(strings.TrimSpace(t)); tr {
 		case engineio.Polling, engineio.WebSocket:

@@ -35,6 +35,13 @@ type Options struct {
 	// UpgradeTimeout is how long an upgrade may take from the WebSocket's
 	// opening to the client's upgrade packet; default 10s.
 	UpgradeTimeout time.Duration
+	// NoUpgrades offers polling sessions no upgrade (allowUpgrades: false)
+	// and refuses one asked for.
+	NoUpgrades bool
+	// Cookie, when set, is sent with each handshake answer with the
+	// session id as its value (socket.io's cookie option), the cookie a
+	// sticky balancer can key on; its Name, Path and HttpOnly are used.
+	Cookie *http.Cookie
 	// CORS are the origins that browsers may send requests from ("*" for
 	// any): polling answers them with CORS headers, and when the list is
 	// not empty a WebSocket from another origin is refused. Empty, as for
@@ -229,10 +236,13 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, wire.CodeBadHandshakeMethod, "")
 			return
 		}
-		s := srv.open(r, v, wire.Polling)
+		s := srv.open(r, v, wire.Polling, "")
 		if s == nil {
 			writeError(w, wire.CodeBadRequest, "the server is shutting down")
 			return
+		}
+		if c := srv.cookie(s.id); c != nil {
+			http.SetCookie(w, c)
 		}
 		s.servePoll(w, r)
 		return
@@ -252,12 +262,16 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// open creates a session for the handshake request r on transport t and
-// queues its open packet; nil when the server is closed.
-func (srv *Server) open(r *http.Request, v wire.Version, t wire.Transport) *Session {
+// open creates a session, of id when not empty, for the handshake request
+// r on transport t and queues its open packet; nil when the server is
+// closed.
+func (srv *Server) open(r *http.Request, v wire.Version, t wire.Transport, id string) *Session {
 	q := r.URL.Query()
+	if id == "" {
+		id = NewID()
+	}
 	s := &Session{
-		id:        NewID(),
+		id:        id,
 		version:   v,
 		remote:    r.RemoteAddr,
 		query:     q,
@@ -268,7 +282,7 @@ func (srv *Server) open(r *http.Request, v wire.Version, t wire.Transport) *Sess
 		done:      make(chan struct{}),
 	}
 	upgrades := []string{}
-	if t == wire.Polling && srv.opts.allows(wire.WebSocket) {
+	if t == wire.Polling && srv.opts.allows(wire.WebSocket) && !srv.opts.NoUpgrades {
 		upgrades = append(upgrades, string(wire.WebSocket))
 	}
 	hs := map[string]any{
@@ -311,4 +325,18 @@ func (srv *Server) remove(s *Session) {
 	srv.mu.Lock()
 	delete(srv.sessions, s.id)
 	srv.mu.Unlock()
+}
+
+// cookie is the handshake's cookie for session sid, nil when none is
+// configured.
+func (srv *Server) cookie(sid string) *http.Cookie {
+	c := srv.opts.Cookie
+	if c == nil || c.Name == "" {
+		return nil
+	}
+	path := c.Path
+	if path == "" {
+		path = "/"
+	}
+	return &http.Cookie{Name: c.Name, Value: sid, Path: path, HttpOnly: c.HttpOnly, SameSite: http.SameSiteLaxMode}
 }

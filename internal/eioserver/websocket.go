@@ -36,6 +36,10 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 			writeError(w, wire.CodeBadRequest, fmt.Sprintf("the upgrade asks for EIO=%d, the session is EIO=%d", v, s.version))
 			return
 		}
+		if srv.opts.NoUpgrades {
+			writeError(w, wire.CodeBadRequest, "upgrades are off")
+			return
+		}
 		s.mu.Lock()
 		ok := s.transport == wire.Polling && !s.probing && s.state == stateOpen
 		if ok {
@@ -47,7 +51,15 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 			return
 		}
 	}
-	conn, err := srv.upgrader.Upgrade(w, r, nil)
+	var header http.Header
+	id := ""
+	if s == nil {
+		id = NewID()
+		if c := srv.cookie(id); c != nil {
+			header = http.Header{"Set-Cookie": {c.String()}}
+		}
+	}
+	conn, err := srv.upgrader.Upgrade(w, r, header)
 	if err != nil {
 		if s != nil {
 			s.mu.Lock()
@@ -61,7 +73,7 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 	srv.wg.Add(1)
 	defer srv.wg.Done()
 	if s == nil {
-		if s = srv.open(r, v, wire.WebSocket); s == nil {
+		if s = srv.open(r, v, wire.WebSocket, id); s == nil {
 			ws.close()
 			return
 		}

@@ -33,6 +33,9 @@ type Options struct {
 	// of these keys with these values. Clients of protocol 4 have no auth
 	// payload: their query parameters stand for it.
 	RequireAuth map[string]json.RawMessage
+	// ConnectTimeout closes a client's session when no namespace connected
+	// within it (socket.io's connectTimeout); 0: never.
+	ConnectTimeout time.Duration
 	// Observe receives a Record of everything that happens. It is called
 	// from many goroutines, in order for any one client.
 	Observe func(Record)
@@ -98,6 +101,16 @@ func (srv *Server) open(s *eioserver.Session) {
 	if c.proto == codec.V4 {
 		// Protocol 4 joins the root namespace without asking.
 		c.connect(&codec.Packet{Type: codec.Connect, Namespace: codec.RootNamespace})
+	}
+	if d := srv.opts.ConnectTimeout; d > 0 {
+		time.AfterFunc(d, func() {
+			c.mu.Lock()
+			none := len(c.sockets) == 0
+			c.mu.Unlock()
+			if none {
+				s.Close()
+			}
+		})
 	}
 }
 

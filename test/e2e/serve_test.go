@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -257,5 +259,45 @@ func TestControlsMadeVisible(t *testing.T) {
 	}
 	if r := sio(t, "", "emit", url, evil, "x", "--ack", "-o", "json"); !strings.Contains(r.stdout, `"event":"evil\u001b[2J\rsio: forged"`) {
 		t.Errorf("the JSON line is not exact: %q", r.stdout)
+	}
+}
+
+// TestServeBalancerOptions: the io cookie that sticky balancers key on, a server
+// that offers no upgrade, and a session closed when it connects no
+// namespace in time.
+func TestServeBalancerOptions(t *testing.T) {
+	t.Parallel()
+	_, url := serve(t, "--cookie", "io", "--cookie-path", "/app", "--no-upgrades", "--connect-timeout", "500ms", "-o", "json")
+	for _, tr := range []string{"polling", "websocket"} {
+		r := sio(t, "", "emit", url, "echo", "--transport", tr, "--trace", "--show-secrets")
+		if r.code != 0 || !regexp.MustCompile(`Set-Cookie: io=[A-Za-z0-9_-]+; Path=/app; HttpOnly; SameSite=Lax`).MatchString(r.stderr) {
+			t.Errorf("%s --cookie: exit %d, %s", tr, r.code, r.stderr)
+		}
+	}
+	r := sio(t, "", "listen", url, "--duration", "1s", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"type":"open"`) || strings.Contains(r.stdout, `"type":"upgrade"`) {
+		t.Errorf("--no-upgrades: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	// A session that connects no namespace is closed after --connect-timeout.
+	resp, err := http.Get(url + "/socket.io/?EIO=4&transport=polling")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sid := regexp.MustCompile(`"sid":"([^"]+)"`).FindStringSubmatch(string(body))
+	if sid == nil {
+		t.Fatalf("handshake: %s", body)
+	}
+	time.Sleep(800 * time.Millisecond)
+	resp, err = http.Get(url + "/socket.io/?EIO=4&transport=polling&sid=" + sid[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK && !strings.Contains(string(body), "1") {
+		t.Errorf("after --connect-timeout the session answers %d %q", resp.StatusCode, body)
 	}
 }
