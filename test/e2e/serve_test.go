@@ -129,6 +129,7 @@ func TestServeConsole(t *testing.T) {
 	url := listening.FindStringSubmatch(tm.screen())[1]
 	l := sioStart(t, "listen", url, "-o", "json")
 	l.waitFor(t, `"type":"connect"`, 1)
+	l.waitFor(t, `"type":"upgrade"`, 1) // clients then lists it on websocket
 	mark = tm.expect(mark, "● connect")
 
 	tm.typ("clients\r")
