@@ -289,11 +289,10 @@ func (r *run) sticky(s *Step) {
 	}
 	const n = 4
 	c := r.client(true)
-	noop := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketNoop}}, r.version)
 	reached, unknown := 0, 0
 	var other []string
-	for range n {
-		res, err := r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), noop)
+	for i := range n {
+		res, err := r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), r.heartbeatPacket(i))
 		switch {
 		case err != nil:
 			other = append(other, err.Error())
@@ -307,7 +306,7 @@ func (r *run) sticky(s *Step) {
 	}
 	closePkt := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketClose}}, r.version)
 	r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), closePkt)
-	fact(s, "requests", fmt.Sprintf("%d POSTs with the sid, each on a new connection: %d reached the session", n, reached))
+	fact(s, "requests", fmt.Sprintf("%d POSTs with the sid (a client's connect and heartbeat packets), each on a new connection: %d reached the session", n, reached))
 	if unknown > 0 {
 		fact(s, "Session ID unknown", plural(unknown, "answer", "answers"))
 		fail(s, fmt.Sprintf("%d of %d requests with the session's id got \"Session ID unknown\": they reached a server process that does not hold the session, so the load balancer is not sticky.", unknown, n),
@@ -320,6 +319,21 @@ func (r *run) sticky(s *Step) {
 		return
 	}
 	r.stickyOK = true
+}
+
+// heartbeatPacket is the i-th POST body of the stickiness probe: only what
+// a real client sends, since some servers drop a session for anything
+// else (python-engineio for a noop). Engine.IO 3 clients ping; Engine.IO 4
+// clients connect the root namespace, then answer pings with pongs.
+func (r *run) heartbeatPacket(i int) []byte {
+	p := wire.Packet{Type: wire.PacketPing}
+	if r.version == wire.Version4 {
+		p = wire.Packet{Type: wire.PacketPong}
+		if i == 0 {
+			p = wire.Packet{Type: wire.PacketMessage, Data: []byte("0")} // CONNECT /
+		}
+	}
+	return wire.EncodePayload(nil, []wire.Packet{p}, r.version)
 }
 
 // stickyFix tells how to make a load balancer sticky.
