@@ -56,3 +56,21 @@ need_peers() {
     npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error
   fi
 }
+
+# need_python installs python-socketio with its aiohttp and eventlet
+# servers from Debian's packages when they are missing and we are root;
+# otherwise it says what to install. The tests run Debian's
+# /usr/bin/python3, whose packages these are.
+need_python() {
+  local pkgs="python3-socketio python3-engineio python3-aiohttp python3-eventlet"
+  if /usr/bin/python3 -c 'import socketio, engineio, aiohttp, eventlet' >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing python-socketio from Debian's packages" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  else
+    echo "python-socketio is missing; install it (e.g. sudo apt-get install $pkgs) and run again" >&2
+    exit 1
+  fi
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs sio's whole test suite, installing first what it needs: the Go
 # modules, Node.js with the real Socket.IO servers from the lockfile in
-# test/servers, and nginx for the proxy scenarios of sio doctor. Then gofmt, go vet, and go test -race over every package.
+# test/servers, python-socketio (aiohttp, eventlet) and nginx from
+# Debian's packages. Then gofmt, go vet, and go test -race over every package.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh ./pkg/...  only these packages (go test patterns)
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 need_node
 need_servers
 need_nginx
+need_python
 go mod download
 
 files=$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './test/servers/node_modules/*')

@@ -41,7 +41,18 @@ type Config struct {
 	// NoTrailingSlash routes the path exactly (addTrailingSlash: false,
 	// socket.io 4.6+).
 	NoTrailingSlash bool
+	// Python, when set, starts python-socketio (Debian's python3-socketio)
+	// served by "aiohttp" or "eventlet" instead of a Node server, with the
+	// same handlers; only Port applies.
+	Python string
 }
+
+// PythonInstallHint is the command that installs the python-socketio
+// servers' packages.
+const PythonInstallHint = "install them from Debian's packages: apt-get install python3-socketio python3-engineio python3-aiohttp python3-eventlet (scripts/test.sh does it when run as root)"
+
+// python is Debian's interpreter, whose packages python3-socketio fills.
+const python = "/usr/bin/python3"
 
 // Server is a running Node server.
 type Server struct {
@@ -77,6 +88,13 @@ func Start(t testing.TB, cfg Config) *Server {
 func Run(cfg Config) (*Server, error) { return start(cfg) }
 
 func start(cfg Config) (*Server, error) {
+	if cfg.Python != "" {
+		if err := exec.Command(python, "-c", "import socketio, engineio, aiohttp, eventlet").Run(); err != nil {
+			return nil, fmt.Errorf("python-socketio is missing (%s: %v): %s", python, err, PythonInstallHint)
+		}
+		return launch(cfg, exec.Command(python, filepath.Join(Dir(), "python_server.py"), "--async", cfg.Python, "--port", strconv.Itoa(cfg.Port)),
+			"python-socketio on "+cfg.Python)
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, fmt.Errorf("node not found on PATH: %s", InstallHint)
@@ -116,8 +134,13 @@ func start(cfg Config) (*Server, error) {
 	if cfg.MaxPayload > 0 {
 		args = append(args, "--max-payload", strconv.Itoa(cfg.MaxPayload))
 	}
-	cmd := exec.Command(node, args...)
-	cmd.Dir = dir
+	return launch(cfg, exec.Command(node, args...), "socket.io "+cfg.Version+".x")
+}
+
+// launch starts a server process in the servers' folder and waits for the
+// JSON line with its port.
+func launch(cfg Config, cmd *exec.Cmd, what string) (*Server, error) {
+	cmd.Dir = Dir()
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
@@ -129,7 +152,7 @@ func start(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting the socket.io %s.x server: %w", cfg.Version, err)
+		return nil, fmt.Errorf("starting the %s server: %w", what, err)
 	}
 	s := &Server{cfg: cfg, cmd: cmd, stdin: stdin, stderr: stderr}
 	type ready struct {
@@ -150,12 +173,12 @@ func start(cfg Config) (*Server, error) {
 	case r := <-got:
 		if r.Port == 0 {
 			s.Stop()
-			return nil, fmt.Errorf("the socket.io %s.x server did not start: %s", cfg.Version, stderr.String())
+			return nil, fmt.Errorf("the %s server did not start: %s", what, stderr.String())
 		}
 		s.Port, s.Engine = r.Port, r.Engine
 	case <-time.After(20 * time.Second):
 		s.Stop()
-		return nil, fmt.Errorf("the socket.io %s.x server did not start within 20s: %s", cfg.Version, stderr.String())
+		return nil, fmt.Errorf("the %s server did not start within 20s: %s", what, stderr.String())
 	}
 	return s, nil
 }
