@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs sio's whole test suite, installing first what it needs: the Go
 # modules, Node.js with the real Socket.IO servers from the lockfile in
-# test/servers, python-socketio (aiohttp, eventlet) and nginx from
-# Debian's packages. Then gofmt, go vet, and go test -race over every package.
+# test/servers, the Go servers of test/goservers (a module of their own,
+# so that they stay out of sio's go.mod), python-socketio (aiohttp,
+# eventlet) and nginx from Debian's packages. Then gofmt, go vet, and go test -race over every package.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh ./pkg/...  only these packages (go test patterns)
@@ -16,6 +17,7 @@ need_servers
 need_nginx
 need_python
 go mod download
+(cd test/goservers && go mod download) # the Go servers, a module of their own
 
 files=$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './test/servers/node_modules/*')
 unformatted=$(gofmt -l $files)
@@ -25,6 +27,7 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+(cd test/goservers && go vet ./...)
 if [ $# -eq 0 ]; then
   set -- ./...
 fi

@@ -6,6 +6,7 @@ package testserver
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,6 +42,10 @@ type Config struct {
 	// NoTrailingSlash routes the path exactly (addTrailingSlash: false,
 	// socket.io 4.6+).
 	NoTrailingSlash bool
+	// Go, when set, starts github.com/zishang520/socket.io's v3 server
+	// (test/goservers, a module of its own), with the same handlers;
+	// Port and AllowEIO3 apply.
+	Go bool
 	// Python, when set, starts python-socketio (Debian's python3-socketio)
 	// served by "aiohttp" or "eventlet" instead of a Node server, with the
 	// same handlers; only Port applies.
@@ -88,6 +93,17 @@ func Start(t testing.TB, cfg Config) *Server {
 func Run(cfg Config) (*Server, error) { return start(cfg) }
 
 func start(cfg Config) (*Server, error) {
+	if cfg.Go {
+		bin, err := goServers()
+		if err != nil {
+			return nil, err
+		}
+		args := []string{"--port", strconv.Itoa(cfg.Port)}
+		if cfg.AllowEIO3 {
+			args = append(args, "--allow-eio3")
+		}
+		return launch(cfg, exec.Command(bin, args...), "zishang520/socket.io")
+	}
 	if cfg.Python != "" {
 		if err := exec.Command(python, "-c", "import socketio, engineio, aiohttp, eventlet").Run(); err != nil {
 			return nil, fmt.Errorf("python-socketio is missing (%s: %v): %s", python, err, PythonInstallHint)
@@ -235,4 +251,42 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+var goBuild struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// goServers builds test/goservers once, into a file named for what it was
+// built from, so that later runs reuse it.
+func goServers() (string, error) {
+	goBuild.once.Do(func() {
+		src := filepath.Join(Dir(), "..", "goservers")
+		h := sha256.New()
+		for _, f := range []string{"main.go", "go.mod", "go.sum"} {
+			data, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				goBuild.err = err
+				return
+			}
+			h.Write(data)
+		}
+		bin := filepath.Join(os.TempDir(), fmt.Sprintf("sio-goservers-%x", h.Sum(nil)[:8]))
+		if _, err := os.Stat(bin); err == nil {
+			goBuild.bin = bin
+			return
+		}
+		tmp := fmt.Sprintf("%s.%d", bin, os.Getpid())
+		cmd := exec.Command("go", "build", "-o", tmp, ".")
+		cmd.Dir = src
+		if out, err := cmd.CombinedOutput(); err != nil {
+			goBuild.err = fmt.Errorf("building test/goservers (it needs the Go module proxy once): %v\n%s", err, out)
+			return
+		}
+		goBuild.err = os.Rename(tmp, bin)
+		goBuild.bin = bin
+	})
+	return goBuild.bin, goBuild.err
 }
