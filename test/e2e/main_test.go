@@ -48,9 +48,18 @@ type result struct {
 // sio runs the binary with args and stdin, and waits up to 30s.
 func sio(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return sioWith(t, nil, stdin, args...)
+}
+
+// sioWith runs the binary as sio does, with env added to the environment.
+func sioWith(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sioBin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
