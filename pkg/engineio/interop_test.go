@@ -66,6 +66,25 @@ func (e events) wait(t *testing.T, typ EventType, d time.Duration) Event {
 	}
 }
 
+// waitAny returns the next event of one of the types, failing the test
+// after d.
+func (e events) waitAny(t *testing.T, d time.Duration, types ...EventType) Event {
+	t.Helper()
+	deadline := time.After(d)
+	for {
+		select {
+		case ev := <-e:
+			for _, typ := range types {
+				if ev.Type == typ {
+					return ev
+				}
+			}
+		case <-deadline:
+			t.Fatalf("no %v event within %v", types, d)
+		}
+	}
+}
+
 func readMsg(t *testing.T, c *Conn) Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
