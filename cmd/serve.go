@@ -44,6 +44,10 @@ type ServeOptions struct {
 	MaxPayload     int
 	CORS           []string
 	NoUpgrades     bool
+	PMD            bool
+	PMDThreshold   int
+	HTTPGzip       bool
+	HTTPThreshold  int
 	UpgradeTimeout time.Duration
 	Cookie         string
 	CookiePath     string
@@ -104,6 +108,10 @@ NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 	fs.StringSliceVar(&opts.Transports, "transports", []string{"polling", "websocket"}, "transports clients may use")
 	fs.IntVar(&opts.MaxPayload, "max-payload", 1_000_000, "largest POST body or WebSocket message accepted, in bytes")
 	fs.StringArrayVar(&opts.CORS, "cors", nil, "let browsers at this `origin` connect (repeatable; * for any): CORS headers for polling, and WebSockets from other origins refused")
+	fs.BoolVar(&opts.PMD, "per-message-deflate", false, "take the WebSocket compression clients offer (engine.io's perMessageDeflate)")
+	fs.IntVar(&opts.PMDThreshold, "per-message-deflate-threshold", 1024, "compress WebSocket messages of this many `bytes` or more")
+	fs.BoolVar(&opts.HTTPGzip, "http-compression", false, "gzip polling responses to clients that accept it (engine.io's httpCompression)")
+	fs.IntVar(&opts.HTTPThreshold, "http-compression-threshold", 1024, "gzip polling responses of this many `bytes` or more")
 	fs.BoolVar(&opts.NoUpgrades, "no-upgrades", false, "offer polling clients no upgrade to WebSocket (allowUpgrades: false)")
 	fs.DurationVar(&opts.UpgradeTimeout, "upgrade-timeout", 10*time.Second, "how long an upgrade may take before it is given up")
 	fs.StringVar(&opts.Cookie, "cookie", "", "send a cookie of this `name` holding the session id with each handshake, as sticky balancers key on")
@@ -152,7 +160,12 @@ func (o *ServeOptions) options() (sioserver.Options, error) {
 		}
 	}
 	so.Engine = eioserver.Options{Path: o.Path, PingInterval: o.PingInterval, PingTimeout: o.PingTimeout, MaxPayload: o.MaxPayload, CORS: o.CORS,
-		NoUpgrades: o.NoUpgrades, UpgradeTimeout: o.UpgradeTimeout}
+		NoUpgrades: o.NoUpgrades, UpgradeTimeout: o.UpgradeTimeout,
+		PerMessageDeflate: o.PMD, PerMessageDeflateThreshold: o.PMDThreshold,
+		HTTPCompression: o.HTTPGzip, HTTPCompressionThreshold: o.HTTPThreshold}
+	if o.PMDThreshold < 0 || o.HTTPThreshold < 0 {
+		return so, usagef("the compression thresholds cannot be negative")
+	}
 	if o.Cookie != "" {
 		if strings.ContainsAny(o.Cookie, "=;, \t\r\n") {
 			return so, usagef("--cookie %q: not a cookie name", o.Cookie)

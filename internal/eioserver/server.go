@@ -35,6 +35,16 @@ type Options struct {
 	// UpgradeTimeout is how long an upgrade may take from the WebSocket's
 	// opening to the client's upgrade packet; default 10s.
 	UpgradeTimeout time.Duration
+	// PerMessageDeflate takes the WebSocket compression clients offer and
+	// compresses the frames of PerMessageDeflateThreshold bytes or more,
+	// as engine.io's perMessageDeflate (off by default there too).
+	PerMessageDeflate          bool
+	PerMessageDeflateThreshold int
+	// HTTPCompression gzips the polling responses of
+	// HTTPCompressionThreshold bytes or more to clients that accept it, as
+	// engine.io's httpCompression.
+	HTTPCompression          bool
+	HTTPCompressionThreshold int
 	// NoUpgrades offers polling sessions no upgrade (allowUpgrades: false)
 	// and refuses one asked for.
 	NoUpgrades bool
@@ -139,8 +149,9 @@ func New(opts *Options, h Handler) *Server {
 				origin := r.Header.Get("Origin")
 				return len(o.CORS) == 0 || origin == "" || o.allowsOrigin(origin)
 			},
-			ReadBufferSize:  4096,
-			WriteBufferSize: 4096,
+			ReadBufferSize:    4096,
+			WriteBufferSize:   4096,
+			EnableCompression: o.PerMessageDeflate,
 		},
 	}
 }

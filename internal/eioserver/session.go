@@ -1,12 +1,15 @@
 package eioserver
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -259,7 +262,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	default:
 		packets = []wire.Packet{{Type: wire.PacketNoop}}
 	}
-	s.writePayload(w, packets)
+	s.writePayload(w, r, packets)
 	if packets[len(packets)-1].Type == wire.PacketClose {
 		s.end(wire.ReasonForcedClose, nil)
 	}
@@ -268,7 +271,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 // writePayload writes packets as a polling response: text, or for an
 // Engine.IO 3 client that did not ask for base64, the binary payload when
 // a packet is binary.
-func (s *Session) writePayload(w http.ResponseWriter, packets []wire.Packet) {
+func (s *Session) writePayload(w http.ResponseWriter, r *http.Request, packets []wire.Packet) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	binary := false
@@ -285,7 +288,27 @@ func (s *Session) writePayload(w http.ResponseWriter, packets []wire.Packet) {
 		h.Set("Content-Type", "text/plain; charset=UTF-8")
 		body = wire.EncodePayload(nil, packets, s.version)
 	}
+	if o := s.srv.opts; o.HTTPCompression && len(body) >= o.HTTPCompressionThreshold && acceptsGzip(r) {
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(body)
+		zw.Close()
+		h.Set("Content-Encoding", "gzip")
+		h.Add("Vary", "Accept-Encoding")
+		body = z.Bytes()
+	}
 	w.Write(body)
+}
+
+// acceptsGzip says whether a request takes a gzip-encoded response.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // servePost reads the packets of a polling POST.

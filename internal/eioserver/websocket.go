@@ -211,6 +211,9 @@ func (s *Session) writeLoop(ws *wsTransport) {
 				typ = websocket.BinaryMessage
 			}
 			ws.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if s.srv.opts.PerMessageDeflate {
+				ws.conn.EnableWriteCompression(len(buf) >= s.srv.opts.PerMessageDeflateThreshold)
+			}
 			if err := ws.conn.WriteMessage(typ, buf); err != nil {
 				s.end(wire.ReasonTransportError, err)
 				return

@@ -59,6 +59,32 @@ func TestServeReferenceClients(t *testing.T) {
 			})
 		}
 	}
+	// The server options that shape what a client meets: compression both
+	// ways and the io cookie, with both generations of the reference client.
+	so, ourl := serve(t, "--echo", "--require-auth", `{"token":"ok"}`, "--per-message-deflate", "--per-message-deflate-threshold", "0",
+		"--http-compression", "--http-compression-threshold", "0", "--cookie", "io", "--upgrade-timeout", "5s")
+	for _, v := range []string{"2", "4"} {
+		t.Run("v"+v+"/compression", func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, node, filepath.Join(testserver.Dir(), "client.js"), "--version", v, "--url", ourl).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), `{"ok":true}`) || !strings.Contains(string(out), `{"step":"upgrade","transport":"websocket"}`) {
+				t.Fatalf("client.js: %v\n%s\nsio serve printed:\n%s", err, out, so.stdout)
+			}
+		})
+	}
+	r := sio(t, "", "emit", ourl, "echo", strings.Repeat("a", 100), "--ack", "--transport", "websocket", "--trace", "-a", `{"token":"ok"}`)
+	if r.code != 0 || !strings.Contains(r.stderr, "Sec-Websocket-Extensions: permessage-deflate") {
+		t.Errorf("sio over a compressed WebSocket: exit %d, %s", r.code, r.stderr)
+	}
+	req, _ := http.NewRequest("GET", ourl+"/socket.io/?EIO=4&transport=polling", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("--http-compression: %v %v", err, resp.Header)
+	} else {
+		resp.Body.Close()
+	}
+
 	// What the server printed, one JSON object a line.
 	for _, want := range []string{`"type":"connection"`, `"eio":3`, `"eio":4`, `"type":"upgrade","client":`,
 		`"type":"event","client":`, `"event":"bin","args":[{"$binary":"AAEC/v8="}`, `"type":"connect_error"`, `"missing":{"token":"ok"}`, `"reason":"client namespace disconnect"`} {
