@@ -41,6 +41,7 @@ type ConnOptions struct {
 	Transport       string
 	NoUpgrade       bool
 	NoCompress      bool
+	Compress        bool
 	WSProtocols     []string
 	Retries         int
 	AckTimeout      time.Duration
@@ -91,7 +92,8 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "extra HTTP header `\"K: V\"` (repeatable)")
 	fs.StringVar(&o.Transport, "transport", "auto", "auto (polling, then upgrade to WebSocket), polling, or websocket")
 	fs.BoolVar(&o.NoUpgrade, "no-upgrade", false, "stay on the first transport")
-	fs.BoolVar(&o.NoCompress, "no-compress", false, "do not offer WebSocket per-message compression")
+	fs.BoolVar(&o.Compress, "compress", true, "offer WebSocket per-message compression, and compress what is sent when the server takes it")
+	fs.BoolVar(&o.NoCompress, "no-compress", false, "do not offer WebSocket per-message compression (--compress=false)")
 	fs.IntVar(&o.Retries, "retries", 0, "resend an emit whose ack does not come within --ack-timeout, up to N times (at least once delivery)")
 	fs.DurationVar(&o.AckTimeout, "ack-timeout", 0, "how long each try of an emit waits for its ack, with --retries")
 	fs.StringArrayVar(&o.WSProtocols, "ws-protocol", nil, "offer this WebSocket subprotocol `name` (repeatable)")
@@ -193,6 +195,12 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	eo := &c.manager.Engine
 	eo.Path = o.Path // the query is in c.url: the engine sends the URL's own
 	eo.NoUpgrade = o.NoUpgrade
+	if o.flags != nil && o.flags.Changed("compress") && o.Compress && o.NoCompress {
+		return nil, fmt.Errorf("--compress and --no-compress say opposite things; give one")
+	}
+	if o.flags != nil && o.flags.Changed("compress") && !o.Compress {
+		o.NoCompress = true
+	}
 	eo.NoPerMessageDeflate = o.NoCompress
 	eo.Subprotocols = o.WSProtocols
 	eo.NoTrailingSlash = o.NoTrailingSlash

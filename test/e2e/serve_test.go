@@ -77,6 +77,12 @@ func TestServeReferenceClients(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "Sec-Websocket-Extensions: permessage-deflate") {
 		t.Errorf("sio over a compressed WebSocket: exit %d, %s", r.code, r.stderr)
 	}
+	for _, off := range []string{"--no-compress", "--compress=false"} {
+		r := sio(t, "", "emit", ourl, "echo", "x", "--ack", "--transport", "websocket", "--trace", "-a", `{"token":"ok"}`, off)
+		if r.code != 0 || strings.Contains(r.stderr, "permessage-deflate") {
+			t.Errorf("%s: exit %d, %s", off, r.code, r.stderr)
+		}
+	}
 	req, _ := http.NewRequest("GET", ourl+"/socket.io/?EIO=4&transport=polling", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.Header.Get("Content-Encoding") != "gzip" {
