@@ -502,16 +502,29 @@ func (m *Manager) resolveVersion(gen int, v engineio.Version) {
 }
 
 func (m *Manager) onEngineEvent(gen int, e engineio.Event) {
+	var l Lifecycle
 	switch e.Type {
 	case engineio.EventPing:
-		m.lifecycle(Lifecycle{Type: LifecyclePing, RTT: e.RTT})
+		l = Lifecycle{Type: LifecyclePing, RTT: e.RTT}
 	case engineio.EventUpgrade:
-		m.lifecycle(Lifecycle{Type: LifecycleUpgrade, From: e.From, To: e.To})
+		l = Lifecycle{Type: LifecycleUpgrade, From: e.From, To: e.To}
 	case engineio.EventUpgradeError:
-		m.lifecycle(Lifecycle{Type: LifecycleUpgradeError, Err: e.Err})
+		l = Lifecycle{Type: LifecycleUpgradeError, Err: e.Err}
 	case engineio.EventVersion:
 		m.resolveVersion(gen, e.Version)
+		return
+	default:
+		return
 	}
+	// An event of a session that has ended (or been replaced) is not
+	// told: it would follow that session's close. It is posted under the
+	// lock, so that a close cannot come between the check and the post.
+	m.mu.Lock()
+	defer m.unlock()
+	if gen != 0 && (gen != m.gen || (m.state != Connected && m.state != Detecting)) {
+		return
+	}
+	m.lifecycle(l)
 }
 
 // onMessage decodes a message of session gen and hands the packet to its
