@@ -196,8 +196,11 @@ func (r *run) openPolling(s *Step, asked wire.Version, res *httpResult) {
 	}
 	r.wsOffered = false
 	for _, u := range hs.Upgrades {
-		if u == string(wire.WebSocket) {
+		switch u {
+		case string(wire.WebSocket):
 			r.wsOffered = true
+		case "webtransport":
+			fact(s, "note", "the server offers WebTransport (HTTP/3) as well; sio does not use it, and checks polling and WebSocket")
 		}
 	}
 }

@@ -248,3 +248,14 @@ func TestDoctorTrace(t *testing.T) {
 		t.Errorf("the doctor shows the token:\n%s\n%s", r.stdout, r.stderr)
 	}
 }
+
+// TestDoctorWebTransport says that a server offers WebTransport, which
+// sio does not use, and checks the rest.
+func TestDoctorWebTransport(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4", Transports: []string{"polling", "websocket", "webtransport"}})
+	r := sio(t, "", "doctor", s.URL(), "--heartbeat-wait", "0", "-o", "text")
+	if r.code != 0 || !strings.Contains(r.stdout, "the server offers WebTransport (HTTP/3) as well; sio does not use it") || !strings.Contains(r.stdout, "Everything works") {
+		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
