@@ -159,6 +159,7 @@ func (r *run) checkTLS(s *Step) {
 	if cfg.ServerName == "" {
 		cfg.ServerName = host
 	}
+	cfg.NextProtos = []string{"h2", "http/1.1"} // as a browser offers: to learn whether the server speaks HTTP/2
 	dial := func(cfg *tls.Config) (*tls.Conn, error) {
 		return tls.DialWithDialer(&net.Dialer{Timeout: r.cfg.Timeout}, "tcp", net.JoinHostPort(host, port), cfg)
 	}
@@ -199,6 +200,11 @@ func (r *run) checkTLS(s *Step) {
 // describeTLS adds the protocol and the certificate's facts.
 func describeTLS(s *Step, st tls.ConnectionState) {
 	fact(s, "protocol", tls.VersionName(st.Version)+", "+tls.CipherSuiteName(st.CipherSuite))
+	if st.NegotiatedProtocol == "h2" {
+		fact(s, "HTTP", "HTTP/2 when offered (ALPN h2): a WebSocket still needs an HTTP/1.1 connection (or RFC 8441, which sio does not use), so sio's WebSocket asks for HTTP/1.1; step 5 shows whether the server gave it")
+	} else if st.NegotiatedProtocol != "" {
+		fact(s, "HTTP", "ALPN "+st.NegotiatedProtocol)
+	}
 	if len(st.PeerCertificates) == 0 {
 		return
 	}

@@ -10,6 +10,9 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,6 +259,22 @@ func TestDoctorWebTransport(t *testing.T) {
 	s := testserver.Start(t, testserver.Config{Version: "4", Transports: []string{"polling", "websocket", "webtransport"}})
 	r := sio(t, "", "doctor", s.URL(), "--heartbeat-wait", "0", "-o", "text")
 	if r.code != 0 || !strings.Contains(r.stdout, "the server offers WebTransport (HTTP/3) as well; sio does not use it") || !strings.Contains(r.stdout, "Everything works") {
+		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestDoctorHTTP2 says when the server speaks HTTP/2, and that the
+// WebSocket still got its HTTP/1.1 connection.
+func TestDoctorHTTP2(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	target, _ := url.Parse(s.URL())
+	front := httptest.NewUnstartedServer(httputil.NewSingleHostReverseProxy(target))
+	front.EnableHTTP2 = true
+	front.StartTLS()
+	defer front.Close()
+	r := sio(t, "", "doctor", front.URL, "-k", "--heartbeat-wait", "0", "-o", "text")
+	if r.code != 0 || !strings.Contains(r.stdout, "HTTP/2 when offered (ALPN h2): a WebSocket still needs an HTTP/1.1 connection") || !strings.Contains(r.stdout, "Everything works") {
 		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
