@@ -391,7 +391,11 @@ func noneConnected(r *bench.Report) error {
 	if refused {
 		kind = outcome.Refused
 	}
-	return outcome.Errorf(kind, "no client connected: %s (%d times)", top, n)
+	times := fmt.Sprintf("%d times", n)
+	if n == 1 {
+		times = "once"
+	}
+	return outcome.Errorf(kind, "no client connected: %s (%s)", top, times)
 }
 
 // newBenchMergeCmd returns sio bench merge.

@@ -171,3 +171,13 @@ func TestRunShard(t *testing.T) {
 		t.Errorf("the server saw %s; want the clients 1, 4 and 7", got)
 	}
 }
+
+// TestSameCause counts errors that differ only in their request's query
+// as one.
+func TestSameCause(t *testing.T) {
+	a := sameCause(`handshake over polling: Get "http://h:1/socket.io/?EIO=4&t=abc.1&transport=polling": dial tcp: refused`)
+	b := sameCause(`handshake over polling: Get "http://h:1/socket.io/?EIO=4&t=abd.2&transport=polling": dial tcp: refused`)
+	if a != b || a != `handshake over polling: Get "http://h:1/socket.io/": dial tcp: refused` {
+		t.Errorf("%q\n%q", a, b)
+	}
+}

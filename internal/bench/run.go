@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -212,7 +213,7 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 		}
 		var at *sioclient.AckTimeoutError
 		if err != nil && !errors.As(err, &at) {
-			c.m.stepErrors.add(output.Describe(err), 1)
+			c.m.stepErrors.add(sameCause(output.Describe(err)), 1)
 		}
 		if c.run.Every > 0 && !sleepUntil(ctx, next) {
 			return
@@ -281,7 +282,7 @@ func (c *client) onLifecycle(l sioclient.Lifecycle) {
 		if errors.As(l.Err, &ce) {
 			kind, msg = "refused", ce.Message
 		} else if l.Err != nil {
-			msg = output.Describe(l.Err)
+			msg = sameCause(output.Describe(l.Err))
 			if errors.Is(l.Err, context.DeadlineExceeded) {
 				kind = "timeout"
 			}
@@ -299,6 +300,14 @@ func (c *client) onLifecycle(l sioclient.Lifecycle) {
 		}
 	}
 }
+
+// requestURL is a URL in an error message, its query with it.
+var requestURL = regexp.MustCompile(`((?:https?|wss?)://[^\s"?]+)\?[^\s"]*`)
+
+// sameCause makes one error message of the errors that differ only in the
+// URL of their request (each has its own sid and cache-busting stamp), so
+// that they are counted together: the URL stays, its query goes.
+func sameCause(msg string) string { return requestURL.ReplaceAllString(msg, "$1") }
 
 // closing says whether l came of the run closing the client: what
 // happened before is counted, even when heard after.
