@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -211,6 +212,7 @@ func listenRun(opts *ListenOptions) error {
 	case <-l.done:
 	case <-limit:
 	}
+	l.closing.Store(true)
 	m.Close()
 	if err := out.Flush(); err != nil {
 		return err
@@ -235,9 +237,10 @@ type listener struct {
 	unanswered     []*sioclient.Event // ack requests no --reply matched
 	moreUnanswered int
 
-	m   *sioclient.Manager
-	wg  sync.WaitGroup // --on-connect runs
-	rec *output.Recorder
+	m       *sioclient.Manager
+	wg      sync.WaitGroup // --on-connect runs
+	rec     *output.Recorder
+	closing atomic.Bool
 }
 
 func (l *listener) stop() { l.once.Do(func() { close(l.done) }) }
@@ -373,7 +376,9 @@ func (l *listener) runOnConnect(sock *sioclient.Socket) {
 				err = sock.Emit(e.Event, e.Args...)
 			}
 			if err != nil {
-				fmt.Fprintf(l.opts.IO.ErrOut, "sio: --on-connect emit %s on %s: %s\n", output.Visible(e.Event), sock.Namespace(), describeVisible(err))
+				if !l.closing.Load() { // what fails as listen ends is its own doing
+					fmt.Fprintf(l.opts.IO.ErrOut, "sio: --on-connect emit %s on %s: %s\n", output.Visible(e.Event), sock.Namespace(), describeVisible(err))
+				}
 				return
 			}
 		}

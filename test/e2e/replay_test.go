@@ -17,7 +17,7 @@ func TestRecordReplay(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "listen.ndjson")
 	r := sio(t, "", "listen", s.URL(), "--on-connect", "emit ask 1", "--on-connect", `emit echo {"a":1} --ack`,
-		"--reply", `question="yes"`, "--until", "answered", "--record", file, "-o", "json")
+		"--reply", `question="yes"`, "--duration", "1500ms", "--record", file, "-o", "json")
 	data, _ := os.ReadFile(file)
 	rec := string(data)
 	for _, want := range []string{`"type":"emit","dir":"out","ns":"/","event":"ask","args":[1]}`, `"type":"event","dir":"in","ns":"/","event":"question","args":[1],"ack_id":`,
