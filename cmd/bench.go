@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,10 +17,8 @@ import (
 
 	"github.com/siocli/sio/internal/bench"
 	"github.com/siocli/sio/internal/cliargs"
-	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/internal/output"
-	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/internal/script"
 	"github.com/siocli/sio/internal/session"
 )
@@ -216,33 +215,25 @@ func (opts *BenchOptions) steps() ([]script.Step, error) {
 		}
 		return steps, nil
 	}
-	var lines []string
-	table := repl.Commands(nil)
-	for _, e := range opts.Emits {
-		if strings.TrimSpace(e) == "" {
-			return nil, usagef("--emit %q: want 'EVENT [ARG...]'", e)
-		}
+	var steps []script.Step
+	for i, e := range opts.Emits {
 		line := "emit " + e
 		if opts.Ack {
 			line += " --timeout " + opts.Timeout.String()
 		}
-		// Checked with the variables standing in as 0, as scripts are.
-		expanded, err := cmdline.Expand(line, func(string) (cmdline.Value, error) { return cmdline.Value{JSON: json.RawMessage("0")}, nil })
-		var words []cmdline.Word
-		if err == nil {
-			words, err = cmdline.Split(expanded)
+		st, err := script.Parse(line)
+		var se *script.SyntaxError
+		if errors.As(err, &se) {
+			err = se.Err
 		}
-		if err == nil {
-			_, err = table.Parse(words)
+		if err == nil && len(st) != 1 {
+			err = errors.New("want one 'EVENT [ARG...]'")
 		}
 		if err != nil {
 			return nil, usagef("--emit %q: %v", e, err)
 		}
-		lines = append(lines, line)
-	}
-	steps, err := script.Parse(strings.Join(lines, "\n"))
-	if err != nil {
-		return nil, usagef("--emit: %v", err)
+		st[0].Line = i + 1 // the flag's place, in what a failed step names
+		steps = append(steps, st[0])
 	}
 	return steps, nil
 }

@@ -227,7 +227,7 @@ ${ENV:NAME} in a value is an environment variable.`,
 				for _, v := range s.Values {
 					vs = append(vs, strconv.Quote(output.Visible(redactSetting(s.Flag, v))))
 				}
-				if key := keyOf(s.Flag); profile.IsList(key) {
+				if key := profile.KeyOf(s.Flag); profile.IsList(key) {
 					fmt.Fprintf(ios.Out, "%s = [%s]\n", key, strings.Join(vs, ", "))
 				} else if s.Values[0] == "true" && (key == "insecure" || key == "no-reconnect" || key == "no-trailing-slash") {
 					fmt.Fprintf(ios.Out, "%s = true\n", key)
@@ -263,14 +263,6 @@ func loadProfiles() (*profile.File, error) {
 		return nil, usage(err)
 	}
 	return f, nil
-}
-
-// keyOf is the profile key of a flag.
-func keyOf(flag string) string {
-	if flag == "header" {
-		return "headers"
-	}
-	return flag
 }
 
 // redactSetting hides the secrets of a setting as sio shows it: auth

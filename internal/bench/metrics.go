@@ -99,7 +99,7 @@ type Metrics struct {
 	acks    histograms // ack round trips by event
 	gaps    histograms // time between two server events of a name at one client
 
-	connects, reconnects, ackTimeouts      atomic.Int64
+	connects, reconnects                   atomic.Int64
 	pending                                atomic.Int64 // acks still awaited when the run ended
 	connected, peak, polling, websocket    atomic.Int64 // clients now, and at most
 	bytesIn, bytesOut                      atomic.Int64
@@ -131,5 +131,5 @@ func (m *Metrics) joined() {
 // errors is the count every threshold on errors reads: connect errors,
 // ack timeouts and failed scenario steps.
 func (m *Metrics) errors() int64 {
-	return m.connectErrors.total() + m.ackTimeouts.Load() + m.stepErrors.total()
+	return m.connectErrors.total() + m.timeouts.total() + m.stepErrors.total()
 }

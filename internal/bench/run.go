@@ -178,7 +178,6 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 			case ctx.Err() != nil:
 				c.m.pending.Add(1) // the run ended first: no timeout of the server's
 			case errors.As(err, &at):
-				c.m.ackTimeouts.Add(1)
 				c.m.timeouts.add(event, 1)
 			}
 		},

@@ -34,9 +34,8 @@ func (r *Recorder) write(rec *Record) {
 	if r.p == nil {
 		return
 	}
-	validUTF8(rec)
-	r.p.write(rec)
-	r.p.Flush() // a recording is complete whenever sio stops
+	r.p.write(rec) // JSON: made valid UTF-8 there
+	r.p.Flush()    // a recording is complete whenever sio stops
 }
 
 // Event records an event the server sent.

@@ -163,11 +163,7 @@ func (p Profile) settings(expand bool) ([]Setting, error) {
 			if expand {
 				var err error
 				if x, err = expandEnv(v); err != nil && bad == nil {
-					key := flag
-					if key == "header" {
-						key = "headers"
-					}
-					bad = fmt.Errorf("%s: %v", key, err)
+					bad = fmt.Errorf("%s: %v", KeyOf(flag), err)
 				}
 			}
 			kept = append(kept, x)
@@ -250,11 +246,7 @@ func init() {
 		AuthCmd: "x", HeaderCmd: []string{"x"}, Transport: "x", EIO: "x", Parser: "x", Insecure: true, CACert: "x", Cert: "x",
 		Key: "x", PFX: "x", ServerName: "x", Proxy: "x", ConnectTimeout: "x", NoReconnect: true, WSProtocol: []string{"x"},
 		NoTrailingSlash: true, OnConnect: []string{"x"}, Redact: []string{"x"}, ReconnectDelay: "x", ReconnectDelayMx: "x"}).Raw() {
-		key := s.Flag
-		if key == "header" {
-			key = "headers"
-		}
-		Keys[s.Flag] = key
+		Keys[s.Flag] = KeyOf(s.Flag)
 	}
 }
 
@@ -310,6 +302,15 @@ func quoteKey(name string) string {
 		}
 	}
 	return name
+}
+
+// KeyOf is the key in the file of a flag a profile holds: its name, but
+// headers for --header.
+func KeyOf(flag string) string {
+	if flag == "header" {
+		return "headers"
+	}
+	return flag
 }
 
 // IsList says whether a key holds a list of values.
