@@ -21,7 +21,7 @@ need_servers() {
   local dir=test/servers
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "installing the test servers (npm ci in $dir)" >&2
-    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error
   fi
 }
 
