@@ -50,6 +50,19 @@ type Config struct {
 	// served by "aiohttp" or "eventlet" instead of a Node server, with the
 	// same handlers; only Port applies.
 	Python string
+	// Admin, when set, starts test/servers/admin-server.js instead: a
+	// server of Version ("3" or "4") instrumented with @socket.io/admin-ui;
+	// only Port applies besides.
+	Admin *Admin
+}
+
+// Admin chooses how the admin UI instruments a server.
+type Admin struct {
+	Production bool   // mode: "production" (stats only)
+	User       string // basic auth with this user; "": auth: false
+	Password   string
+	ReadOnly   bool
+	Cluster    int // this many worker processes joined by the cluster adapter (WebSocket only)
 }
 
 // PythonInstallHint is the command that installs the python-socketio
@@ -118,6 +131,25 @@ func start(cfg Config) (*Server, error) {
 	dir := Dir()
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-v"+cfg.Version)); err != nil {
 		return nil, fmt.Errorf("socket.io %s.x is not installed in %s: %s", cfg.Version, dir, InstallHint)
+	}
+	if a := cfg.Admin; a != nil {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@socket.io", "admin-ui")); err != nil {
+			return nil, fmt.Errorf("@socket.io/admin-ui is not installed in %s: %s", dir, InstallHint)
+		}
+		args := []string{filepath.Join(dir, "admin-server.js"), "--version", cfg.Version, "--port", strconv.Itoa(cfg.Port)}
+		if a.Production {
+			args = append(args, "--mode", "production")
+		}
+		if a.User != "" {
+			args = append(args, "--user", a.User, "--password", a.Password)
+		}
+		if a.ReadOnly {
+			args = append(args, "--readonly")
+		}
+		if a.Cluster > 0 {
+			args = append(args, "--cluster", strconv.Itoa(a.Cluster))
+		}
+		return launch(cfg, exec.Command(node, args...), "socket.io "+cfg.Version+".x with the admin UI")
 	}
 	args := []string{filepath.Join(dir, "server.js"), "--version", cfg.Version, "--port", strconv.Itoa(cfg.Port)}
 	if cfg.PingInterval > 0 {
