@@ -176,7 +176,7 @@ func listenRun(opts *ListenOptions) error {
 	l.m = m
 	defer l.wg.Wait()
 	defer m.Close()
-	stopFlush := l.flushEvery(100 * time.Millisecond)
+	stopFlush := flushEvery(l.out, 100*time.Millisecond)
 	defer stopFlush()
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -433,31 +433,6 @@ func (l *listener) flushIfTTY() {
 	}
 }
 
-// flushEvery flushes the output every d until the returned function is
-// called, so that piped output is seen soon without a write per event.
-func (l *listener) flushEvery(d time.Duration) func() {
-	t := time.NewTicker(d)
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-t.C:
-				l.out.Flush()
-			case <-quit:
-				return
-			}
-		}
-	}()
-	return func() {
-		t.Stop()
-		close(quit)
-		wg.Wait()
-	}
-}
-
 // parseOnConnect reads the --on-connect flags: emit commands in the
 // shell's language.
 func parseOnConnect(flags []string) ([]*session.Emit, error) {
@@ -484,4 +459,29 @@ func openRecording(name string) (*output.Recorder, error) {
 		return nil, usagef("--record: %v", err)
 	}
 	return output.NewRecorder(f, f), nil
+}
+
+// flushEvery flushes out every d until the returned function is called,
+// so that piped output is seen soon without a write per record.
+func flushEvery(out *output.Printer, d time.Duration) func() {
+	t := time.NewTicker(d)
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-t.C:
+				out.Flush()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		t.Stop()
+		close(quit)
+		wg.Wait()
+	}
 }

@@ -26,7 +26,7 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(tw, "connects\t%d, %d errors, %d disconnects, %d reconnects\n", n.Connects, n.ConnectErrors, n.Disconnects, n.Reconnects)
 	fmt.Fprintf(tw, "emits\t%d (%s/s), %d acks, %d ack timeouts, %d acks awaited at the end, %d failed steps\n", n.Emits, rate(n.Emits, r.Seconds), n.Acks, n.AckTimeouts, n.AcksPending, n.StepErrors)
 	fmt.Fprintf(tw, "events in\t%d (%s/s)\n", n.Events, rate(n.Events, r.Seconds))
-	fmt.Fprintf(tw, "bytes\t%s in, %s out\n", bytes(n.BytesIn), bytes(n.BytesOut))
+	fmt.Fprintf(tw, "bytes\t%s in, %s out\n", output.Bytes(n.BytesIn), output.Bytes(n.BytesOut))
 	tw.Flush()
 
 	fmt.Fprintln(w)
@@ -144,18 +144,6 @@ func rate(n int64, seconds float64) string {
 		return "0"
 	}
 	return trim(float64(int64(float64(n)/seconds*10)) / 10)
-}
-
-func bytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // Status is the one line a run shows while it goes.

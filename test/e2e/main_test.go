@@ -85,7 +85,16 @@ type started struct {
 
 func sioStart(t *testing.T, args ...string) *started {
 	t.Helper()
+	return sioStartEnv(t, nil, args...)
+}
+
+// sioStartEnv is sioStart with env added to the environment.
+func sioStartEnv(t *testing.T, env []string, args ...string) *started {
+	t.Helper()
 	cmd := exec.Command(sioBin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	s := &started{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
