@@ -595,143 +595,41 @@ func (s *adminSession) keeps(ch admin.Change) bool {
 // act takes an action and prints what the server did: the changes it
 // reported, then the namespace's sockets after them.
 func (s *adminSession) act(ctx context.Context) error {
-	nsp := s.opts.namespace()
-	t := s.opts.target(s.cl)
-	dev := s.cl.Listed()
-	var matched []admin.Socket
-	for _, sk := range s.cl.Sockets() {
-		if t.Matches(nsp, &sk) {
-			matched = append(matched, sk)
-		}
-	}
-	if dev && len(matched) == 0 {
-		return outcome.Errorf(outcome.Failed, "no socket of %s matches %s: the server would do nothing", nsp, s.opts.targetFlag())
-	}
-	// The changes that confirm the action, and how many to expect.
-	var kind admin.ChangeKind
-	expect := 0
-	room := ""
-	if len(s.opts.Args) > 0 {
-		room = s.opts.Args[0]
-	}
-	for _, sk := range matched {
-		switch s.opts.Action {
-		case "join":
-			kind = admin.RoomJoined
-			if !sk.InRoom(room) {
-				expect++
-			}
-		case "leave":
-			kind = admin.RoomLeft
-			if sk.InRoom(room) {
-				expect++
-			}
-		case "disconnect":
-			kind, expect = admin.SocketDisconnected, expect+1
-		case "emit":
-			kind = admin.EventSent // only from socket.io 4.5 on: not awaited
-		}
-	}
-	var (
-		mu   sync.Mutex
-		seen []admin.Change
-		got  = make(chan struct{}, 1)
-	)
-	s.setOnChange(func(ch admin.Change) {
-		if ch.Kind != kind || ch.Namespace != nsp || (room != "" && kind != admin.EventSent && ch.Room != room) {
-			return
-		}
-		mu.Lock()
-		seen = append(seen, ch)
-		mu.Unlock()
-		select {
-		case got <- struct{}{}:
-		default:
-		}
-	})
-	var err error
-	switch s.opts.Action {
-	case "join":
-		err = s.cl.Join(nsp, room, t)
-	case "leave":
-		err = s.cl.Leave(nsp, room, t)
-	case "disconnect":
-		err = s.cl.Disconnect(nsp, s.opts.Close, t)
+	a := admin.Action{Kind: s.opts.Action, Namespace: s.opts.namespace(), Target: s.opts.target(s.cl), Close: s.opts.Close, Wait: s.opts.Wait}
+	switch a.Kind {
+	case "join", "leave":
+		a.Room = s.opts.Args[0]
 	case "emit":
-		var args []any
-		args, err = cliargs.Parse(s.opts.Args[1:], cliargs.Options{Strings: s.opts.Strings, Stdin: s.opts.IO.In})
+		a.Event = s.opts.Args[0]
+		args, err := cliargs.Parse(s.opts.Args[1:], cliargs.Options{Strings: s.opts.Strings, Stdin: s.opts.IO.In})
 		if err != nil {
 			return usage(err)
 		}
-		err = s.cl.Emit(nsp, t, s.opts.Args[0], args...)
+		a.Args = args
 	}
+	r, err := s.cl.Act(ctx, a)
 	var refused *admin.RefusedError
-	if errors.As(err, &refused) {
+	var none *admin.NoMatchError
+	switch {
+	case errors.As(err, &refused):
 		return outcome.New(outcome.Refused, err)
-	}
-	if err != nil {
+	case errors.As(err, &none):
+		return outcome.Errorf(outcome.Failed, "no socket of %s matches %s: the server would do nothing", a.Namespace, s.opts.targetFlag())
+	case ctx.Err() != nil:
+		return nil
+	case err != nil:
 		return outcome.New(outcome.Failed, err)
 	}
-	if !dev {
-		fmt.Fprintf(s.opts.IO.ErrOut, "sio: sent; the server runs the admin UI in production mode, so it reports no change to confirm the %s by\n", s.opts.Action)
-		return nil
-	}
-	// Wait for the expected changes, or for the server to go quiet.
-	deadline := time.After(s.waitFor())
-	quiet := 300 * time.Millisecond
-	if expect == 0 {
-		quiet = time.Second
-	}
-	idle := time.NewTimer(quiet)
-	defer idle.Stop()
-wait:
-	for {
-		mu.Lock()
-		n := len(seen)
-		mu.Unlock()
-		if expect > 0 && n >= expect {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-deadline:
-			break wait
-		case <-idle.C:
-			if expect == 0 || n > 0 && n >= expect {
-				break wait
-			}
-			idle.Reset(quiet)
-		case <-got:
-			idle.Reset(quiet)
-		}
-	}
-	s.setOnChange(nil)
-	mu.Lock()
-	defer mu.Unlock()
-	for _, ch := range seen {
-		s.out.AdminChange(ch)
-	}
-	if len(seen) < expect {
-		fmt.Fprintf(s.opts.IO.ErrOut, "sio: the server reported %d of the %d changes the %s should make, within %v\n", len(seen), expect, s.opts.Action, s.waitFor())
-	}
-	if s.opts.Action == "emit" && len(seen) == 0 {
-		fmt.Fprintf(s.opts.IO.ErrOut, "sio: sent to %d sockets by the socket list (servers before socket.io 4.5 report no event sent)\n", len(matched))
-	}
-	// The namespace after the action.
 	var after []admin.Socket
 	for _, sk := range s.cl.Sockets() {
-		if sk.Namespace == nsp {
+		if sk.Namespace == a.Namespace {
 			if !s.opts.Conn.ShowSecrets {
 				sk = sk.Redacted(s.opts.Conn.Redact...)
 			}
 			after = append(after, sk)
 		}
 	}
-	if s.out.Format() == output.Text {
-		s.out.Blank()
-	}
-	return s.out.AdminSockets(after, s.cl.Socket().ID(), time.Now())
+	return s.out.AdminResult(s.opts.IO.ErrOut, a, r, after, s.cl.Socket().ID())
 }
 
 // targetFlag is the flag that named the action's sockets, as given.

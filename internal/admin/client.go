@@ -47,6 +47,7 @@ type Client struct {
 	session   string
 	servers   map[string]*Stats
 	sockets   map[socketKey]*Socket
+	observers []*func(Change)
 	untracked int  // sockets the server listed beyond MaxSockets
 	listed    bool // all_sockets came since the last connect
 	ready     chan struct{}
@@ -60,7 +61,7 @@ type socketKey struct{ nsp, id string }
 // connects it.
 func Open(m *sioclient.Manager, nsp string, so sioclient.SocketOptions, opts Options) *Client {
 	c := newClient(opts)
-	if opts.Username != "" {
+	if opts.Username != "" || so.Auth == nil && so.AuthFunc == nil {
 		so.Auth, so.AuthFunc = nil, c.auth
 	}
 	c.sock = m.Socket(nsp, &so)
@@ -85,19 +86,40 @@ func (c *Client) Socket() *sioclient.Socket { return c.sock }
 // instead of checking the password again while it remembers it.
 func (c *Client) auth() (json.RawMessage, error) {
 	c.mu.Lock()
-	sid := c.session
+	sid, user, pw := c.session, c.opts.Username, c.opts.Password
 	c.mu.Unlock()
-	a := map[string]string{"username": c.opts.Username, "password": c.opts.Password}
+	if user == "" {
+		return nil, nil // a server with auth: false
+	}
+	a := map[string]string{"username": user, "password": pw}
 	if sid != "" {
 		a["sessionId"] = sid
 	}
 	return json.Marshal(a)
 }
 
+// SetCredentials changes the credentials of the next connects (of a
+// Client opened without an auth payload of its own).
+func (c *Client) SetCredentials(user, password string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if user != c.opts.Username {
+		c.session = ""
+	}
+	c.opts.Username, c.opts.Password = user, password
+}
+
 // Connect connects the admin namespace and waits until the server has
 // said what it offers (config) and, in development mode, listed its
 // sockets: until the view is whole.
 func (c *Client) Connect(ctx context.Context) error {
+	if !c.sock.Connected() {
+		c.mu.Lock()
+		if c.readyDone {
+			c.ready, c.readyDone = make(chan struct{}), false
+		}
+		c.mu.Unlock()
+	}
 	if err := c.sock.Connect(ctx); err != nil {
 		return err
 	}
@@ -282,10 +304,29 @@ func (c *Client) onEvent(e *sioclient.Event) {
 	if err != nil {
 		ch = append(ch, Change{Kind: Malformed, Time: e.Time, Event: e.Name, Err: err})
 	}
-	if c.opts.OnChange != nil {
-		for _, x := range ch {
+	c.mu.Lock()
+	obs := slices.Clone(c.observers)
+	c.mu.Unlock()
+	for _, x := range ch {
+		if c.opts.OnChange != nil {
 			c.opts.OnChange(x)
 		}
+		for _, f := range obs {
+			(*f)(x)
+		}
+	}
+}
+
+// observe calls f with every change, as OnChange, until remove is called.
+func (c *Client) observe(f func(Change)) (remove func()) {
+	p := &f
+	c.mu.Lock()
+	c.observers = append(c.observers, p)
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.observers = slices.DeleteFunc(c.observers, func(x *func(Change)) bool { return x == p })
+		c.mu.Unlock()
 	}
 }
 

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -137,10 +138,10 @@ func TestActionsChecked(t *testing.T) {
 		do       func(c *Client) error
 		want     string
 	}{
-		{`["AGGREGATED_EVENTS","ALL_EVENTS"]`, func(c *Client) error { return c.Emit("/", Target{All: true}, "x") }, "read-only"},
-		{`["EMIT","JOIN","LEAVE","DISCONNECT"]`, func(c *Client) error { return c.Join("/", "r", Target{Room: "a"}) }, "one socket at a time"},
-		{`["EMIT","JOIN","LEAVE","DISCONNECT"]`, func(c *Client) error { return c.Disconnect("/", false, Target{All: true}) }, "one socket at a time"},
-		{`["EMIT","LEAVE"]`, func(c *Client) error { return c.Join("/", "r", Target{Socket: "a"}) }, "does not offer join"},
+		{`["AGGREGATED_EVENTS","ALL_EVENTS"]`, func(c *Client) error { return act(c, Action{Kind: "emit", Target: Target{All: true}}) }, "read-only"},
+		{`["EMIT","JOIN","LEAVE","DISCONNECT"]`, func(c *Client) error { return act(c, Action{Kind: "join", Room: "r", Target: Target{Room: "a"}}) }, "one socket at a time"},
+		{`["EMIT","JOIN","LEAVE","DISCONNECT"]`, func(c *Client) error { return act(c, Action{Kind: "disconnect", Target: Target{All: true}}) }, "one socket at a time"},
+		{`["EMIT","LEAVE"]`, func(c *Client) error { return act(c, Action{Kind: "join", Room: "r", Target: Target{Socket: "a"}}) }, "does not offer join"},
 	} {
 		c := newClient(Options{})
 		c.onEvent(event(`["config",{"supportedFeatures":` + tc.features + `}]`))
@@ -149,6 +150,12 @@ func TestActionsChecked(t *testing.T) {
 			t.Errorf("%s: %v, want a refusal saying %q", tc.features, err, tc.want)
 		}
 	}
+}
+
+func act(c *Client, a Action) error {
+	a.Namespace = "/"
+	_, err := c.Act(context.Background(), a)
+	return err
 }
 
 // FuzzEvents feeds the client what a hostile admin namespace could send.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -127,6 +128,31 @@ func (p *Printer) AdminServers(servers []admin.Stats, now time.Time) error {
 				Age(time.Duration(s.Uptime*float64(time.Second))), s.Clients, s.PollingClients, Age(now.Sub(s.Received)), NamespaceCounts(s.Namespaces))
 		}
 	})
+}
+
+// AdminResult prints what the server reported of an action, notes about
+// it to notes, and after, the namespace's sockets once it was done
+// (redact them first).
+func (p *Printer) AdminResult(notes io.Writer, a admin.Action, r *admin.Result, after []admin.Socket, self string) error {
+	if r.Unconfirmed {
+		fmt.Fprintf(notes, "sio: sent; the server runs the admin UI in production mode, so it reports no change to confirm the %s by\n", a.Kind)
+		return nil
+	}
+	for _, ch := range r.Changes {
+		if err := p.AdminChange(ch); err != nil {
+			return err
+		}
+	}
+	if len(r.Changes) < r.Expected {
+		fmt.Fprintf(notes, "sio: the server reported %d of the %d changes the %s should make\n", len(r.Changes), r.Expected, a.Kind)
+	}
+	if a.Kind == "emit" && len(r.Changes) == 0 {
+		fmt.Fprintf(notes, "sio: sent to %d sockets by the socket list (servers before socket.io 4.5 report no event sent)\n", len(r.Matched))
+	}
+	if p.format == Text {
+		p.Blank()
+	}
+	return p.AdminSockets(after, self, time.Now())
 }
 
 // NamespaceCounts lists namespaces with their socket counts: "/ 3, /chat 1".

@@ -199,6 +199,7 @@ func Commands(sh *Shell) *cmdline.Table {
 				}
 				return nil
 			})},
+		adminSpec(run(func(ctx context.Context, p *cmdline.Parsed) error { return sh.adminRun(ctx, p) })),
 		cmdline.Spec{Name: "pending", Looks: true, Help: "list the server's ack requests not answered yet", Run: do(func() { sh.listPending() })},
 		cmdline.Spec{Name: "connect", Help: "connect the current namespace again",
 			Run: run(func(ctx context.Context, _ *cmdline.Parsed) error { return sh.s.ConnectCurrent(ctx) })},

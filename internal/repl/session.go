@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/siocli/sio/internal/admin"
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/session"
@@ -40,6 +41,10 @@ type Shell struct {
 	history []string // read and written by the loop's goroutine only
 	table   *cmdline.Table
 	rec     atomic.Pointer[output.Recorder] // record FILE
+
+	adminMu    sync.Mutex
+	admins     map[string]*admin.Client // by admin namespace
+	adminWatch atomic.Bool              // admin watch on
 }
 
 type filter struct {

@@ -311,3 +311,24 @@ func TestAdminCluster(t *testing.T) {
 		t.Errorf("top when piped: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestAdminInTheShell(t *testing.T) {
+	t.Parallel()
+	url := startAdminServer(t, "4", testserver.Admin{User: "admin", Password: "s3cret"})
+	res := testserver.StartResident(t, url, testserver.ResidentConfig{Namespace: "/chat", Rooms: []string{"vip"}})
+	script := "admin -u admin --of /chat\n" +
+		"admin join lobby --socket " + res.ID + " --of /chat\n" +
+		"admin watch on\n" +
+		"emit echo 7 --ack\n" +
+		"admin emit\n" +
+		"admin rooms --of /chat\n"
+	r := sioWith(t, adminPW, script, "repl", url, "-o", "text")
+	for _, want := range []string{"/chat      " + res.ID, "● join  lobby", "received  echo  7", "lobby  1", "admin emit wants the EVENT"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("no %q in the shell's output:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "● stats") {
+		t.Errorf("admin watch printed a development-mode server's stats:\n%s", r.stdout)
+	}
+}
