@@ -56,6 +56,13 @@ type ServeOptions struct {
 	CertFile       string
 	KeyFile        string
 	Output         string
+	Parser         string
+	Rooms          bool
+	Admin          bool
+	AdminNS        string
+	AdminUser      string
+	AdminPWStdin   bool
+	AdminReadOnly  bool
 	// Ready, when set, is called with the address once the server listens.
 	Ready func(addr string)
 }
@@ -80,14 +87,22 @@ back to its sender, --broadcast to every other client on its namespace.
 given keys and values (for 2.x clients, their query parameters), with a
 connect_error that names what is missing.
 
+--rooms lets clients join and leave rooms by emitting "join" and "leave"
+with the room's name. --admin serves the protocol of @socket.io/admin-ui
+on /admin (--admin-ns): sio admin and the admin UI's page can watch this
+server, its sockets, rooms and traffic, and act on them; --admin-user
+with the password from SIO_ADMIN_PASSWORD or --admin-password-stdin asks
+for credentials, --admin-readonly takes no action.
+
 When standard input is a terminal, a prompt takes commands: emit EVENT
-ARG... to every client, to ID emit EVENT ARG..., clients, kick ID, ns
-NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
+ARG... to every client, to ID|ROOM emit EVENT ARG..., clients, kick ID,
+ns NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 		Example: `  sio serve
   sio serve --port 3000 --echo
   sio serve --require-auth '{"token":"s3cret"}' -o json | jq .
   sio serve --transports websocket --ping-interval 5s --ping-timeout 2s
-  sio serve --port 8443 --cert cert.pem --key key.pem`,
+  sio serve --port 8443 --cert cert.pem --key key.pem
+  SIO_ADMIN_PASSWORD=s3cret sio serve --rooms --admin --admin-user admin --cors https://admin.socket.io`,
 		Args: checkArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
@@ -121,6 +136,13 @@ NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 	fs.StringVar(&opts.CertFile, "cert", "", "serve https and wss with this PEM certificate (with --key)")
 	fs.StringVar(&opts.KeyFile, "key", "", "the certificate's PEM private key")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVar(&opts.Parser, "parser", "json", "wire format: json, or msgpack (socket.io-msgpack-parser)")
+	fs.BoolVar(&opts.Rooms, "rooms", false, "let clients join and leave rooms by emitting \"join\" and \"leave\" with the room's name")
+	fs.BoolVar(&opts.Admin, "admin", false, "serve the admin UI's protocol (@socket.io/admin-ui) on --admin-ns, for sio admin and the admin UI")
+	fs.StringVar(&opts.AdminNS, "admin-ns", "/admin", "the admin `namespace`")
+	fs.StringVar(&opts.AdminUser, "admin-user", "", "ask admin connects for this `user` and the password from SIO_ADMIN_PASSWORD or --admin-password-stdin")
+	fs.BoolVar(&opts.AdminPWStdin, "admin-password-stdin", false, "read the admin password from the first line of standard input")
+	fs.BoolVar(&opts.AdminReadOnly, "admin-readonly", false, "the admin namespace takes no action (emit, join, leave, disconnect)")
 	return cmd
 }
 
@@ -189,8 +211,55 @@ func (o *ServeOptions) options() (sioserver.Options, error) {
 			return so, usagef("--require-auth %q: want a JSON object such as {\"token\":\"s3cret\"}", o.RequireAuth)
 		}
 	}
-	so.Echo, so.Broadcast = o.Echo, o.Broadcast
+	so.Echo, so.Broadcast, so.Rooms = o.Echo, o.Broadcast, o.Rooms
+	switch o.Parser {
+	case "json":
+	case "msgpack":
+		so.Msgpack = true
+	default:
+		return so, usagef("--parser %q: want json or msgpack", o.Parser)
+	}
+	if err := o.adminOptions(&so); err != nil {
+		return so, err
+	}
 	return so, nil
+}
+
+// adminOptions checks the --admin flags; the password comes from
+// SIO_ADMIN_PASSWORD or the first line of standard input.
+func (o *ServeOptions) adminOptions(so *sioserver.Options) error {
+	if !o.Admin {
+		if o.AdminUser != "" || o.AdminPWStdin || o.AdminReadOnly {
+			return usagef("--admin-user, --admin-password-stdin and --admin-readonly go with --admin")
+		}
+		return nil
+	}
+	ns := o.AdminNS
+	if !strings.HasPrefix(ns, "/") {
+		ns = "/" + ns
+	}
+	if ns == "/" {
+		return usagef("--admin-ns: the admin namespace cannot be /")
+	}
+	a := &sioserver.AdminOptions{Namespace: ns, User: o.AdminUser, ReadOnly: o.AdminReadOnly}
+	switch {
+	case o.AdminPWStdin && o.AdminUser == "":
+		return usagef("--admin-password-stdin reads the password of --admin-user: give --admin-user")
+	case o.AdminPWStdin:
+		pw, err := readLine(o.IO.In)
+		if err != nil {
+			return usagef("--admin-password-stdin: %v", err)
+		}
+		a.Password = pw
+	case o.AdminUser != "":
+		pw, ok := os.LookupEnv("SIO_ADMIN_PASSWORD")
+		if !ok || pw == "" {
+			return usagef("--admin-user %s needs a password: set SIO_ADMIN_PASSWORD or give --admin-password-stdin", o.AdminUser)
+		}
+		a.Password = pw
+	}
+	so.Admin = a
+	return nil
 }
 
 func serveRun(o *ServeOptions) error {
@@ -252,6 +321,17 @@ func serveRun(o *ServeOptions) error {
 	eo := srv.EngineOptions()
 	fmt.Fprintf(notes, "sio serve: listening on %s://%s%s for Socket.IO clients 2.x to 4.x (Engine.IO 3 and 4; %s)\n",
 		scheme, ln.Addr(), eo.Path, joinTransports(eo.Transports))
+	if a := so.Admin; a != nil {
+		who := "anyone (no --admin-user)"
+		if a.User != "" {
+			who = "user " + a.User
+		}
+		watch := strings.TrimSpace(fmt.Sprintf("sio admin %s://%s %s", scheme, ln.Addr(), adminUserFlag(a.User)))
+		if a.Namespace != "/admin" {
+			watch += " --admin-ns " + a.Namespace
+		}
+		fmt.Fprintf(notes, "sio serve: the admin namespace %s takes %s; watch it with: %s\n", a.Namespace, who, watch)
+	}
 	if o.Ready != nil {
 		o.Ready(ln.Addr().String())
 	}
@@ -287,6 +367,13 @@ func serveRun(o *ServeOptions) error {
 	term.Close()
 	<-lines
 	return err
+}
+
+func adminUserFlag(user string) string {
+	if user == "" {
+		return ""
+	}
+	return "-u " + user
 }
 
 func joinTransports(ts []engineio.Transport) string {

@@ -53,11 +53,11 @@ func (c *Console) commands() *cmdline.Table {
 	t = cmdline.NewTable(
 		emit,
 		cmdline.Spec{Name: "to", Raw: true,
-			Args: []cmdline.Arg{{Name: "ID"}, {Name: "emit EVENT [ARG...]"}},
-			Help: "send to one client (client or socket id)",
+			Args: []cmdline.Arg{{Name: "ID|ROOM"}, {Name: "emit EVENT [ARG...]"}},
+			Help: "send to one client (client or socket id), or to the clients in a room of the namespace",
 			Check: func(p *cmdline.Parsed) error {
 				if len(p.Args) < 3 || p.Args[1].Text != "emit" {
-					return fmt.Errorf("wants an id and an emit (use: %s)", p.Spec.Use())
+					return fmt.Errorf("wants an id or a room and an emit (use: %s)", p.Spec.Use())
 				}
 				sub, err := t.Parse(p.Args[1:])
 				if err != nil {

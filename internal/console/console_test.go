@@ -21,11 +21,11 @@ func TestExec(t *testing.T) {
 		{"emit connect", `emit: "connect" is a reserved event name`, ""},
 		{"emit news hello {\"a\": 1} --ack", "", "sent to 0 clients on /\n"},
 		{"emit news {\"a\": ", "incomplete input", ""},
-		{"to", "to: wants an id and an emit (use: to ID emit EVENT [ARG...])", ""},
+		{"to", "to: wants an id or a room and an emit (use: to ID|ROOM emit EVENT [ARG...])", ""},
 		{"to abc emit --ack", "emit: no event name", ""},
-		{"to abc emit news", "no client or socket has that id: abc", ""},
+		{"to abc emit news", "no client, socket or room has that name: abc", ""},
 		{"kick", "kick: wants a client or socket id (use: kick ID)", ""},
-		{"kick abc", "no client or socket has that id: abc", ""},
+		{"kick abc", "no client, socket or room has that name: abc", ""},
 		{"clients", "", "no clients\n"},
 		{"bogus", "bogus: unknown command; try help", ""},
 		// The shell's emit grammar: options anywhere, -- ends them.
@@ -50,7 +50,7 @@ func TestExec(t *testing.T) {
 	}
 	out.Reset()
 	c.Exec("help")
-	if !strings.Contains(out.String(), "to ID emit EVENT") {
+	if !strings.Contains(out.String(), "to ID|ROOM emit EVENT") {
 		t.Errorf("help: %s", out.String())
 	}
 }

@@ -286,6 +286,7 @@ func (srv *Server) open(r *http.Request, v wire.Version, t wire.Transport, id st
 		version:   v,
 		remote:    r.RemoteAddr,
 		query:     q,
+		handshake: Handshake{Header: r.Header.Clone(), URL: r.URL.RequestURI(), Secure: r.TLS != nil, Time: time.Now()},
 		b64:       q.Get(wire.QueryBase64) != "",
 		srv:       srv,
 		transport: t,

@@ -34,12 +34,13 @@ const (
 // Session is one client's Engine.IO session. Its methods are safe for
 // concurrent use.
 type Session struct {
-	id      string
-	version wire.Version
-	remote  string
-	query   url.Values
-	b64     bool
-	srv     *Server
+	id        string
+	version   wire.Version
+	remote    string
+	query     url.Values
+	b64       bool
+	handshake Handshake
+	srv       *Server
 
 	inMu sync.Mutex // held while the Handler is called, to keep order
 
@@ -58,6 +59,17 @@ type Session struct {
 	awaitingPong bool
 	endOnce      sync.Once
 }
+
+// Handshake is the HTTP request that opened a session.
+type Handshake struct {
+	Header http.Header
+	URL    string // path and query
+	Secure bool   // over TLS
+	Time   time.Time
+}
+
+// Handshake returns the request that opened the session.
+func (s *Session) Handshake() Handshake { return s.handshake }
 
 // ID returns the session id.
 func (s *Session) ID() string { return s.id }

@@ -181,6 +181,7 @@ type Record struct {
 	SocketID  string             `json:"id,omitempty"`
 	Recovered *bool              `json:"recovered,omitempty"` // written only when true
 	Reason    string             `json:"reason,omitempty"`
+	Room      string             `json:"room,omitempty"` // sio serve: a room joined or left
 	Attempt   int                `json:"attempt,omitempty"`
 	From      string             `json:"from,omitempty"`
 	To        string             `json:"to,omitempty"`
@@ -263,6 +264,10 @@ func appendJSONRecord(b []byte, r *Record) []byte {
 		b = append(b, `,"reason":`...)
 		b = appendString(b, r.Reason)
 	}
+	if r.Room != "" {
+		b = append(b, `,"room":`...)
+		b = appendString(b, r.Room)
+	}
 	if r.Attempt > 0 {
 		b = append(b, `,"attempt":`...)
 		b = strconv.AppendInt(b, int64(r.Attempt), 10)
@@ -311,7 +316,7 @@ func validUTF8(r *Record) {
 			r.InvalidUTF8 = true
 		}
 	}
-	for _, s := range []string{r.NS, r.Event, r.Reason, r.Client, r.SocketID, r.Error} {
+	for _, s := range []string{r.NS, r.Event, r.Reason, r.Room, r.Client, r.SocketID, r.Error} {
 		if !utf8.ValidString(s) {
 			r.InvalidUTF8 = true // appendString writes U+FFFD for it
 		}

@@ -8,7 +8,7 @@ import (
 // ack, connect, disconnect…) with the client's session id, and the
 // server's own: connection, close, error.
 func (p *Printer) Server(sr sioserver.Record) error {
-	r := Record{Time: sr.Time, Type: sr.Type.String(), NS: sr.Namespace, Client: sr.Client, SocketID: sr.SocketID, Reason: sr.Reason}
+	r := Record{Time: sr.Time, Type: sr.Type.String(), NS: sr.Namespace, Client: sr.Client, SocketID: sr.SocketID, Reason: sr.Reason, Room: sr.Room}
 	switch sr.Type {
 	case sioserver.RecordEvent:
 		args, err := argsOf(sr.Packet, true)

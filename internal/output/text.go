@@ -118,6 +118,9 @@ func (p palette) lifecycleDetail(r *Record) string {
 	if r.Recovered != nil && *r.Recovered {
 		add("(state recovered)")
 	}
+	if r.Room != "" {
+		add("room %s", r.Room)
+	}
 	if r.Reason != "" {
 		add("%s", r.Reason)
 	}

@@ -38,6 +38,63 @@ type socket struct {
 	mu      sync.Mutex
 	nextAck uint64
 	asked   map[uint64]asked
+	rooms   map[string]bool // besides its own id's
+
+	since        time.Time
+	adminSession string // the admin namespace's session id to give it once connected
+}
+
+// in reports whether the socket is in room; its id is a room of its own.
+func (so *socket) in(room string) bool {
+	if room == so.id {
+		return true
+	}
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	return so.rooms[room]
+}
+
+// roomList returns the socket's rooms, its own id's first.
+func (so *socket) roomList() []string {
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	out := []string{so.id}
+	for r := range so.rooms {
+		out = append(out, r)
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+// maxRooms bounds the rooms a socket joins.
+const maxRooms = 1000
+
+// join puts the socket in room, reporting whether it was not there.
+func (so *socket) join(room string) bool {
+	if room == so.id || room == "" {
+		return false
+	}
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	if so.rooms[room] || len(so.rooms) >= maxRooms {
+		return false
+	}
+	if so.rooms == nil {
+		so.rooms = map[string]bool{}
+	}
+	so.rooms[room] = true
+	return true
+}
+
+// leave takes the socket out of room, reporting whether it was there.
+func (so *socket) leave(room string) bool {
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	if !so.rooms[room] {
+		return false
+	}
+	delete(so.rooms, room)
+	return true
 }
 
 // asked is an event the server emitted with an ack id.
@@ -85,26 +142,21 @@ func (c *client) socket(ns string) *socket {
 	return c.sockets[ns]
 }
 
-// encode returns the messages that carry pk. The JSON wire format is the
-// same in protocols 4 and 5 (they differ in what a decoder accepts), so
-// one encoding serves every client it goes to.
-func encode(pk *codec.Packet) ([]wire.Message, error) {
-	msgs, err := codec.JSONParser{}.Encode(pk)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]wire.Message, len(msgs))
-	for i, m := range msgs {
-		out[i] = wire.Message{Data: m.Data, Binary: m.Binary}
-	}
-	return out, nil
-}
-
 // send encodes pk and queues its messages on the session.
 func (c *client) send(pk *codec.Packet) error {
-	msgs, err := encode(pk)
+	msgs, err := c.srv.encode(pk)
 	if err != nil {
 		return err
+	}
+	return c.sendMsgs(msgs...)
+}
+
+// sendMsgs queues messages on the session, counted for the admin
+// namespace's stats.
+func (c *client) sendMsgs(msgs ...wire.Message) error {
+	for _, m := range msgs {
+		c.srv.adm.count("packetsOut", "", 1)
+		c.srv.adm.count("bytesOut", "", len(m.Data))
 	}
 	return c.sess.Send(msgs...)
 }
@@ -140,6 +192,7 @@ func (c *client) message(m wire.Message) {
 		delete(c.sockets, so.ns)
 		c.mu.Unlock()
 		c.srv.observe(Record{Type: RecordDisconnect, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Reason: codec.ReasonClientNamespaceDisconnect})
+		c.srv.adm.left(so, codec.ReasonClientNamespaceDisconnect)
 	case codec.Event, codec.BinaryEvent:
 		c.event(so, pk)
 	case codec.Ack, codec.BinaryAck:
@@ -158,6 +211,14 @@ func (c *client) message(m wire.Message) {
 // echoes or broadcasts it as configured.
 func (c *client) event(so *socket, pk *codec.Packet) {
 	c.srv.observe(Record{Type: RecordEvent, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Packet: pk})
+	if c.srv.adm.owns(so.ns) {
+		c.srv.adm.event(so, pk)
+		return
+	}
+	c.srv.adm.received(so, pk)
+	if c.srv.opts.Rooms {
+		c.roomEvent(so, pk)
+	}
 	if pk.HasID {
 		_, rest, err := codec.CutFirst(pk.Data)
 		if err == nil {
@@ -168,20 +229,41 @@ func (c *client) event(so *socket, pk *codec.Packet) {
 	if !c.srv.opts.Echo && !c.srv.opts.Broadcast {
 		return
 	}
-	out, err := encode(&codec.Packet{Type: codec.Event, Namespace: so.ns, Data: pk.Data, Attachments: pk.Attachments})
+	echo := &codec.Packet{Type: codec.Event, Namespace: so.ns, Data: pk.Data, Attachments: pk.Attachments}
+	out, err := c.srv.encode(echo)
 	if err != nil {
 		return
 	}
 	if c.srv.opts.Echo {
-		c.sess.Send(out...)
+		c.sendMsgs(out...)
+		c.srv.adm.sent(so, echo)
 	}
 	if c.srv.opts.Broadcast {
 		others, _ := c.srv.targets("", so.ns)
 		for _, o := range others {
 			if o != so {
-				o.c.sess.Send(out...)
+				o.c.sendMsgs(out...)
+				c.srv.adm.sent(o, echo)
 			}
 		}
+	}
+}
+
+// roomEvent takes a client's join ROOM or leave ROOM (with Options.Rooms).
+func (c *client) roomEvent(so *socket, pk *codec.Packet) {
+	name, _ := pk.EventName()
+	if name != "join" && name != "leave" {
+		return
+	}
+	args, err := pk.Args()
+	var room string
+	if err != nil || len(args) < 2 || json.Unmarshal(args[1], &room) != nil || room == "" {
+		return
+	}
+	if name == "join" {
+		c.srv.join(so, room)
+	} else {
+		c.srv.leave(so, room)
 	}
 }
 
@@ -216,11 +298,17 @@ func (c *client) connect(pk *codec.Packet) {
 		c.send(&codec.Packet{Type: codec.Connect, Namespace: ns})
 		return
 	}
-	if missing := lacking(auth, c.srv.opts.RequireAuth); missing != nil {
+	adminSession := ""
+	if c.srv.adm.owns(ns) {
+		var ok bool
+		if adminSession, ok = c.srv.adm.authorize(c, ns, auth); !ok {
+			return
+		}
+	} else if missing := lacking(auth, c.srv.opts.RequireAuth); missing != nil {
 		c.refuse(ns, auth, missing)
 		return
 	}
-	so := &socket{c: c, ns: ns, id: eioserver.NewID()}
+	so := &socket{c: c, ns: ns, id: eioserver.NewID(), since: time.Now(), adminSession: adminSession}
 	reply := &codec.Packet{Type: codec.Connect, Namespace: ns}
 	if c.proto == codec.V4 {
 		so.id = c.sess.ID()
@@ -235,19 +323,29 @@ func (c *client) connect(pk *codec.Packet) {
 	c.mu.Unlock()
 	c.send(reply)
 	c.srv.observe(Record{Type: RecordConnect, Client: c.sess.ID(), Namespace: ns, SocketID: so.id, Auth: auth})
+	c.srv.adm.joined(so)
 }
 
-// refuse answers a connect with CONNECT_ERROR: in protocol 5 an object with
-// a message and data, in 4 the message alone.
+// refuse answers a connect whose auth lacks what RequireAuth asks for.
 func (c *client) refuse(ns string, auth json.RawMessage, missing map[string]json.RawMessage) {
-	const message = "not authorized"
 	want, _ := json.Marshal(missing)
-	data := json.RawMessage(`{"missing":` + string(want) + `}`)
+	c.refuseWith(ns, auth, "not authorized", json.RawMessage(`{"missing":`+string(want)+`}`))
+}
+
+// refuseWith answers a connect with CONNECT_ERROR: in protocol 5 an
+// object with the message and data, in 4 the message alone (with the data
+// after it).
+func (c *client) refuseWith(ns string, auth json.RawMessage, message string, data json.RawMessage) {
 	var payload []byte
-	if c.proto == codec.V4 {
-		payload, _ = json.Marshal(message + ": the query lacks " + string(want))
-	} else {
+	switch {
+	case c.proto == codec.V4 && data != nil:
+		payload, _ = json.Marshal(message + ": the query lacks " + strings.TrimSuffix(strings.TrimPrefix(string(data), `{"missing":`), "}"))
+	case c.proto == codec.V4:
+		payload, _ = json.Marshal(message)
+	case data != nil:
 		payload, _ = json.Marshal(map[string]any{"message": message, "data": data})
+	default:
+		payload, _ = json.Marshal(map[string]any{"message": message})
 	}
 	c.send(&codec.Packet{Type: codec.ConnectError, Namespace: ns, Data: payload})
 	c.srv.observe(Record{Type: RecordConnectError, Client: c.sess.ID(), Namespace: ns, Auth: auth, Message: message, Data: data})
@@ -264,6 +362,7 @@ func (c *client) disconnect(so *socket, reason string) {
 	c.mu.Unlock()
 	c.send(&codec.Packet{Type: codec.Disconnect, Namespace: so.ns})
 	c.srv.observe(Record{Type: RecordDisconnect, Client: c.sess.ID(), Namespace: so.ns, SocketID: so.id, Reason: reason})
+	c.srv.adm.left(so, reason)
 }
 
 // queryJSON turns query parameters into a JSON object of strings (the

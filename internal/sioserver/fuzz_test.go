@@ -12,7 +12,8 @@ import (
 // FuzzClientPayload sends a polling POST of arbitrary bytes into a fresh
 // session, of either Engine.IO version, and then closes it: whatever a
 // client sends, the server answers or ends the session, and never panics.
-// The seeds are packets captured from the reference clients.
+// The seeds are packets captured from the reference clients (and the admin
+// UI's actions).
 func FuzzClientPayload(f *testing.F) {
 	for _, seed := range []struct {
 		eio3 bool
@@ -27,10 +28,12 @@ func FuzzClientPayload(f *testing.F) {
 		{true, "21:42[\"echo\",\"hello\",42]"},
 		{true, "49:451-0[\"bin\",{\"_placeholder\":true,\"num\":0},\"text\"]10:b4AAEC/v8="},
 		{true, "1:22:41"},
+		{false, "42[\"join\",\"vip\"]\x1e42[\"leave\",\"vip\"]"},
+		{false, "40/admin,\x1e42/admin,[\"join\",\"/\",\"r\",null]\x1e42/admin,[\"emit\",\"/\",\"r\",\"x\",1]\x1e42/admin,[\"leave\",\"/\",\"r\"]\x1e42/admin,[\"_disconnect\",\"/\",true,null]"},
 	} {
 		f.Add(seed.eio3, []byte(seed.body))
 	}
-	srv := New(Options{Echo: true, Broadcast: true})
+	srv := New(Options{Echo: true, Broadcast: true, Rooms: true, Admin: &AdminOptions{}})
 	defer srv.Close()
 	f.Fuzz(func(t *testing.T, eio3 bool, body []byte) {
 		eio := "4"

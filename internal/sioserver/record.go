@@ -22,9 +22,11 @@ const (
 	RecordDisconnect                     // a client left a namespace
 	RecordClose                          // a client's session ended
 	RecordError                          // a client sent something wrong
+	RecordJoin                           // a socket joined a room
+	RecordLeave                          // a socket left a room
 )
 
-var recordNames = [...]string{"connection", "connect", "connect_error", "event", "ack", "upgrade", "disconnect", "close", "error"}
+var recordNames = [...]string{"connection", "connect", "connect_error", "event", "ack", "upgrade", "disconnect", "close", "error", "join", "leave"}
 
 // String returns the name printed for the type, such as "connect".
 func (t RecordType) String() string { return recordNames[t] }
@@ -48,6 +50,7 @@ type Record struct {
 	Remote    string
 	From, To  wire.Transport // RecordUpgrade
 	Reason    string         // RecordDisconnect, RecordClose
+	Room      string         // RecordJoin, RecordLeave
 	// Auth is the payload of a namespace connect, or for protocol 4 its
 	// query parameters.
 	Auth json.RawMessage

@@ -36,6 +36,15 @@ type Options struct {
 	// ConnectTimeout closes a client's session when no namespace connected
 	// within it (socket.io's connectTimeout); 0: never.
 	ConnectTimeout time.Duration
+	// Msgpack speaks socket.io-msgpack-parser's wire format instead of
+	// the default JSON one, to every client.
+	Msgpack bool
+	// Rooms lets clients join and leave rooms by emitting "join" and
+	// "leave" with the room's name (the ack still echoes the arguments).
+	Rooms bool
+	// Admin, when set, serves the admin UI's protocol on a namespace of
+	// its own (see AdminOptions).
+	Admin *AdminOptions
 	// Observe receives a Record of everything that happens. It is called
 	// from many goroutines, in order for any one client.
 	Observe func(Record)
@@ -47,6 +56,8 @@ type Server struct {
 	opts Options
 	eng  *eioserver.Server
 
+	adm *admin // nil without Options.Admin
+
 	mu      sync.Mutex
 	clients map[string]*client
 }
@@ -54,6 +65,9 @@ type Server struct {
 // New returns a Server.
 func New(opts Options) *Server {
 	srv := &Server{opts: opts, clients: make(map[string]*client)}
+	if opts.Admin != nil {
+		srv.adm = newAdmin(srv, *opts.Admin)
+	}
 	srv.eng = eioserver.New(&opts.Engine, eioserver.Handler{
 		Open:    srv.open,
 		Message: srv.message,
@@ -67,7 +81,31 @@ func New(opts Options) *Server {
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.eng.ServeHTTP(w, r) }
 
 // Close disconnects every client.
-func (srv *Server) Close() { srv.eng.Close() }
+func (srv *Server) Close() {
+	srv.adm.stop()
+	srv.eng.Close()
+}
+
+// parser is the wire format for a client of protocol v.
+func (srv *Server) parser(v codec.Version) codec.Parser {
+	if srv.opts.Msgpack {
+		return codec.MsgpackParser{Version: v}
+	}
+	return codec.JSONParser{Version: v}
+}
+
+// encode returns the messages that carry pk.
+func (srv *Server) encode(pk *codec.Packet) ([]wire.Message, error) {
+	msgs, err := srv.parser(codec.V5).Encode(pk)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wire.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = wire.Message{Data: m.Data, Binary: m.Binary}
+	}
+	return out, nil
+}
 
 // EngineOptions returns the Engine.IO options in force, defaults filled in.
 func (srv *Server) EngineOptions() eioserver.Options { return srv.eng.Options() }
@@ -93,11 +131,12 @@ func (srv *Server) open(s *eioserver.Session) {
 	if s.Version() == wire.Version3 {
 		c.proto = codec.V4
 	}
-	c.dec = codec.JSONParser{Version: c.proto}.NewDecoder()
+	c.dec = srv.parser(c.proto).NewDecoder()
 	srv.mu.Lock()
 	srv.clients[s.ID()] = c
 	srv.mu.Unlock()
 	srv.observe(Record{Type: RecordConnection, Client: s.ID(), Transport: s.Transport(), Engine: s.Version(), Remote: s.RemoteAddr()})
+	srv.adm.count("rawConnection", "", 1)
 	if c.proto == codec.V4 {
 		// Protocol 4 joins the root namespace without asking.
 		c.connect(&codec.Packet{Type: codec.Connect, Namespace: codec.RootNamespace})
@@ -115,6 +154,8 @@ func (srv *Server) open(s *eioserver.Session) {
 }
 
 func (srv *Server) message(s *eioserver.Session, m wire.Message) {
+	srv.adm.count("packetsIn", "", 1)
+	srv.adm.count("bytesIn", "", len(m.Data))
 	if c := srv.client(s); c != nil {
 		c.message(m)
 	}
@@ -122,6 +163,9 @@ func (srv *Server) message(s *eioserver.Session, m wire.Message) {
 
 func (srv *Server) upgrade(s *eioserver.Session) {
 	srv.observe(Record{Type: RecordUpgrade, Client: s.ID(), From: wire.Polling, To: wire.WebSocket})
+	if c := srv.client(s); c != nil {
+		srv.adm.upgraded(c)
+	}
 }
 
 func (srv *Server) close(s *eioserver.Session, reason wire.CloseReason, err error) {
@@ -138,8 +182,10 @@ func (srv *Server) close(s *eioserver.Session, reason wire.CloseReason, err erro
 	c.mu.Unlock()
 	for _, so := range socks {
 		srv.observe(Record{Type: RecordDisconnect, Client: s.ID(), Namespace: so.ns, SocketID: so.id, Reason: string(reason)})
+		srv.adm.left(so, string(reason))
 	}
 	srv.observe(Record{Type: RecordClose, Client: s.ID(), Reason: string(reason), Err: err})
+	srv.adm.count("rawDisconnection", string(reason), 1)
 }
 
 // ClientInfo describes a connected client.
@@ -180,12 +226,14 @@ func (srv *Server) Clients() []ClientInfo {
 	return out
 }
 
-// ErrNoSuchClient is returned for an id that names no client or socket.
-var ErrNoSuchClient = errors.New("no client or socket has that id")
+// ErrNoSuchClient is returned for an id that names no client, socket or
+// room.
+var ErrNoSuchClient = errors.New("no client, socket or room has that name")
 
 // targets returns the sockets an id names: a client's socket on namespace
-// ns, or the socket with that id on any namespace; every socket on ns when
-// id is empty. All but a socket id's one socket are on ns.
+// ns, or the socket with that id on any namespace, or else the sockets on
+// ns in the room of that name; every socket on ns when id is empty. All but
+// a socket id's one socket are on ns.
 func (srv *Server) targets(id, ns string) ([]*socket, error) {
 	srv.mu.Lock()
 	cs := make([]*client, 0, len(srv.clients))
@@ -211,9 +259,56 @@ func (srv *Server) targets(id, ns string) ([]*socket, error) {
 		if srv.eng.Session(id) != nil {
 			return nil, fmt.Errorf("client %s is not connected to %s", id, ns)
 		}
+		if out = srv.inRoom(ns, id); len(out) > 0 {
+			return out, nil
+		}
 		return nil, fmt.Errorf("%w: %s", ErrNoSuchClient, id)
 	}
 	return out, nil
+}
+
+// allClients returns the connected clients.
+func (srv *Server) allClients() []*client {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	cs := make([]*client, 0, len(srv.clients))
+	for _, c := range srv.clients {
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// join puts a socket in a room, and tells the admin namespace.
+func (srv *Server) join(so *socket, room string) {
+	if so.join(room) {
+		srv.observe(Record{Type: RecordJoin, Client: so.c.sess.ID(), Namespace: so.ns, SocketID: so.id, Room: room})
+		srv.adm.roomChanged("room_joined", so, room)
+	}
+}
+
+// leave takes a socket out of a room, and tells the admin namespace.
+func (srv *Server) leave(so *socket, room string) {
+	if so.leave(room) {
+		srv.observe(Record{Type: RecordLeave, Client: so.c.sess.ID(), Namespace: so.ns, SocketID: so.id, Room: room})
+		srv.adm.roomChanged("room_left", so, room)
+	}
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// inRoom returns the sockets on ns in room, every socket on ns when room
+// is empty.
+func (srv *Server) inRoom(ns, room string) []*socket {
+	var out []*socket
+	for _, c := range srv.allClients() {
+		c.mu.Lock()
+		so := c.sockets[ns]
+		c.mu.Unlock()
+		if so != nil && (room == "" || so.in(room)) {
+			out = append(out, so)
+		}
+	}
+	return out
 }
 
 // Emit sends event with args to the socket id names on namespace ns (see
@@ -239,15 +334,16 @@ func (srv *Server) Emit(id, ns, event string, args []any, ack bool) (int, error)
 			msgs = nil
 		}
 		if msgs == nil {
-			if msgs, err = encode(pk); err != nil {
+			if msgs, err = srv.encode(pk); err != nil {
 				return n, err
 			}
 			if !ack {
 				shared = msgs
 			}
 		}
-		if so.c.sess.Send(msgs...) == nil {
+		if so.c.sendMsgs(msgs...) == nil {
 			n++
+			srv.adm.sent(so, pk)
 		}
 	}
 	return n, nil

@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -330,5 +333,96 @@ func TestAdminInTheShell(t *testing.T) {
 	}
 	if strings.Contains(r.stdout+r.stderr, "● stats") {
 		t.Errorf("admin watch printed a development-mode server's stats:\n%s", r.stdout)
+	}
+}
+
+// adminUI runs test/servers/admin-ui-client.js: socket.io-client 4.8 on an
+// admin namespace as the admin UI's page connects.
+func adminUI(t *testing.T, args ...string) []adminRow {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node not found on PATH: %s", testserver.InstallHint)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, append([]string{filepath.Join(testserver.Dir(), "admin-ui-client.js")}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("admin-ui-client.js %v: %v\n%s", args, err, out)
+	}
+	var rows []adminRow
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var e struct {
+			Event string            `json:"event"`
+			Args  []json.RawMessage `json:"args"`
+		}
+		json.Unmarshal([]byte(l), &e)
+		rows = append(rows, adminRow{Type: e.Event, Args: json.RawMessage(strings.Join(rawStrings(e.Args), ","))})
+	}
+	return rows
+}
+
+func rawStrings(rs []json.RawMessage) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func TestAdminOfSioServe(t *testing.T) {
+	t.Parallel()
+	s, url := serveEnv(t, adminPW, "--rooms", "--admin", "--admin-user", "admin")
+	res := testserver.StartResident(t, url, testserver.ResidentConfig{Namespace: "/chat", Rooms: []string{"vip"}})
+
+	r := sioWith(t, adminPW, "", "admin", url, "-u", "admin", "rooms")
+	if room := findRow(adminRows(t, r.stdout), func(r adminRow) bool { return r.Room == "vip" }); r.code != 0 || room == nil || !slices.Equal(room.Sockets, []string{res.ID}) {
+		t.Fatalf("rooms of sio serve: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = sioWith(t, adminPW, "", "admin", url, "-u", "admin", "emit", "news", `"hi"`, "--to", "vip", "--of", "/chat")
+	if r.code != 0 || findRow(adminRows(t, r.stdout), func(r adminRow) bool { return r.Type == "event_sent" && r.ID == res.ID }) == nil {
+		t.Errorf("emit through sio serve's admin namespace: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if l := <-res.Lines; l != `{"event":"news","args":["hi"]}` {
+		t.Errorf("the client in the room got %s", l)
+	}
+	r = sioWith(t, adminPW, "", "admin", url, "-u", "admin", "servers")
+	if srv := findRow(adminRows(t, r.stdout), func(r adminRow) bool { return r.Type == "server" }); r.code != 0 || srv == nil {
+		t.Errorf("servers of sio serve: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = sioWith(t, []string{"SIO_ADMIN_PASSWORD=nope"}, "", "admin", url, "-u", "admin")
+	if r.code != 4 || !strings.Contains(r.stderr, "invalid credentials") {
+		t.Errorf("a wrong password: exit %d, %s", r.code, r.stderr)
+	}
+
+	// As the admin UI's page connects, and clicks a room button.
+	rows := adminUI(t, "--url", url, "--user", "admin", "--password", "s3cret", "--join", "lobby", "--nsp", "/chat")
+	for _, want := range []string{"session", "config", "all_sockets", "room_joined", "server_stats"} {
+		if findRow(rows, func(r adminRow) bool { return r.Type == want }) == nil {
+			t.Errorf("the admin UI's client got no %s: %+v", want, rows)
+		}
+	}
+	r = sioWith(t, adminPW, "", "admin", url, "-u", "admin", "disconnect", "--room", "lobby", "--of", "/chat")
+	if r.code != 0 || findRow(adminRows(t, r.stdout), func(r adminRow) bool { return r.Type == "socket_disconnected" && r.ID == res.ID }) == nil {
+		t.Errorf("disconnect by room: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if l := <-res.Lines; l != `{"disconnect":"io server disconnect"}` {
+		t.Errorf("the disconnected client says %s", l)
+	}
+	for _, want := range []string{`"type":"join"`, `"room":"vip"`, `"room":"lobby"`} {
+		if !strings.Contains(s.stdout.String(), want) {
+			t.Errorf("sio serve's log has no %s:\n%s", want, s.stdout)
+		}
+	}
+
+	// The msgpack parser, and a read-only admin namespace.
+	_, mp := serve(t, "--admin", "--parser", "msgpack", "--admin-readonly")
+	rows = adminUI(t, "--url", mp, "--parser", "msgpack")
+	if c := findRow(rows, func(r adminRow) bool { return r.Type == "config" }); c == nil || strings.Contains(string(c.Args), "JOIN") {
+		t.Errorf("a read-only admin namespace over msgpack: %+v", rows)
+	}
+	r = sio(t, "", "admin", mp, "--parser", "msgpack", "join", "x", "--all", "--of", "/admin")
+	if r.code != 4 || !strings.Contains(r.stderr, "read-only") {
+		t.Errorf("an action on a read-only sio serve: exit %d, %s", r.code, r.stderr)
 	}
 }

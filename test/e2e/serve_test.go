@@ -20,7 +20,13 @@ var listening = regexp.MustCompile(`listening on (https?://[0-9.:]+)/socket\.io/
 // serve starts sio serve on a free port and returns it and its URL.
 func serve(t *testing.T, args ...string) (*started, string) {
 	t.Helper()
-	s := sioStart(t, append([]string{"serve", "--port", "0"}, args...)...)
+	return serveEnv(t, nil, args...)
+}
+
+// serveEnv is serve with env added to the environment.
+func serveEnv(t *testing.T, env []string, args ...string) (*started, string) {
+	t.Helper()
+	s := sioStartEnv(t, env, append([]string{"serve", "--port", "0"}, args...)...)
 	var url string
 	if !s.stderr.await(15*time.Second, func(out string) bool {
 		m := listening.FindStringSubmatch(out)
