@@ -74,7 +74,8 @@ func NewAdminCmd(ios *IOStreams, runF func(*AdminOptions) error) *cobra.Command 
 		Use:   "admin URL [ACTION [ARG...]]",
 		Short: "The server's side: its sockets, rooms, nodes and traffic, over the admin UI's protocol",
 		Long: `Connect to the admin namespace of a server instrumented with
-@socket.io/admin-ui (socket.io 3.1 and 4.x, python-socketio) and show what the
+@socket.io/admin-ui (socket.io 3.1 and 4.x; python-socketio 5.9 and later
+speaks it too), or sio serve --admin, and show what the
 server sees: every socket with its transport, address and rooms, the server
 nodes of a cluster, and what happens as it happens. Actions make the server
 emit to, join, leave or disconnect sockets, as the admin UI's buttons do.

@@ -3,8 +3,8 @@
 // sockets, rooms and nodes, kept up to date from the events it sends, and
 // the actions it takes (emit, join, leave, disconnect).
 //
-// The protocol, as socket.io-admin-ui 0.5 and python-socketio implement
-// it: the admin namespace's auth payload is {username, password}, answered
+// The protocol, as socket.io-admin-ui 0.5 implements it (python-socketio
+// 5.9 and later, and sio serve --admin, follow it): the admin namespace's auth payload is {username, password}, answered
 // with a "session" event whose id later connects may send as {sessionId};
 // the server then sends "config" ({supportedFeatures}), "server_stats"
 // every 2 s from every node of a cluster, and, in development mode only,

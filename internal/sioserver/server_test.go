@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -310,5 +311,41 @@ func TestManyClients(t *testing.T) {
 	}
 	if n, err := srv.Emit("", "/", "all", nil, false); n != len(sockets) || err != nil {
 		t.Errorf("Emit to all: %d, %v", n, err)
+	}
+}
+
+// TestRooms joins a room by the client's join event and emits to it by
+// its name, as the prompt's to ROOM emit does.
+func TestRooms(t *testing.T) {
+	srv, recs, u := start(t, Options{Rooms: true})
+	_, a, err := dial(t, u, "/", wire.Version4, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := dial(t, u, "/", wire.Version3, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 4)
+	a.On("news", func(e *sioclient.Event) { got <- "a" })
+	b.On("news", func(e *sioclient.Event) { got <- "b" })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := b.EmitWithAck(ctx, "join", "vip"); err != nil {
+		t.Fatal(err)
+	}
+	recs.waitFor(t, RecordJoin, func(r Record) bool { return r.Room == "vip" })
+	if n, err := srv.Emit("vip", "/", "news", nil, false); err != nil || n != 1 {
+		t.Fatalf("emit to the room: %d, %v", n, err)
+	}
+	if s := <-got; s != "b" {
+		t.Errorf("%s got what the room's client should have", s)
+	}
+	if _, err := b.EmitWithAck(ctx, "leave", "vip"); err != nil {
+		t.Fatal(err)
+	}
+	recs.waitFor(t, RecordLeave, func(r Record) bool { return r.Room == "vip" })
+	if _, err := srv.Emit("vip", "/", "news", nil, false); !errors.Is(err, ErrNoSuchClient) {
+		t.Errorf("emit to an empty room: %v", err)
 	}
 }
