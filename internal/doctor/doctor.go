@@ -52,6 +52,7 @@ type run struct {
 	hs          *wire.Handshake
 	pollingOK   bool
 	stickyOK    bool
+	stickyLate  bool // sticky, but a request right after the handshake can miss (raceProblem)
 	wsOffered   bool
 	wsOK        bool
 	upgradeOK   bool
@@ -99,8 +100,8 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.step("handshake", "Polling handshake", r.handshake)
 	r.step("sticky", "Session stickiness", r.sticky)
 	r.step("websocket", "Direct WebSocket", r.directWebSocket)
-	r.step("upgrade", "Upgrade from polling to WebSocket", r.upgrade)
-	r.step("namespace", "Namespace connect", r.namespace)
+	r.step("upgrade", "Upgrade from polling to WebSocket", r.retryingLateSession(r.upgrade))
+	r.step("namespace", "Namespace connect", r.retryingLateSession(r.namespace))
 	r.step("heartbeat", "Heartbeat", r.heartbeat)
 	r.verdict()
 	return r.report
@@ -126,6 +127,53 @@ func (r *run) step(name, title string, f func(*Step)) {
 	if r.cfg.OnStep != nil {
 		r.cfg.OnStep(s)
 	}
+}
+
+// retryingLateSession runs a step that opens a session of its own again,
+// up to twice, when it failed on "Session ID unknown" behind a balancer
+// the stickiness step found sticky: the request right after the handshake
+// can outrun the balancer's learning of the session. A step that then
+// works is a warning, naming the race; one that keeps failing keeps its
+// own explanation.
+func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
+	return func(s *Step) {
+		f(s)
+		for attempt := 1; attempt <= 2 && s.Status == Fail && r.stickyOK && mentionsUnknownSID(s); attempt++ {
+			first := *s
+			if r.manager != nil {
+				r.manager.Close()
+				r.manager = nil
+			}
+			*s = Step{Number: s.Number, Name: s.Name, Title: s.Title}
+			fact(s, fmt.Sprintf("attempt %d", attempt), "failed: "+firstError(&first))
+			time.Sleep(100 * time.Millisecond)
+			f(s)
+			if s.Status == OK || s.Status == "" {
+				warn(s, raceProblem, raceFix)
+				return
+			}
+		}
+	}
+}
+
+// mentionsUnknownSID reports whether a failed step met "Session ID
+// unknown".
+func mentionsUnknownSID(s *Step) bool {
+	for _, f := range s.Facts {
+		if strings.Contains(f.Value, "Session ID unknown") {
+			return true
+		}
+	}
+	return strings.Contains(s.Problem, "Session ID unknown")
+}
+
+func firstError(s *Step) string {
+	for _, f := range s.Facts {
+		if f.Key == "error" {
+			return f.Value
+		}
+	}
+	return s.Problem
 }
 
 func skip(s *Step, why string) {

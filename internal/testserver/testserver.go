@@ -42,6 +42,11 @@ type Config struct {
 	// NoTrailingSlash routes the path exactly (addTrailingSlash: false,
 	// socket.io 4.6+).
 	NoTrailingSlash bool
+	// Cluster runs this many worker processes of socket.io 4 joined by
+	// @socket.io/cluster-adapter; Sticky puts @socket.io/sticky in front,
+	// without it each new connection goes to the next worker.
+	Cluster int
+	Sticky  bool
 	// Go, when set, starts github.com/zishang520/socket.io's v3 server
 	// (test/goservers, a module of its own), with the same handlers;
 	// Port and AllowEIO3 apply.
@@ -181,6 +186,12 @@ func start(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxPayload > 0 {
 		args = append(args, "--max-payload", strconv.Itoa(cfg.MaxPayload))
+	}
+	if cfg.Cluster > 0 {
+		args = append(args, "--cluster", strconv.Itoa(cfg.Cluster))
+		if cfg.Sticky {
+			args = append(args, "--sticky")
+		}
 	}
 	return launch(cfg, exec.Command(node, args...), "socket.io "+cfg.Version+".x")
 }

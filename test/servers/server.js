@@ -3,7 +3,14 @@
 //   node server.js --version 2|3|4 [--port N] [--ping-interval MS]
 //     [--ping-timeout MS] [--allow-eio3] [--transports polling,websocket]
 //     [--recovery] [--path /socket.io] [--parser msgpack] [--max-payload N]
-//     [--per-message-deflate] [--no-trailing-slash]
+//     [--per-message-deflate] [--no-trailing-slash] [--cluster N [--sticky]]
+//
+// --cluster N (socket.io 4) runs N worker processes joined by
+// @socket.io/cluster-adapter; with --sticky the primary hands each
+// request to its session's worker (@socket.io/sticky), without it Node's
+// cluster module hands each new connection to the next worker, so a
+// polling session's requests land on workers that do not know it, as
+// behind a balancer without stickiness.
 //
 // It prints one JSON line {"port":N} on stdout once it listens, and exits when
 // stdin closes, so a test that dies leaves no server behind.
@@ -35,6 +42,8 @@ function parseArgs(argv) {
       case '--max-payload': o.maxHttpBufferSize = Number(next()); break;
       case '--per-message-deflate': o.perMessageDeflate = { threshold: 1024 }; break;
       case '--no-trailing-slash': o.addTrailingSlash = false; break;
+      case '--cluster': o.cluster = Number(next()); break;
+      case '--sticky': o.sticky = true; break;
       default: throw new Error('unknown argument ' + a);
     }
   }
@@ -42,6 +51,37 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+const cluster = require('cluster');
+
+if (opts.cluster > 0 && cluster.isPrimary) {
+  require('@socket.io/cluster-adapter').setupPrimary();
+  let httpServer = null;
+  if (opts.sticky) {
+    // Buffers must cross the IPC channel as Buffers.
+    cluster.setupPrimary({ serialization: 'advanced' });
+    httpServer = http.createServer();
+    require('@socket.io/sticky').setupMaster(httpServer, { loadBalancingMethod: 'round-robin' });
+  }
+  const workers = [];
+  let ready = 0;
+  for (let i = 0; i < opts.cluster; i++) {
+    const w = cluster.fork();
+    workers.push(w);
+    w.on('message', (m) => {
+      if (!m || m.type !== 'sio-test-ready' || ++ready < opts.cluster) return;
+      const report = (port) => process.stdout.write(JSON.stringify({ port, engine: m.engine, workers: workers.map((x) => x.process.pid) }) + '\n');
+      if (httpServer) httpServer.listen(opts.port, '127.0.0.1', () => report(httpServer.address().port));
+      else report(m.port);
+    });
+  }
+  const stop = () => {
+    for (const w of workers) w.kill();
+    process.exit(0);
+  };
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  return;
+}
 const pkg = 'socket.io-v' + opts.version;
 const sioPath = require.resolve(pkg);
 const engineMain = require.resolve('engine.io', { paths: [sioPath] });
@@ -154,9 +194,23 @@ admin.use((socket, next) => {
 });
 admin.on('connection', handlers);
 
-httpServer.listen(opts.port, '127.0.0.1', () => {
-  process.stdout.write(JSON.stringify({ port: httpServer.address().port, engine: engineVersion }) + '\n');
-});
-
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
+if (opts.cluster > 0) {
+  // A worker: the cluster adapter joins it to the others.
+  io.adapter(require('@socket.io/cluster-adapter').createAdapter());
+  if (opts.sticky) {
+    require('@socket.io/sticky').setupWorker(io);
+    process.send({ type: 'sio-test-ready', engine: engineVersion });
+  } else {
+    httpServer.listen(opts.port, '127.0.0.1', () => {
+      process.send({ type: 'sio-test-ready', port: httpServer.address().port, engine: engineVersion });
+    });
+  }
+  // Answer which worker a request reached.
+  io.on('connection', (socket) => socket.on('whoami', (ack) => typeof ack === 'function' && ack(process.pid)));
+} else {
+  httpServer.listen(opts.port, '127.0.0.1', () => {
+    process.stdout.write(JSON.stringify({ port: httpServer.address().port, engine: engineVersion }) + '\n');
+  });
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
