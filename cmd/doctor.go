@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/siocli/sio/internal/outcome"
+	"net/url"
 
 	"context"
 	"encoding/json"
@@ -22,6 +23,7 @@ type DoctorOptions struct {
 	IO            *IOStreams
 	Conn          ConnOptions
 	HeartbeatWait time.Duration
+	Origin        string
 	Output        string
 }
 
@@ -43,6 +45,9 @@ happens with its duration and what it found:
   6. the upgrade from polling to WebSocket
   7. the namespace connect, with the auth given
   8. a heartbeat
+  9. with --origin, what a browser page at that origin gets: the CORS
+     headers of the polling handshake, a preflight for the -H headers,
+     the WebSocket with that Origin, and cross-site sticky cookies
 
 then a verdict: which transports work, what is wrong, and the likely fix.
 It takes every connection option, so it diagnoses the connection the other
@@ -52,7 +57,8 @@ Exit codes: 0 when a connection works over the best transport the server
 offers, 6 when a problem was found, 3 when nothing connects.`,
 		Example: `  sio doctor localhost:3000
   sio doctor https://example.com/admin -a '{"token":"s3cret"}'
-  sio doctor https://example.com --heartbeat-wait 0 -o json | jq .verdict`,
+  sio doctor https://example.com --heartbeat-wait 0 -o json | jq .verdict
+  sio doctor https://api.example.com --origin https://app.example.com`,
 		Args: checkArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL = args[0]
@@ -68,6 +74,7 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 	fs := cmd.Flags()
 	addConnFlags(fs, &opts.Conn, false)
 	fs.DurationVar(&opts.HeartbeatWait, "heartbeat-wait", 30*time.Second, "how long to wait for a heartbeat (0 skips that step)")
+	fs.StringVar(&opts.Origin, "origin", "", "also check what a browser page at this `origin` (https://app.example.com) gets: CORS, origin checks, cookies")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	return cmd
 }
@@ -76,6 +83,13 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 func (opts *DoctorOptions) check() error {
 	if opts.HeartbeatWait < 0 {
 		return usagef("--heartbeat-wait cannot be negative")
+	}
+	if o := opts.Origin; o != "" {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return usagef("--origin %q: want an origin such as https://app.example.com (scheme, host and port only)", o)
+		}
+		opts.Origin = u.Scheme + "://" + u.Host
 	}
 	return opts.Conn.check()
 }
@@ -92,7 +106,7 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 	cfg := doctor.Config{
 		URL: c.url, Namespace: c.namespaces[0], Manager: c.manager, Socket: c.socket,
-		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait,
+		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait, Origin: opts.Origin,
 	}
 	var p *doctor.Printer
 	if format == output.Text {

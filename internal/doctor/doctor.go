@@ -30,6 +30,9 @@ type Config struct {
 	Timeout time.Duration
 	// HeartbeatWait bounds the wait for a heartbeat; 0 skips the step.
 	HeartbeatWait time.Duration
+	// Origin, when set, is the origin of a browser page to check the
+	// server for (CORS, origin checks, cross-site cookies).
+	Origin string
 	// OnStep, when set, is called as each step ends (and as a step
 	// begins, with Status empty), for live output.
 	OnStep func(*Step)
@@ -103,6 +106,7 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.step("upgrade", "Upgrade from polling to WebSocket", r.retryingLateSession(r.upgrade))
 	r.step("namespace", "Namespace connect", r.retryingLateSession(r.namespace))
 	r.step("heartbeat", "Heartbeat", r.heartbeat)
+	r.step("browser", "Browser page (CORS)", r.browser)
 	r.verdict()
 	return r.report
 }
@@ -111,6 +115,9 @@ func Run(ctx context.Context, cfg Config) *Report {
 func (r *run) step(name, title string, f func(*Step)) {
 	s := &Step{Number: len(r.report.Steps) + 1, Name: name, Title: title}
 	r.report.Steps = append(r.report.Steps, s)
+	if name == "heartbeat" && r.nsConnected && r.cfg.HeartbeatWait > 0 {
+		s.Waiting = "waiting for a ping (--heartbeat-wait 0 skips this step)"
+	}
 	if r.cfg.OnStep != nil {
 		r.cfg.OnStep(s)
 	}

@@ -56,7 +56,7 @@ func TestRun(t *testing.T) {
 			if rep.Verdict.Kind != tc.kind {
 				t.Errorf("verdict %v %q, want %v; problems %+v", rep.Verdict.Kind, rep.Verdict.Summary, tc.kind, rep.Verdict.Problems)
 			}
-			if len(seen) != 8 {
+			if len(seen) != 9 {
 				t.Errorf("steps reported: %v", seen)
 			}
 			for _, s := range rep.Steps {

@@ -58,6 +58,11 @@ func (r *run) pollURL(v wire.Version, sid string) string {
 }
 
 func (r *run) do(c *http.Client, method, u string, body []byte) (*httpResult, error) {
+	return r.doWith(c, method, u, body, nil)
+}
+
+// doWith is do with extra headers (an Origin, a preflight's).
+func (r *run) doWith(c *http.Client, method, u string, body []byte, extra http.Header) (*httpResult, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -69,6 +74,9 @@ func (r *run) do(c *http.Client, method, u string, body []byte) (*httpResult, er
 		return nil, err
 	}
 	for k, vs := range r.cfg.Manager.Engine.Header {
+		req.Header[k] = vs
+	}
+	for k, vs := range extra {
 		req.Header[k] = vs
 	}
 	if body != nil {

@@ -33,8 +33,8 @@ func (p *Printer) Header(url, namespace string) {
 // and facts when it ends.
 func (p *Printer) Step(s *Step) {
 	if s.Status == "" {
-		if s.Name == "heartbeat" {
-			fmt.Fprintf(p.w, "%s\n", p.dim.Sprintf("  … %d. %s: waiting for a ping (--heartbeat-wait 0 skips this step)", s.Number, s.Title))
+		if s.Waiting != "" {
+			fmt.Fprintf(p.w, "%s\n", p.dim.Sprintf("  … %d. %s: %s", s.Number, s.Title, s.Waiting))
 		}
 		return
 	}

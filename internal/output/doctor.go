@@ -61,6 +61,8 @@ type DoctorStep struct {
 	// for a step that failed or warns.
 	Problem string `json:"problem,omitempty"`
 	Fix     string `json:"fix,omitempty"`
+	// Waiting, set as a long step begins, says what it waits for.
+	Waiting string `json:"-"`
 }
 
 // DoctorFinding is a problem and its fix, as the verdict lists them.

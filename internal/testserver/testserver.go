@@ -47,6 +47,16 @@ type Config struct {
 	// without it each new connection goes to the next worker.
 	Cluster int
 	Sticky  bool
+	// CORS is socket.io's cors.origin: "" for *, "none" for no CORS
+	// headers, or a comma-separated list; CORSCredentials and CORSHeaders
+	// are its credentials and allowedHeaders. AllowOrigin refuses, in
+	// allowRequest, requests from any other Origin. Cookie names the
+	// session cookie.
+	CORS            string
+	CORSCredentials bool
+	CORSHeaders     []string
+	AllowOrigin     string
+	Cookie          string
 	// Go, when set, starts github.com/zishang520/socket.io's v3 server
 	// (test/goservers, a module of its own), with the same handlers;
 	// Port and AllowEIO3 apply.
@@ -186,6 +196,21 @@ func start(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxPayload > 0 {
 		args = append(args, "--max-payload", strconv.Itoa(cfg.MaxPayload))
+	}
+	if cfg.CORS != "" {
+		args = append(args, "--cors", cfg.CORS)
+	}
+	if cfg.CORSCredentials {
+		args = append(args, "--cors-credentials")
+	}
+	if len(cfg.CORSHeaders) > 0 {
+		args = append(args, "--cors-headers", strings.Join(cfg.CORSHeaders, ","))
+	}
+	if cfg.AllowOrigin != "" {
+		args = append(args, "--allow-origin", cfg.AllowOrigin)
+	}
+	if cfg.Cookie != "" {
+		args = append(args, "--cookie", cfg.Cookie)
 	}
 	if cfg.Cluster > 0 {
 		args = append(args, "--cluster", strconv.Itoa(cfg.Cluster))

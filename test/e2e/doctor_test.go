@@ -278,3 +278,52 @@ func TestDoctorHTTP2(t *testing.T) {
 		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestDoctorOrigin checks what a browser page would get from socket.io 4
+// servers configured right and wrong for it.
+func TestDoctorOrigin(t *testing.T) {
+	t.Parallel()
+	const page = "https://app.example"
+	for _, tc := range []struct {
+		name  string
+		cfg   testserver.Config
+		flags []string
+		texts []string // the browser step's problem says each; none: it passes
+	}{
+		{"right", testserver.Config{CORS: page, CORSCredentials: true}, nil, nil},
+		{"no cors", testserver.Config{CORS: "none"}, nil, []string{"sends no CORS headers", "cors: { origin"}},
+		{"not listed", testserver.Config{CORS: "https://other.example"}, nil, []string{"not in its cors.origin list", page}},
+		{"credentials with *", testserver.Config{CORSCredentials: true}, nil, []string{"browsers refuse that pair"}},
+		{"header not allowed", testserver.Config{CORS: page, CORSHeaders: []string{"content-type"}}, []string{"-H", "X-Api-Key: k"}, []string{"does not allow the header x-api-key", "allowedHeaders"}},
+		{"allowRequest", testserver.Config{AllowOrigin: "https://other.example"}, nil, []string{"HTTP 403", "WebSockets, but not from " + page}},
+		{"cookie", testserver.Config{CORS: page, CORSCredentials: true, Cookie: "io"}, nil, []string{"cookie io", "SameSite=None"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := tc.cfg
+			cfg.Version = "4"
+			url := testserver.Start(t, cfg).URL()
+			rep := doctor(t, append([]string{url, "--origin", page + "/", "--heartbeat-wait", "0"}, tc.flags...)...)
+			status, facts := rep.step("browser")
+			if len(tc.texts) == 0 {
+				if status != "ok" || rep.Verdict.Code != 0 {
+					t.Errorf("browser step %s, verdict %d %+v; facts %v", status, rep.Verdict.Code, rep.Verdict.Problems, facts)
+				}
+				return
+			}
+			rep.expect(t, 6, "browser", tc.texts...)
+			if !rep.Verdict.Transports["polling"] || !rep.Verdict.Transports["websocket"] {
+				t.Errorf("a CORS problem changed sio's own transports: %v", rep.Verdict.Transports)
+			}
+		})
+	}
+	// Without --origin the step says what it would check.
+	url := testserver.Start(t, testserver.Config{Version: "4"}).URL()
+	rep := doctor(t, url, "--heartbeat-wait", "0")
+	if status, facts := rep.step("browser"); status != "skip" || !strings.Contains(facts["skipped"], "--origin") {
+		t.Errorf("without --origin: %s %v", status, facts)
+	}
+	if r := sio(t, "", "doctor", url, "--origin", "app.example/path"); r.code != 2 {
+		t.Errorf("a bad --origin: exit %d, %s", r.code, r.stderr)
+	}
+}

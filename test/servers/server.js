@@ -4,6 +4,13 @@
 //     [--ping-timeout MS] [--allow-eio3] [--transports polling,websocket]
 //     [--recovery] [--path /socket.io] [--parser msgpack] [--max-payload N]
 //     [--per-message-deflate] [--no-trailing-slash] [--cluster N [--sticky]]
+//     [--cors none|*|ORIGIN,...] [--cors-credentials] [--cors-headers H,...]
+//     [--allow-origin ORIGIN] [--cookie NAME]
+//
+// --cors sets socket.io 3+'s cors.origin (default *; none sends no CORS
+// headers, as socket.io does unless told); --allow-origin refuses, in
+// allowRequest, every request whose Origin is another one; --cookie sets
+// the session cookie (SameSite Lax, not Secure: engine.io's defaults).
 //
 // --cluster N (socket.io 4) runs N worker processes joined by
 // @socket.io/cluster-adapter; with --sticky the primary hands each
@@ -43,6 +50,11 @@ function parseArgs(argv) {
       case '--per-message-deflate': o.perMessageDeflate = { threshold: 1024 }; break;
       case '--no-trailing-slash': o.addTrailingSlash = false; break;
       case '--cluster': o.cluster = Number(next()); break;
+      case '--cors': o.cors = next(); break;
+      case '--cors-credentials': o.corsCredentials = true; break;
+      case '--cors-headers': o.corsHeaders = next().split(','); break;
+      case '--allow-origin': o.allowOrigin = next(); break;
+      case '--cookie': o.cookie = next(); break;
       case '--sticky': o.sticky = true; break;
       default: throw new Error('unknown argument ' + a);
     }
@@ -101,7 +113,19 @@ const serverOpts = { path: opts.path, transports: opts.transports };
 for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize', 'perMessageDeflate', 'addTrailingSlash']) {
   if (opts[k] !== undefined) serverOpts[k] = opts[k];
 }
-if (opts.version !== '2') serverOpts.cors = { origin: '*' };
+if (opts.version !== '2' && opts.cors !== 'none') {
+  const origin = !opts.cors || opts.cors === '*' ? '*' : opts.cors.split(',');
+  serverOpts.cors = { origin };
+  if (opts.corsCredentials) serverOpts.cors.credentials = true;
+  if (opts.corsHeaders) serverOpts.cors.allowedHeaders = opts.corsHeaders;
+}
+if (opts.allowOrigin) {
+  serverOpts.allowRequest = (req, callback) => {
+    const origin = req.headers.origin;
+    callback(null, !origin || origin === opts.allowOrigin);
+  };
+}
+if (opts.cookie) serverOpts.cookie = { name: opts.cookie };
 if (opts.recovery) serverOpts.connectionStateRecovery = { maxDisconnectionDuration: 2 * 60 * 1000 };
 if (opts.parser === 'msgpack') {
   serverOpts.parser = require(opts.version === '2' ? 'socket.io-msgpack-parser-v2' : 'socket.io-msgpack-parser-v3');
