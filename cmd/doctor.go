@@ -24,6 +24,7 @@ type DoctorOptions struct {
 	Conn          ConnOptions
 	HeartbeatWait time.Duration
 	Origin        string
+	Watch         time.Duration
 	Output        string
 }
 
@@ -48,6 +49,9 @@ happens with its duration and what it found:
   9. with --origin, what a browser page at that origin gets: the CORS
      headers of the polling handshake, a preflight for the -H headers,
      the WebSocket with that Origin, and cross-site sticky cookies
+ 10. with --watch D, a connection held for D: every drop with its reason,
+     how long the connection had lived and its last heartbeat, then
+     whether the drops come at a fixed interval (a timeout in between)
 
 then a verdict: which transports work, what is wrong, and the likely fix.
 It takes every connection option, so it diagnoses the connection the other
@@ -58,7 +62,8 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 		Example: `  sio doctor localhost:3000
   sio doctor https://example.com/admin -a '{"token":"s3cret"}'
   sio doctor https://example.com --heartbeat-wait 0 -o json | jq .verdict
-  sio doctor https://api.example.com --origin https://app.example.com`,
+  sio doctor https://api.example.com --origin https://app.example.com
+  sio doctor https://example.com --watch 10m`,
 		Args: checkArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Conn.URL = args[0]
@@ -74,6 +79,7 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 	fs := cmd.Flags()
 	addConnFlags(fs, &opts.Conn, false)
 	fs.DurationVar(&opts.HeartbeatWait, "heartbeat-wait", 30*time.Second, "how long to wait for a heartbeat (0 skips that step)")
+	fs.DurationVar(&opts.Watch, "watch", 0, "then hold a connection this long (Ctrl-C ends it sooner), reconnecting after each drop, and say whether the drops come at a fixed interval (a timeout in between) or at random")
 	fs.StringVar(&opts.Origin, "origin", "", "also check what a browser page at this `origin` (https://app.example.com) gets: CORS, origin checks, cookies")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	return cmd
@@ -81,8 +87,8 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 
 // check validates the flags that need no connection.
 func (opts *DoctorOptions) check() error {
-	if opts.HeartbeatWait < 0 {
-		return usagef("--heartbeat-wait cannot be negative")
+	if opts.HeartbeatWait < 0 || opts.Watch < 0 {
+		return usagef("--heartbeat-wait and --watch cannot be negative")
 	}
 	if o := opts.Origin; o != "" {
 		u, err := url.Parse(o)
@@ -106,13 +112,13 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 	cfg := doctor.Config{
 		URL: c.url, Namespace: c.namespaces[0], Manager: c.manager, Socket: c.socket,
-		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait, Origin: opts.Origin,
+		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait, Origin: opts.Origin, Watch: opts.Watch,
 	}
 	var p *doctor.Printer
 	if format == output.Text {
 		p = doctor.NewPrinter(opts.IO.Out, opts.IO.ColorEnabled())
 		p.Header(opts.Conn.shown(c.url), cfg.Namespace)
-		cfg.OnStep = p.Step
+		cfg.OnStep, cfg.OnWatch = p.Step, p.Watch
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()

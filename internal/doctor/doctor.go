@@ -33,6 +33,12 @@ type Config struct {
 	// Origin, when set, is the origin of a browser page to check the
 	// server for (CORS, origin checks, cross-site cookies).
 	Origin string
+	// Watch, when set, holds a connection this long after the steps (or
+	// until the context ends), reconnecting after each drop, and says
+	// what the drops' pattern points at; OnWatch is told of each connect
+	// and drop as it happens.
+	Watch   time.Duration
+	OnWatch func(WatchLine)
 	// OnStep, when set, is called as each step ends (and as a step
 	// begins, with Status empty), for live output.
 	OnStep func(*Step)
@@ -107,6 +113,9 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.step("namespace", "Namespace connect", r.retryingLateSession(r.namespace))
 	r.step("heartbeat", "Heartbeat", r.heartbeat)
 	r.step("browser", "Browser page (CORS)", r.browser)
+	if r.cfg.Watch > 0 {
+		r.step("watch", "Watching the connection", r.watch)
+	}
 	r.verdict()
 	return r.report
 }
@@ -115,8 +124,11 @@ func Run(ctx context.Context, cfg Config) *Report {
 func (r *run) step(name, title string, f func(*Step)) {
 	s := &Step{Number: len(r.report.Steps) + 1, Name: name, Title: title}
 	r.report.Steps = append(r.report.Steps, s)
-	if name == "heartbeat" && r.nsConnected && r.cfg.HeartbeatWait > 0 {
+	if name == "heartbeat" && r.nsConnected && r.cfg.HeartbeatWait > 0 && r.cfg.Watch == 0 {
 		s.Waiting = "waiting for a ping (--heartbeat-wait 0 skips this step)"
+	}
+	if name == "watch" {
+		s.Waiting = fmt.Sprintf("holding a connection for %s (Ctrl-C ends it sooner)", r.cfg.Watch)
 	}
 	if r.cfg.OnStep != nil {
 		r.cfg.OnStep(s)

@@ -94,6 +94,9 @@ func (r *run) heartbeat(s *Step) {
 	case r.cfg.HeartbeatWait <= 0:
 		skip(s, "--heartbeat-wait 0")
 		return
+	case r.cfg.Watch > 0:
+		skip(s, "--watch looks at the heartbeats")
+		return
 	}
 	sess := r.manager.Session()
 	hs := sess.Handshake

@@ -60,6 +60,15 @@ func (p *Printer) Step(s *Step) {
 	}
 }
 
+// Watch writes a line of --watch as it happens.
+func (p *Printer) Watch(l WatchLine) {
+	c := p.dim
+	if l.Bad {
+		c = p.bad
+	}
+	fmt.Fprintf(p.w, "    %s  %s\n", p.dim.Sprint(l.Time.Local().Format("15:04:05.000")), c.Sprint(output.Visible(l.Text)))
+}
+
 // Verdict writes the verdict.
 func (p *Printer) Verdict(v Verdict) {
 	c := map[outcome.Kind]*color.Color{outcome.OK: p.ok, outcome.Unreachable: p.bad, outcome.Expectation: p.warn}[v.Kind]

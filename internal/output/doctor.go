@@ -93,5 +93,19 @@ type DoctorReport struct {
 	Namespace string        `json:"namespace"`
 	Engine    int           `json:"eio,omitempty"` // the Engine.IO version found
 	Steps     []*DoctorStep `json:"steps"`
-	Verdict   DoctorVerdict `json:"verdict"`
+	// Drops are the connections that ended while --watch held one.
+	Drops   []DoctorDrop  `json:"drops,omitempty"`
+	Verdict DoctorVerdict `json:"verdict"`
+}
+
+// DoctorDrop is a connection that ended while sio doctor --watch held it.
+type DoctorDrop struct {
+	At     time.Time     `json:"at"`
+	Lived  time.Duration `json:"-"`
+	Reason string        `json:"reason"`
+	// SincePing is how long before the drop the last heartbeat was; -1
+	// when there was none on that connection.
+	SincePing time.Duration `json:"-"`
+	LivedMS   float64       `json:"lived_ms"`
+	PingMS    *float64      `json:"since_ping_ms,omitempty"`
 }

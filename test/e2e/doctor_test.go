@@ -163,6 +163,30 @@ func TestDoctorNginx(t *testing.T) {
 		rep := doctor(t, url)
 		rep.expect(t, 6, "heartbeat", "The connection dropped after", "proxy_read_timeout")
 	})
+	t.Run("watch behind a short read timeout", func(t *testing.T) {
+		slow := testserver.Start(t, testserver.Config{Version: "4", PingInterval: 3 * time.Second})
+		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{slow.Port}, ReadTimeout: "1s"})
+		r := sio(t, "", "doctor", url, "--watch", "7s", "--heartbeat-wait", "0", "-o", "json")
+		var rep struct {
+			report
+			Drops []struct {
+				LivedMS float64 `json:"lived_ms"`
+				Reason  string  `json:"reason"`
+			} `json:"drops"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("exit %d, %v:\n%s%s", r.code, err, r.stdout, r.stderr)
+		}
+		if len(rep.Drops) < 2 {
+			t.Fatalf("drops %+v; report %s", rep.Drops, r.stdout)
+		}
+		for _, d := range rep.Drops {
+			if d.LivedMS < 800 || d.LivedMS > 2500 {
+				t.Errorf("a drop after %.0fms, want about the 1s timeout", d.LivedMS)
+			}
+		}
+		rep.expect(t, 6, "watch", "a fixed interval", "shorter than the server's ping interval", "proxy_read_timeout")
+	})
 	t.Run("round robin without stickiness", func(t *testing.T) {
 		b := testserver.Start(t, cfg)
 		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{a.Port, b.Port}})
