@@ -25,23 +25,29 @@ need_servers() {
   fi
 }
 
-# need_nginx installs nginx from Debian's packages when it is missing and
-# we are root (without starting its service: the tests start their own);
-# otherwise it says what to install.
-need_nginx() {
-  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+# need_proxies installs the proxies the doctor's tests put in front of the
+# servers, nginx, HAProxy, Apache httpd and Caddy, from Debian's packages
+# when any is missing and we are root (without starting their services:
+# the tests start their own); otherwise it says what to install.
+need_proxies() {
+  local missing=
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+  [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing="$missing haproxy"
+  [ -x /usr/sbin/apache2 ] || missing="$missing apache2"
+  command -v caddy >/dev/null 2>&1 || missing="$missing caddy"
+  if [ -z "$missing" ]; then
     return
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing nginx from Debian's packages" >&2
+    echo "installing$missing from Debian's packages" >&2
     local policy=/usr/sbin/policy-rc.d created=
     if [ ! -e "$policy" ]; then
       printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
     fi
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
     if [ -n "$created" ]; then rm -f "$policy"; fi
   else
-    echo "nginx is missing; install it (e.g. sudo apt-get install nginx) and run again" >&2
+    echo "missing:$missing; install them (e.g. sudo apt-get install$missing) and run again" >&2
     exit 1
   fi
 }

@@ -3,7 +3,8 @@
 # modules, Node.js with the real Socket.IO servers from the lockfile in
 # test/servers, the Go servers of test/goservers (a module of their own,
 # so that they stay out of sio's go.mod), python-socketio (aiohttp,
-# eventlet) and nginx from Debian's packages. Then gofmt, go vet, and go test -race over every package.
+# eventlet) and the proxies nginx, HAProxy, Apache httpd and Caddy from
+# Debian's packages. Then gofmt, go vet, and go test -race over every package.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh ./pkg/...  only these packages (go test patterns)
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 need_node
 need_servers
-need_nginx
+need_proxies
 need_python
 go mod download
 (cd test/goservers && go mod download) # the Go servers, a module of their own

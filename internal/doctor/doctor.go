@@ -61,7 +61,8 @@ type run struct {
 	hs          *wire.Handshake
 	pollingOK   bool
 	stickyOK    bool
-	stickyLate  bool // sticky, but a request right after the handshake can miss (raceProblem)
+	stickyLate  bool   // sticky, but a request right after the handshake can miss (raceProblem)
+	between     string // the proxy or balancer the answers show (identify), "" when none
 	wsOffered   bool
 	wsOK        bool
 	upgradeOK   bool

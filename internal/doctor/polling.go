@@ -132,6 +132,7 @@ func (r *run) handshake(s *Step) {
 			return
 		}
 		fact(s, fmt.Sprintf("GET EIO=%d", v), fmt.Sprintf("%d %s in %s", res.status, http.StatusText(res.status), ms(time.Since(t0))))
+		r.noteProxy(s, res.header)
 		if res.status == http.StatusOK {
 			r.openPolling(s, v, res)
 			return
@@ -250,6 +251,18 @@ func snippet(b []byte) string {
 	return s
 }
 
+// noteProxy records the proxy or balancer a response shows, once, as a
+// fact of the step.
+func (r *run) noteProxy(s *Step, h http.Header) {
+	if r.between != "" {
+		return
+	}
+	if name, evidence := identify(h); name != "" {
+		r.between = name
+		fact(s, "in between", name+" ("+evidence+")")
+	}
+}
+
 // whoAnswered names the software that answered, from its headers.
 func whoAnswered(h http.Header) string {
 	if v := h.Get("Server"); v != "" {
@@ -335,6 +348,11 @@ func (r *run) sticky(s *Step) {
 	closePkt := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketClose}}, r.version)
 	r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), closePkt)
 	fact(s, "requests", fmt.Sprintf("%d POSTs with the sid (a client's connect and heartbeat packets), each on a new connection: %d reached the session", sent, reached))
+	for _, name := range r.cookies {
+		if who, ok := balancerCookies[strings.ToLower(name)]; ok {
+			fact(s, "balancer cookie", fmt.Sprintf("%s (%s's), sent back with each request as a browser does", name, who))
+		}
+	}
 	switch {
 	case late:
 		fact(s, "Session ID unknown", fmt.Sprintf("%s at first, then none in 6 more sent 100ms later", plural(unknown, "answer", "answers")))
@@ -344,7 +362,7 @@ func (r *run) sticky(s *Step) {
 	case unknown > 0:
 		fact(s, "Session ID unknown", plural(unknown, "answer", "answers"))
 		fail(s, fmt.Sprintf("%d of %d requests with the session's id got \"Session ID unknown\": they reached a server process that does not hold the session, so the load balancer is not sticky.", unknown, sent),
-			stickyFix(r.cookies))
+			stickyFixFor(r.between, r.cookies))
 		return
 	}
 	if len(other) > 0 {

@@ -121,7 +121,7 @@ func (r *run) heartbeat(s *Step) {
 		}
 		r.dropped = after
 		fail(s, problem,
-			"Make the proxy's and load balancer's timeouts longer than pingInterval + pingTimeout (nginx proxy_read_timeout, default 60s), and turn off response buffering for long-polls (nginx proxy_buffering off).")
+			"Make the proxy's and load balancer's timeouts longer than pingInterval + pingTimeout ("+timeoutsFor(r.between)+"), and turn off response buffering for long-polls (nginx proxy_buffering off).")
 	case <-timer.C:
 		if wait < hs.PingInterval {
 			skip(s, fmt.Sprintf("no ping within --heartbeat-wait %s; the server pings every %s", wait, hs.PingInterval))

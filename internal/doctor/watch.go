@@ -141,8 +141,26 @@ func (r *run) watch(s *Step) {
 		lived = append(lived, ms(d.Lived)+" ("+d.Reason+")")
 	}
 	fact(s, "drops", fmt.Sprintf("%d, after %s", len(drops), strings.Join(lived, ", ")))
-	problem, fix := explainDrops(drops, hs.PingInterval, hs.PingTimeout)
+	problem, fix := explainDrops(drops, hs.PingInterval, hs.PingTimeout, r.between)
 	fail(s, problem, fix)
+}
+
+// timeoutsFor says where the proxy found keeps the timeouts that close
+// connections, then the usual others.
+func timeoutsFor(proxy string) string {
+	own := map[string]string{
+		nginx:      "here nginx: `proxy_read_timeout` and `proxy_send_timeout` in the location (default 60s)",
+		haproxy:    "here HAProxy: `timeout tunnel` for WebSockets (else `timeout client` and `timeout server`) in defaults or the backend",
+		apache:     "here Apache httpd: `ProxyTimeout` (and `ProxyWebsocketIdleTimeout` with mod_proxy_wstunnel), or `timeout=` on the ProxyPass",
+		caddy:      "here Caddy: the server's `timeouts` and reverse_proxy's `transport http { read_timeout }`",
+		awsELB:     "here an AWS load balancer: its idle timeout attribute (default 60s)",
+		cloudflare: "here Cloudflare: its 100 s limit (Enterprise plans can raise it)",
+		heroku:     "here Heroku's router: its 55 s idle window, which only traffic resets",
+	}[proxy]
+	if own == "" {
+		return timeoutSettings
+	}
+	return own + "; elsewhere " + timeoutSettings
 }
 
 // timeoutSettings are where the usual proxies and balancers keep the
@@ -152,7 +170,8 @@ const timeoutSettings = "nginx `proxy_read_timeout` and `proxy_send_timeout` (de
 // explainDrops says what the drops' pattern points at: a fixed interval
 // is a timeout between here and the server, varying times the network
 // (or the server going away).
-func explainDrops(drops []Drop, interval, timeout time.Duration) (problem, fix string) {
+func explainDrops(drops []Drop, interval, timeout time.Duration, proxy string) (problem, fix string) {
+	timeoutSettings := timeoutsFor(proxy)
 	pingTimeouts := 0
 	for _, d := range drops {
 		if d.Reason == sioclient.ReasonPingTimeout {

@@ -25,7 +25,7 @@ func TestExplainDrops(t *testing.T) {
 		{drops("ping timeout", 40, 90), 25 * time.Second, []string{"for want of a heartbeat", "proxy_buffering"}},
 		{drops("transport close", 30), 25 * time.Second, []string{"once, after 30", "longer --watch"}},
 	} {
-		p, f := explainDrops(tc.drops, tc.interval, 20*time.Second)
+		p, f := explainDrops(tc.drops, tc.interval, 20*time.Second, "")
 		for _, w := range tc.want {
 			if !strings.Contains(p+" "+f, w) {
 				t.Errorf("%v: no %q in %s / %s", tc.drops, w, p, f)

@@ -49,12 +49,13 @@ func (r *run) directWebSocket(s *Step) {
 		skip(s, "the server offers no WebSocket (its transports option): polling is its best")
 		return
 	}
-	problem, fix := explainWebSocket(err, r.pollingOK, r.path)
+	problem, fix := explainWebSocket(err, r.pollingOK, r.path, r.between)
 	fail(s, problem, fix)
 }
 
 // explainWebSocket says why a WebSocket failed and what to do.
-func explainWebSocket(err error, pollingOK bool, path string) (problem, fix string) {
+func explainWebSocket(err error, pollingOK bool, path, proxy string) (problem, fix string) {
+	proxyFix := upgradeFix(proxy)
 	var he *engineio.HTTPError
 	if errors.As(err, &he) {
 		by := ""
@@ -66,9 +67,9 @@ func explainWebSocket(err error, pollingOK bool, path string) (problem, fix stri
 			return fmt.Sprintf("Version mismatch: the server switched protocols (101) and then wrote HTTP %d %q into the WebSocket, as engine.io does for a protocol version it does not speak.", he.StatusCode, he.Message),
 				"Drop --eio and sio finds the version itself; or start the server with allowEIO3: true for socket.io 2.x clients."
 		case he.Code == wire.CodeUnknownSID && he.Op != "websocket":
-			return "A polling request during the upgrade reached a server process that does not hold the session (Session ID unknown): the load balancer is not sticky.", stickyFix(nil)
+			return "A polling request during the upgrade reached a server process that does not hold the session (Session ID unknown): the load balancer is not sticky.", stickyFixFor(proxy, nil)
 		case he.Code == wire.CodeUnknownSID:
-			return "The WebSocket reached a server process that does not hold the session (Session ID unknown): the load balancer is not sticky.", stickyFix(nil)
+			return "The WebSocket reached a server process that does not hold the session (Session ID unknown): the load balancer is not sticky.", stickyFixFor(proxy, nil)
 		case he.StatusCode == http.StatusBadRequest && he.Code == wire.CodeBadRequest && pollingOK:
 			return "The server got the WebSocket request without its Upgrade header (HTTP 400 \"Bad request\" from engine.io, while polling works): a proxy between here and the server does not forward the Upgrade and Connection headers.", proxyFix
 		case he.StatusCode == http.StatusBadRequest && he.Code == wire.CodeTransportUnknown:
@@ -175,9 +176,9 @@ func (r *run) upgrade(s *Step) {
 	// points at a proxy that holds WebSocket frames back.
 	var he *engineio.HTTPError
 	if sent && !answered && !errors.As(outcome.Err, &he) {
-		fail(s, "The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", proxyFix)
+		fail(s, "The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", upgradeFix(r.between))
 		return
 	}
-	problem, fix := explainWebSocket(outcome.Err, true, r.path)
+	problem, fix := explainWebSocket(outcome.Err, true, r.path, r.between)
 	fail(s, problem, fix)
 }
