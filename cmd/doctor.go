@@ -25,6 +25,7 @@ type DoctorOptions struct {
 	HeartbeatWait time.Duration
 	Origin        string
 	Watch         time.Duration
+	MaxSize       bool
 	Output        string
 }
 
@@ -49,7 +50,9 @@ happens with its duration and what it found:
   9. with --origin, what a browser page at that origin gets: the CORS
      headers of the polling handshake, a preflight for the -H headers,
      the WebSocket with that Origin, and cross-site sticky cookies
- 10. with --watch D, a connection held for D: every drop with its reason,
+ 10. with --max-size, the largest message the server takes on each
+     transport, against the maxPayload it announces (a proxy's body limit)
+ 11. with --watch D, a connection held for D: every drop with its reason,
      how long the connection had lived and its last heartbeat, then
      whether the drops come at a fixed interval (a timeout in between)
 
@@ -79,6 +82,7 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 	fs := cmd.Flags()
 	addConnFlags(fs, &opts.Conn, false)
 	fs.DurationVar(&opts.HeartbeatWait, "heartbeat-wait", 30*time.Second, "how long to wait for a heartbeat (0 skips that step)")
+	fs.BoolVar(&opts.MaxSize, "max-size", false, "also find the largest message the server takes on each transport (sends large messages), and compare it with the maxPayload it announces")
 	fs.DurationVar(&opts.Watch, "watch", 0, "then hold a connection this long (Ctrl-C ends it sooner), reconnecting after each drop, and say whether the drops come at a fixed interval (a timeout in between) or at random")
 	fs.StringVar(&opts.Origin, "origin", "", "also check what a browser page at this `origin` (https://app.example.com) gets: CORS, origin checks, cookies")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
@@ -112,7 +116,7 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 	cfg := doctor.Config{
 		URL: c.url, Namespace: c.namespaces[0], Manager: c.manager, Socket: c.socket,
-		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait, Origin: opts.Origin, Watch: opts.Watch,
+		Timeout: c.timeout, HeartbeatWait: opts.HeartbeatWait, Origin: opts.Origin, Watch: opts.Watch, MaxSize: opts.MaxSize,
 	}
 	var p *doctor.Printer
 	if format == output.Text {

@@ -39,6 +39,9 @@ type Config struct {
 	// and drop as it happens.
 	Watch   time.Duration
 	OnWatch func(WatchLine)
+	// MaxSize finds the largest message the server takes on each
+	// transport (it sends large messages, so it is asked for).
+	MaxSize bool
 	// OnStep, when set, is called as each step ends (and as a step
 	// begins, with Status empty), for live output.
 	OnStep func(*Step)
@@ -114,6 +117,9 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.step("namespace", "Namespace connect", r.retryingLateSession(r.namespace))
 	r.step("heartbeat", "Heartbeat", r.heartbeat)
 	r.step("browser", "Browser page (CORS)", r.browser)
+	if r.cfg.MaxSize {
+		r.step("size", "Message size limit", r.maxSize)
+	}
 	if r.cfg.Watch > 0 {
 		r.step("watch", "Watching the connection", r.watch)
 	}
@@ -127,6 +133,9 @@ func (r *run) step(name, title string, f func(*Step)) {
 	r.report.Steps = append(r.report.Steps, s)
 	if name == "heartbeat" && r.nsConnected && r.cfg.HeartbeatWait > 0 && r.cfg.Watch == 0 {
 		s.Waiting = "waiting for a ping (--heartbeat-wait 0 skips this step)"
+	}
+	if name == "size" {
+		s.Waiting = "growing emits until the server ends the session, on each transport"
 	}
 	if name == "watch" {
 		s.Waiting = fmt.Sprintf("holding a connection for %s (Ctrl-C ends it sooner)", r.cfg.Watch)

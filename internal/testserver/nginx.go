@@ -27,6 +27,9 @@ type Nginx struct {
 	// ReadTimeout, when set, is nginx's proxy_read_timeout ("1s"): how long
 	// it lets a response or a WebSocket stay silent.
 	ReadTimeout string
+	// BodyLimit, when set, is client_max_body_size ("10k"): the largest
+	// request body it passes on.
+	BodyLimit string
 }
 
 // StartNginx runs nginx with the configuration n describes on a free
@@ -53,6 +56,9 @@ func StartNginx(t testing.TB, n Nginx) string {
 	}
 	if n.ReadTimeout != "" {
 		upgrade += "      proxy_read_timeout " + n.ReadTimeout + ";\n"
+	}
+	if n.BodyLimit != "" {
+		upgrade += "      client_max_body_size " + n.BodyLimit + ";\n"
 	}
 	listen := fmt.Sprintf("listen 127.0.0.1:%d;", port)
 	scheme := "http"

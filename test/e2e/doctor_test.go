@@ -187,6 +187,16 @@ func TestDoctorNginx(t *testing.T) {
 		}
 		rep.expect(t, 6, "watch", "a fixed interval", "shorter than the server's ping interval", "proxy_read_timeout")
 	})
+	t.Run("body limit below maxPayload", func(t *testing.T) {
+		big := testserver.Start(t, testserver.Config{Version: "4", MaxPayload: 100_000, PingInterval: 500 * time.Millisecond})
+		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{big.Port}, BodyLimit: "10k"})
+		rep := doctor(t, url, "--max-size", "--heartbeat-wait", "0")
+		rep.expect(t, 6, "size", "Over polling", "takes less than the server does", "client_max_body_size")
+		_, facts := rep.step("size")
+		if !strings.Contains(facts["websocket"], "every size up to 100000 bytes") || !strings.Contains(facts["polling"], "413") {
+			t.Errorf("size facts %v", facts)
+		}
+	})
 	t.Run("round robin without stickiness", func(t *testing.T) {
 		b := testserver.Start(t, cfg)
 		url := testserver.StartNginx(t, testserver.Nginx{Upstreams: []int{a.Port, b.Port}})
@@ -305,6 +315,24 @@ func TestDoctorHTTP2(t *testing.T) {
 
 // TestDoctorOrigin checks what a browser page would get from socket.io 4
 // servers configured right and wrong for it.
+// TestDoctorMaxSize finds that a server takes what its maxPayload
+// announces, on both transports.
+func TestDoctorMaxSize(t *testing.T) {
+	t.Parallel()
+	url := testserver.Start(t, testserver.Config{Version: "4", MaxPayload: 20_000, PingInterval: 500 * time.Millisecond}).URL()
+	rep := doctor(t, url, "--max-size", "--heartbeat-wait", "0")
+	rep.expect(t, 0, "")
+	_, facts := rep.step("size")
+	for _, tr := range []string{"polling", "websocket"} {
+		if !strings.Contains(facts[tr], "every size up to 20000 bytes") {
+			t.Errorf("%s: %v", tr, facts)
+		}
+	}
+	if !strings.Contains(facts["announced"], "20000") {
+		t.Errorf("facts %v", facts)
+	}
+}
+
 func TestDoctorOrigin(t *testing.T) {
 	t.Parallel()
 	const page = "https://app.example"
