@@ -2,14 +2,12 @@ package doctor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/siocli/sio/internal/output"
-	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -45,7 +43,8 @@ func (r *run) maxSize(s *Step) {
 	if r.hs != nil {
 		announced = r.hs.MaxPayload
 	}
-	bound := announced
+	// Past what the server announces too, to see that it holds to it.
+	bound := announced + announced/4
 	if bound <= 0 {
 		bound = maxProbe
 	}
@@ -66,13 +65,16 @@ func (r *run) maxSize(s *Step) {
 		largest, first, res := r.sizeSearch(tr, bound)
 		switch {
 		case first == 0 && announced > 0:
-			fact(s, string(tr), fmt.Sprintf("every size up to %s taken, the announced maxPayload (sio, like the reference client, sends nothing larger)", sizeText(largest)))
+			fact(s, string(tr), fmt.Sprintf("every size up to %s taken, more than the announced maxPayload: the server does not hold to it", sizeText(largest)))
 		case first == 0:
 			fact(s, string(tr), fmt.Sprintf("every size up to %s taken", sizeText(largest)))
 		case largest == 0:
 			fact(s, string(tr), fmt.Sprintf("even %s ended the session: %s", sizeText(first), res.describe()))
 		default:
 			fact(s, string(tr), fmt.Sprintf("up to %s taken; %s ended the session: %s", sizeText(largest), sizeText(first), res.describe()))
+		}
+		if first > 0 && announced > 0 && largest >= announced*95/100 {
+			fact(s, string(tr)+" limit", "the server's own: maxHttpBufferSize ("+sizeText(announced)+"), as announced")
 		}
 		if first == 0 || announced <= 0 || largest >= announced*95/100 {
 			continue
@@ -159,7 +161,7 @@ func (r *run) sizeSearch(tr wire.Transport, bound int) (largest, first int, res 
 // bytes on the wire and reports whether the session outlived it.
 func (r *run) sizeProbe(tr wire.Transport, size int) probeResult {
 	eo := r.engineOptions(tr)
-	eo.NoUpgrade = true
+	eo.NoUpgrade, eo.SendOversize = true, true
 	opts := r.cfg.Manager
 	opts.Engine, opts.NoReconnect = eo, true
 	var mu sync.Mutex
@@ -191,10 +193,6 @@ func (r *run) sizeProbe(tr wire.Transport, size int) probeResult {
 		overhead += len(r.cfg.Namespace) + 1
 	}
 	if err := so.Emit(sizeEvent, strings.Repeat("x", max(0, size-overhead))); err != nil {
-		var tl *engineio.TooLargeError
-		if errors.As(err, &tl) {
-			return probeResult{reason: "refused before sending, over the announced maxPayload", err: err}
-		}
 		return probeResult{reason: "the emit failed", err: err}
 	}
 	select {

@@ -325,7 +325,7 @@ func (c *Conn) Write(msgs ...Message) error {
 			}
 		}
 	}
-	if limit := c.info.MaxPayload; limit > 0 {
+	if limit := c.info.MaxPayload; limit > 0 && !c.opts.SendOversize {
 		for _, m := range msgs {
 			if n := c.sizeLocked(messagePacket(m)); n > limit {
 				c.mu.Unlock()

@@ -46,6 +46,11 @@ type Options struct {
 	// and asks the server (b64=1) to do the same, as the reference
 	// client's forceBase64, for fronts that pass only text frames.
 	ForceBase64 bool
+	// SendOversize sends messages larger than the maxPayload the server
+	// announced, as the reference client does, instead of refusing them
+	// with a TooLargeError; the server then ends the session. For probing
+	// a server's real limit.
+	SendOversize bool
 	// Subprotocols are offered in the WebSocket handshake
 	// (Sec-WebSocket-Protocol), in order of preference.
 	Subprotocols []string

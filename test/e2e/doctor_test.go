@@ -193,7 +193,7 @@ func TestDoctorNginx(t *testing.T) {
 		rep := doctor(t, url, "--max-size", "--heartbeat-wait", "0")
 		rep.expect(t, 6, "size", "Over polling", "takes less than the server does", "client_max_body_size")
 		_, facts := rep.step("size")
-		if !strings.Contains(facts["websocket"], "every size up to 100000 bytes") || !strings.Contains(facts["polling"], "413") {
+		if !strings.Contains(facts["websocket limit"], "maxHttpBufferSize") || !strings.Contains(facts["polling"], "413") {
 			t.Errorf("size facts %v", facts)
 		}
 	})
@@ -315,8 +315,8 @@ func TestDoctorHTTP2(t *testing.T) {
 
 // TestDoctorOrigin checks what a browser page would get from socket.io 4
 // servers configured right and wrong for it.
-// TestDoctorMaxSize finds that a server takes what its maxPayload
-// announces, on both transports.
+// TestDoctorMaxSize finds a server's own maxHttpBufferSize on both
+// transports, as its handshake announces it.
 func TestDoctorMaxSize(t *testing.T) {
 	t.Parallel()
 	url := testserver.Start(t, testserver.Config{Version: "4", MaxPayload: 20_000, PingInterval: 500 * time.Millisecond}).URL()
@@ -324,7 +324,7 @@ func TestDoctorMaxSize(t *testing.T) {
 	rep.expect(t, 0, "")
 	_, facts := rep.step("size")
 	for _, tr := range []string{"polling", "websocket"} {
-		if !strings.Contains(facts[tr], "every size up to 20000 bytes") {
+		if !strings.Contains(facts[tr], "ended the session") || !strings.Contains(facts[tr+" limit"], "maxHttpBufferSize") {
 			t.Errorf("%s: %v", tr, facts)
 		}
 	}
