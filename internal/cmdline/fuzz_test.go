@@ -68,3 +68,25 @@ func FuzzExpand(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenScanner: fed any input a piece at a time, the scanner that lets
+// the loop skip Split says a command is open only when Split finds it
+// incomplete, so that no finished command waits for another line.
+func FuzzOpenScanner(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s, 3)
+	}
+	f.Add("emit x {\n\"a\": [1,\n2]\n}", 1)
+	f.Add("emit x 'it\nis'", 2)
+	f.Add("off [a 'b]", 4)
+	f.Fuzz(func(t *testing.T, text string, cut int) {
+		var o openScanner
+		step := max(1, cut%16)
+		for i := 0; i < len(text); i += step {
+			o.feed(text[i:min(i+step, len(text))])
+		}
+		if _, err := Split(text); o.open() && !errors.Is(err, ErrIncomplete) {
+			t.Fatalf("%q: the scanner says open, Split says %v", text, err)
+		}
+	})
+}

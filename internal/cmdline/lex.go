@@ -110,3 +110,99 @@ func (w Word) Source() string {
 	}
 	return w.Text
 }
+
+// openScanner follows, a chunk at a time, whether a command line is still
+// open as Split sees it: inside a quoted word, a JSON string or a JSON
+// value whose brackets are not closed. The loop feeds it each line of a
+// multi-line command and splits the command once it closes, so that a
+// long one takes linear time rather than a Split per line. Split stays
+// the judge: the scanner only says when calling it is worth it.
+type openScanner struct {
+	state   byte // ' ' between words, 'b' bare, 'q' single-quoted, 's' JSON string, 'j' JSON value, 'a' after a value, 'e' an error Split will name
+	depth   int  // of the JSON value's brackets
+	inStr   bool // in a string inside the JSON value
+	esc     bool // after a backslash in a string
+	started bool // past the leading white space
+	comment bool
+}
+
+func (o *openScanner) reset() { *o = openScanner{} }
+
+// open reports whether the text fed so far leaves a word open.
+func (o *openScanner) open() bool {
+	return !o.comment && (o.state == 'q' || o.state == 's' || o.state == 'j')
+}
+
+func (o *openScanner) feed(s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ws := c == ' ' || c == '\t' || c == '\r' || c == '\n'
+		if !o.started {
+			if ws {
+				continue
+			}
+			o.started, o.state = true, ' '
+			if c == '#' {
+				o.comment = true
+			}
+		}
+		if o.comment {
+			return
+		}
+		switch o.state {
+		case ' ':
+			switch {
+			case ws:
+			case c == '{' || c == '[':
+				o.state, o.depth = 'j', 1
+			case c == '"':
+				o.state = 's'
+			case c == '\'':
+				o.state = 'q'
+			default:
+				o.state = 'b'
+			}
+		case 'b':
+			if ws {
+				o.state = ' '
+			}
+		case 'q':
+			if c == '\'' {
+				o.state = 'a'
+			}
+		case 's':
+			switch {
+			case o.esc:
+				o.esc = false
+			case c == '\\':
+				o.esc = true
+			case c == '"':
+				o.state = 'a'
+			}
+		case 'j':
+			switch {
+			case o.inStr && o.esc:
+				o.esc = false
+			case o.inStr && c == '\\':
+				o.esc = true
+			case o.inStr && c == '"':
+				o.inStr = false
+			case o.inStr:
+			case c == '"':
+				o.inStr = true
+			case c == '{' || c == '[':
+				o.depth++
+			case c == '}' || c == ']':
+				if o.depth--; o.depth == 0 {
+					o.state = 'a'
+				}
+			}
+		case 'a':
+			if ws {
+				o.state = ' '
+			} else {
+				o.state = 'e'
+			}
+		}
+	}
+}

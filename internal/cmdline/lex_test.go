@@ -1,8 +1,12 @@
 package cmdline
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +45,29 @@ func TestSplitIncomplete(t *testing.T) {
 		if _, err := Split(in); err == nil || errors.Is(err, ErrIncomplete) {
 			t.Errorf("%q: %v, want an error for words run together", in, err)
 		}
+	}
+}
+
+// BenchmarkLongContinuation is a JSON value of many lines piped into the
+// loop: linear in its lines (scripts/ has no side-by-side for it; compare
+// -benchtime runs of 10k and 100k lines).
+func BenchmarkLongContinuation(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			var in strings.Builder
+			in.WriteString("emit x [\n")
+			for i := range n {
+				fmt.Fprintf(&in, "%d,\n", i)
+			}
+			in.WriteString("0]\n")
+			for range b.N {
+				var notes strings.Builder
+				l := &Loop{Table: NewTable(Spec{Name: "emit", Args: []Arg{{Name: "EVENT"}, {Name: "ARG", Many: true}}, Run: func(context.Context, *Parsed) error { return nil }}),
+					In: NewPipeReader(strings.NewReader(in.String())), Notes: &notes, Prompt: func() string { return "> " }}
+				if failed, err := l.Run(context.Background()); failed != 0 || err != nil {
+					b.Fatalf("%d failed, %v: %s", failed, err, notes.String())
+				}
+			}
+		})
 	}
 }

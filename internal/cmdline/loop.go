@@ -43,6 +43,7 @@ type Loop struct {
 // was not the end of input.
 func (l *Loop) Run(ctx context.Context) (failed int, err error) {
 	var pending strings.Builder
+	var scan openScanner
 	interrupted := false
 	for {
 		prompt := l.Prompt()
@@ -62,6 +63,7 @@ func (l *Loop) Run(ctx context.Context) (failed int, err error) {
 			}
 			interrupted = true
 			pending.Reset()
+			scan.reset()
 			continue
 		}
 		interrupted = false
@@ -73,14 +75,19 @@ func (l *Loop) Run(ctx context.Context) (failed int, err error) {
 		}
 		if pending.Len() > 0 {
 			pending.WriteByte('\n')
+			scan.feed("\n")
 		}
 		pending.WriteString(line)
+		if scan.feed(line); scan.open() {
+			continue // still open: no Split until it may close
+		}
 		words, err := Split(pending.String())
 		if errors.Is(err, ErrIncomplete) {
 			continue
 		}
 		text := pending.String()
 		pending.Reset()
+		scan.reset()
 		if h, ok := l.In.(Historian); ok && strings.TrimSpace(text) != "" {
 			h.SaveHistory(l.Table.Redact(text))
 		}
