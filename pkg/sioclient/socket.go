@@ -207,6 +207,11 @@ func (s *Socket) Connect(ctx context.Context) error {
 		if last != nil {
 			return fmt.Errorf("%w (last attempt: %w)", ctx.Err(), last)
 		}
+		if sess := s.m.Session(); sess != nil {
+			// The session is open: what is missing is the server's
+			// answer to the namespace connect.
+			return fmt.Errorf("%w: the Engine.IO session %s opened, but the server never answered the connect to %s", ctx.Err(), sess.SID, s.nsp)
+		}
 		return ctx.Err()
 	}
 }

@@ -1,6 +1,6 @@
 // A real Socket.IO server of a chosen major version, for sio's tests.
 //
-//   node server.js --version 2|3|4 [--port N] [--ping-interval MS]
+//   node server.js --version 1|2.0|2|3|4 [--port N] [--ping-interval MS]
 //     [--ping-timeout MS] [--allow-eio3] [--transports polling,websocket]
 //     [--recovery] [--path /socket.io] [--parser msgpack] [--max-payload N]
 //     [--per-message-deflate] [--no-trailing-slash] [--cluster N [--sticky]]
@@ -95,6 +95,9 @@ if (opts.cluster > 0 && cluster.isPrimary) {
   return;
 }
 const pkg = 'socket.io-v' + opts.version;
+// socket.io 1.x and 2.x: Engine.IO 3, Socket.IO protocol 4, a function to
+// call rather than a Server class, no cors option.
+const legacy = ['1', '2.0', '2'].includes(opts.version);
 const sioPath = require.resolve(pkg);
 const engineMain = require.resolve('engine.io', { paths: [sioPath] });
 const engineio = require(engineMain);
@@ -113,7 +116,7 @@ const serverOpts = { path: opts.path, transports: opts.transports };
 for (const k of ['pingInterval', 'pingTimeout', 'allowEIO3', 'maxHttpBufferSize', 'perMessageDeflate', 'addTrailingSlash']) {
   if (opts[k] !== undefined) serverOpts[k] = opts[k];
 }
-if (opts.version !== '2' && opts.cors !== 'none') {
+if (!legacy && opts.cors !== 'none') {
   const origin = !opts.cors || opts.cors === '*' ? '*' : opts.cors.split(',');
   serverOpts.cors = { origin };
   if (opts.corsCredentials) serverOpts.cors.credentials = true;
@@ -128,7 +131,7 @@ if (opts.allowOrigin) {
 if (opts.cookie) serverOpts.cookie = { name: opts.cookie };
 if (opts.recovery) serverOpts.connectionStateRecovery = { maxDisconnectionDuration: 2 * 60 * 1000 };
 if (opts.parser === 'msgpack') {
-  serverOpts.parser = require(opts.version === '2' ? 'socket.io-msgpack-parser-v2' : 'socket.io-msgpack-parser-v3');
+  serverOpts.parser = require(legacy ? 'socket.io-msgpack-parser-v2' : 'socket.io-msgpack-parser-v3');
 }
 
 // Requests for other paths get a 404, as from an Express app: engine.io hands
@@ -137,8 +140,12 @@ const httpServer = http.createServer((req, res) => {
   res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
   res.end('Cannot ' + req.method + ' ' + req.url.split('?')[0] + '\n');
 });
-const io = opts.version === '2'
-  ? require(pkg)(httpServer, serverOpts)
+// socket.io 1.x and 2.x attach once the middleware is in place: socket.io
+// 2.0 drops the root namespace's CONNECT from the handshake when any
+// namespace gets a middleware after attaching, and then never sends it
+// (fixed in 2.1), so that no client could connect.
+const io = legacy
+  ? require(pkg)(serverOpts)
   : new (require(pkg).Server)(httpServer, serverOpts);
 
 // The bare Engine.IO echo.
@@ -217,6 +224,7 @@ admin.use((socket, next) => {
   next(err);
 });
 admin.on('connection', handlers);
+if (legacy) io.attach(httpServer, serverOpts);
 
 if (opts.cluster > 0) {
   // A worker: the cluster adapter joins it to the others.
