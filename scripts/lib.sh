@@ -68,8 +68,8 @@ need_peers() {
 # otherwise it says what to install. The tests run Debian's
 # /usr/bin/python3, whose packages these are.
 need_python() {
-  local pkgs="python3-socketio python3-engineio python3-aiohttp python3-eventlet"
-  if /usr/bin/python3 -c 'import socketio, engineio, aiohttp, eventlet' >/dev/null 2>&1; then
+  local pkgs="python3-socketio python3-engineio python3-aiohttp python3-eventlet python3-flask-socketio"
+  if /usr/bin/python3 -c 'import socketio, engineio, aiohttp, eventlet, flask_socketio' >/dev/null 2>&1; then
     return
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -62,7 +62,7 @@ type Config struct {
 	// Port and AllowEIO3 apply.
 	Go bool
 	// Python, when set, starts python-socketio (Debian's python3-socketio)
-	// served by "aiohttp" or "eventlet" instead of a Node server, with the
+	// served by "aiohttp" or "eventlet", or through Flask-SocketIO ("flask"), instead of a Node server, with the
 	// same handlers; only Port applies.
 	Python string
 	// Admin, when set, starts test/servers/admin-server.js instead: a
@@ -82,7 +82,7 @@ type Admin struct {
 
 // PythonInstallHint is the command that installs the python-socketio
 // servers' packages.
-const PythonInstallHint = "install them from Debian's packages: apt-get install python3-socketio python3-engineio python3-aiohttp python3-eventlet (scripts/test.sh does it when run as root)"
+const PythonInstallHint = "install them from Debian's packages: apt-get install python3-socketio python3-engineio python3-aiohttp python3-eventlet python3-flask-socketio (scripts/test.sh does it when run as root)"
 
 // python is Debian's interpreter, whose packages python3-socketio fills.
 const python = "/usr/bin/python3"
@@ -133,7 +133,7 @@ func start(cfg Config) (*Server, error) {
 		return launch(cfg, exec.Command(bin, args...), "zishang520/socket.io")
 	}
 	if cfg.Python != "" {
-		if err := exec.Command(python, "-c", "import socketio, engineio, aiohttp, eventlet").Run(); err != nil {
+		if err := exec.Command(python, "-c", "import socketio, engineio, aiohttp, eventlet, flask_socketio").Run(); err != nil {
 			return nil, fmt.Errorf("python-socketio is missing (%s: %v): %s", python, err, PythonInstallHint)
 		}
 		return launch(cfg, exec.Command(python, filepath.Join(Dir(), "python_server.py"), "--async", cfg.Python, "--port", strconv.Itoa(cfg.Port)),

@@ -9,9 +9,10 @@ import (
 
 // TestPythonSocketIO talks to python-socketio (Debian's python3-socketio
 // 5.x with python3-engineio 4.x) served by aiohttp and by eventlet, and
+// through Flask-SocketIO (python3-flask-socketio 5.x) on eventlet, and
 // gets the doctor's verdict.
 func TestPythonSocketIO(t *testing.T) {
-	for _, mode := range []string{"aiohttp", "eventlet"} {
+	for _, mode := range []string{"aiohttp", "eventlet", "flask"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			s := testserver.Start(t, testserver.Config{Python: mode})

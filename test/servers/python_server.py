@@ -1,7 +1,8 @@
 # A real python-socketio server (Debian's python3-socketio), for sio's
-# tests: the same handlers as server.js, served by aiohttp or eventlet.
+# tests: the same handlers as server.js, served by aiohttp or eventlet, or
+# through Flask-SocketIO (Debian's python3-flask-socketio) on eventlet.
 #
-#   /usr/bin/python3 python_server.py --async aiohttp|eventlet [--port N]
+#   /usr/bin/python3 python_server.py --async aiohttp|eventlet|flask [--port N]
 #
 # It prints one JSON line {"port":N} on stdout once it listens, and exits
 # when stdin closes, so a test that dies leaves no server behind.
@@ -14,7 +15,7 @@ import threading
 import socketio
 
 parser = argparse.ArgumentParser()
-parser.add_argument('--async', dest='mode', choices=['aiohttp', 'eventlet'], default='aiohttp')
+parser.add_argument('--async', dest='mode', choices=['aiohttp', 'eventlet', 'flask'], default='aiohttp')
 parser.add_argument('--port', type=int, default=0)
 opts = parser.parse_args()
 
@@ -96,6 +97,56 @@ if opts.mode == 'aiohttp':
 
     import asyncio
     asyncio.run(main())
+elif opts.mode == 'flask':
+    import eventlet
+    import eventlet.wsgi
+    from flask import Flask, request
+    from flask_socketio import SocketIO, ConnectionRefusedError, disconnect, emit
+
+    app = Flask(__name__)
+    fsio = SocketIO(app, async_mode='eventlet', cors_allowed_origins='*')
+
+    def handlers(ns):
+        @fsio.on('echo', namespace=ns)
+        def echo(*args):
+            emit('echo-back', tuple(args))  # a tuple is several arguments; several positionals are not
+            return tuple(args)
+
+        @fsio.on('ack', namespace=ns)
+        def ack(*args):
+            return tuple(args)
+
+        @fsio.on('binary', namespace=ns)
+        def binary(*args):
+            emit('bin-back', (BLOB, '€', {'nested': [BLOB, b'\x05']}))
+            return BLOB
+
+        @fsio.on('ask', namespace=ns)
+        def ask(*args):
+            sid = request.sid
+
+            def answered(*answer):
+                fsio.emit('answered', tuple(answer), to=sid, namespace=ns)
+            emit('question', tuple(args), callback=answered)
+
+        @fsio.on('disconnect-me', namespace=ns)
+        def disconnect_me(*args):
+            disconnect()
+
+        @fsio.on('broadcast', namespace=ns)
+        def broadcast(*args):
+            emit(args[0], tuple(args[1:]), broadcast=True)
+
+    handlers('/')
+    handlers('/admin')
+
+    @fsio.on('connect', namespace='/admin')
+    def admin_connect(auth=None):
+        refuse(auth, request.environ)  # Flask-SocketIO's ConnectionRefusedError is python-socketio's
+
+    sock = eventlet.listen(('127.0.0.1', opts.port))
+    print(json.dumps({'port': sock.getsockname()[1]}), flush=True)
+    eventlet.wsgi.server(sock, app, log_output=False, log=open(os.devnull, 'w'))
 else:
     import eventlet
     import eventlet.wsgi
