@@ -121,6 +121,9 @@ ProxyPassReverse / http://127.0.0.1:%[4]d/
 // does by default.
 type Caddy struct {
 	Upstream int
+	// ReadTimeout, when set, is reverse_proxy's `transport http {
+	// read_timeout }` ("1s"): how long an upstream read may wait.
+	ReadTimeout string
 }
 
 // StartCaddy starts Caddy on a free loopback port and returns its URL; it
@@ -130,14 +133,18 @@ func StartCaddy(t testing.TB, c Caddy) string {
 	bin := lookProxy(t, "caddy", "/usr/bin/caddy")
 	dir := t.TempDir()
 	port := freePort(t)
+	transport := ""
+	if c.ReadTimeout != "" {
+		transport = " {\n\t\ttransport http {\n\t\t\tread_timeout " + c.ReadTimeout + "\n\t\t}\n\t}"
+	}
 	conf := fmt.Sprintf(`{
 	admin off
 	auto_https off
 }
 http://127.0.0.1:%d {
-	reverse_proxy 127.0.0.1:%d
+	reverse_proxy 127.0.0.1:%d%s
 }
-`, port, c.Upstream)
+`, port, c.Upstream, transport)
 	path := filepath.Join(dir, "Caddyfile")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)

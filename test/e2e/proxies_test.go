@@ -72,7 +72,7 @@ func TestDoctorApache(t *testing.T) {
 }
 
 // TestDoctorCaddy puts a real Caddy in front of a socket.io 4.x server:
-// right by default.
+// right by default, and with a read timeout shorter than the heartbeat.
 func TestDoctorCaddy(t *testing.T) {
 	t.Parallel()
 	cfg := fastPing
@@ -84,4 +84,7 @@ func TestDoctorCaddy(t *testing.T) {
 	if _, facts := rep.step("handshake"); !strings.Contains(facts["in between"], "Caddy") {
 		t.Errorf("Caddy not recognised: %v", facts)
 	}
+	slow := testserver.Start(t, testserver.Config{Version: "4", PingInterval: 3 * time.Second})
+	url = testserver.StartCaddy(t, testserver.Caddy{Upstream: slow.Port, ReadTimeout: "1s"})
+	doctor(t, url, "--heartbeat-wait", "0", "--watch", "5s").expect(t, 6, "watch", "a fixed interval", "here Caddy", "read_timeout")
 }
