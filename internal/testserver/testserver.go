@@ -61,6 +61,9 @@ type Config struct {
 	// (test/goservers, a module of its own), with the same handlers;
 	// Port and AllowEIO3 apply.
 	Go bool
+	// Googollee, with Go, starts github.com/googollee/go-socket.io
+	// instead (Engine.IO 3 only).
+	Googollee bool
 	// Python, when set, starts python-socketio (Debian's python3-socketio)
 	// served by "aiohttp" or "eventlet", or through Flask-SocketIO ("flask"), instead of a Node server, with the
 	// same handlers; only Port applies.
@@ -129,6 +132,9 @@ func start(cfg Config) (*Server, error) {
 		args := []string{"--port", strconv.Itoa(cfg.Port)}
 		if cfg.AllowEIO3 {
 			args = append(args, "--allow-eio3")
+		}
+		if cfg.Googollee {
+			return launch(cfg, exec.Command(bin, append(args, "--impl", "googollee")...), "googollee/go-socket.io")
 		}
 		return launch(cfg, exec.Command(bin, args...), "zishang520/socket.io")
 	}
@@ -333,7 +339,7 @@ func goServers() (string, error) {
 	goBuild.once.Do(func() {
 		src := filepath.Join(Dir(), "..", "goservers")
 		h := sha256.New()
-		for _, f := range []string{"main.go", "go.mod", "go.sum"} {
+		for _, f := range []string{"main.go", "googollee.go", "go.mod", "go.sum"} {
 			data, err := os.ReadFile(filepath.Join(src, f))
 			if err != nil {
 				goBuild.err = err

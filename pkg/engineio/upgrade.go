@@ -34,10 +34,29 @@ func (c *Conn) upgrade() {
 		return
 	}
 	c.probe = ws
+	// Hold writes while the probe is out: some servers (googollee's)
+	// stop taking POSTs as soon as the probe arrives, answering them
+	// "paused". A probe not answered within probeHold lets them go again
+	// over polling, so that a proxy that holds WebSocket frames back does
+	// not hold the session's writes too. Hold them now,
+	c.paused = true
+	// and send the probe only once the POST in flight, if any, is
+	// answered: such a server would refuse it if the probe overtook it.
+	c.waitLocked(time.Now().Add(probeHold), func() bool { return !c.writing })
 	c.mu.Unlock()
-
-	if err := c.probeWS(ctx, ws, v); err != nil {
+	hold := time.AfterFunc(probeHold, func() {
+		c.mu.Lock()
+		if c.probe == ws && !c.pollStop {
+			c.paused = false
+			c.wakeWriterLocked()
+		}
+		c.mu.Unlock()
+	})
+	err = c.probeWS(ctx, ws, v)
+	hold.Stop()
+	if err != nil {
 		c.dropProbe(ws)
+		c.resumePolling()
 		c.upgradeFailed(err)
 		return
 	}
@@ -94,6 +113,10 @@ func (c *Conn) upgrade() {
 	go c.wsReadLoop(ws)
 	c.emit(Event{Type: EventUpgrade, From: Polling, To: WebSocket})
 }
+
+// probeHold is how long writes wait for the probe's answer before they go
+// over polling again.
+const probeHold = time.Second
 
 // probeWS sends the probe ping and waits for its pong.
 func (c *Conn) probeWS(ctx context.Context, ws *wsConn, v Version) error {

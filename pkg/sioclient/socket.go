@@ -23,19 +23,20 @@ type Socket struct {
 	nsp  string
 	opts SocketOptions
 
-	mu        sync.Mutex
-	state     State // changed by setStateLocked only
-	id        string
-	pid       string // connection state recovery: the server's private id
-	offset    string // and the offset of the last event received
-	recovered bool
-	proto     codec.Version
-	sendBuf   []outgoing      // emitted while disconnected
-	recvBuf   []*codec.Packet // received before the CONNECT ack
-	nextAckID uint64
-	acks      map[uint64]*pendingAck
-	waiters   []chan error // Connect calls waiting
-	queue     []*retryItem // emits under Retries, one in flight
+	mu          sync.Mutex
+	state       State // changed by setStateLocked only
+	lostConnect bool  // the session ended with the CONNECT unanswered
+	id          string
+	pid         string // connection state recovery: the server's private id
+	offset      string // and the offset of the last event received
+	recovered   bool
+	proto       codec.Version
+	sendBuf     []outgoing      // emitted while disconnected
+	recvBuf     []*codec.Packet // received before the CONNECT ack
+	nextAckID   uint64
+	acks        map[uint64]*pendingAck
+	waiters     []chan error // Connect calls waiting
+	queue       []*retryItem // emits under Retries, one in flight
 
 	hmu      sync.Mutex // guards the handlers
 	anyIn    []*handler
@@ -224,9 +225,17 @@ func (s *Socket) failWaitersLocked(err error) {
 	s.waiters = nil
 }
 
+// failWaiters ends the waiting Connect calls with err, the Manager's
+// reason for giving up; when the session ended while this socket's
+// CONNECT was unanswered, the error says so: some servers
+// (googollee/go-socket.io) refuse a namespace by ending the session.
 func (s *Socket) failWaiters(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.lostConnect && err != nil && !errors.Is(err, ErrClosed) {
+		err = fmt.Errorf("the session ended before the server answered the connect to %s (a server may refuse a namespace so): %w", s.nsp, err)
+	}
+	s.lostConnect = false
 	s.failWaitersLocked(err)
 }
 
@@ -350,6 +359,7 @@ func (s *Socket) onAttemptFailed(err error) {
 func (s *Socket) onClose(reason string, cause error) {
 	s.mu.Lock()
 	var dones []func()
+	s.lostConnect = s.state == Connecting
 	if s.state == Connected || s.state == Connecting {
 		dones = s.setStateLocked(Waiting, change{reason: reason, err: cause})
 	}

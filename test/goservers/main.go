@@ -1,8 +1,9 @@
 // Command goservers runs a Socket.IO server written in Go, for sio's
-// interop tests: github.com/zishang520/socket.io (its v3 server), with the
-// handlers of test/servers/server.js.
+// interop tests: github.com/zishang520/socket.io (its v3 server), or
+// github.com/googollee/go-socket.io (Engine.IO 3, Socket.IO protocol 4),
+// with the handlers of test/servers/server.js as far as each can take them.
 //
-//	goservers [--port N] [--allow-eio3]
+//	goservers [--impl zishang520|googollee] [--port N] [--allow-eio3]
 //
 // It prints one JSON line {"port":N} on stdout once it listens, and exits
 // when stdin closes, so a test that dies leaves no server behind.
@@ -24,7 +25,21 @@ import (
 func main() {
 	port := flag.Int("port", 0, "port to listen on (0: a free one)")
 	allowEIO3 := flag.Bool("allow-eio3", false, "also take Engine.IO 3 (socket.io 2.x) clients")
+	impl := flag.String("impl", "zishang520", "zishang520 or googollee")
 	flag.Parse()
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
+	if *impl == "googollee" {
+		serveGoogollee(ln)
+		return
+	}
 
 	opts := socket.DefaultServerOptions()
 	opts.SetAllowEIO3(*allowEIO3)
@@ -95,18 +110,14 @@ func main() {
 	})
 	admin.On("connection", handlers)
 
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", server.ServeHandler(nil))
+	ready(ln)
+	http.Serve(ln, mux)
+}
+
+// ready prints the port the server listens on.
+func ready(ln net.Listener) {
 	out, _ := json.Marshal(map[string]int{"port": ln.Addr().(*net.TCPAddr).Port})
 	fmt.Println(string(out))
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		os.Exit(0)
-	}()
-	http.Serve(ln, mux)
 }

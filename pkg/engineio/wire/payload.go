@@ -110,6 +110,29 @@ func decodeEIO4Payload(body []byte) ([]Packet, error) {
 }
 
 func decodeEIO3Payload(body []byte) ([]Packet, error) {
+	packets, err := decodeEIO3Lengths(body, skipUTF16)
+	if err != nil {
+		// Some servers (googollee/go-socket.io) count the lengths in
+		// bytes: a payload that reads whole that way is taken.
+		if alt, altErr := decodeEIO3Lengths(body, skipBytes); altErr == nil {
+			return alt, nil
+		}
+	}
+	return packets, err
+}
+
+// skipBytes returns the byte index n bytes after start, and false when the
+// body ends first.
+func skipBytes(b []byte, start, n int) (int, bool) {
+	if start+n > len(b) {
+		return 0, false
+	}
+	return start + n, true
+}
+
+// decodeEIO3Lengths decodes an Engine.IO 3 text payload whose length
+// prefixes skip measures.
+func decodeEIO3Lengths(body []byte, skip func([]byte, int, int) (int, bool)) ([]Packet, error) {
 	if string(body) == "0:" {
 		return nil, nil
 	}
@@ -124,7 +147,7 @@ func decodeEIO3Payload(body []byte) ([]Packet, error) {
 			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("bad length %q", body[off:off+colon])}
 		}
 		start := off + colon + 1
-		end, ok := skipUTF16(body, start, n)
+		end, ok := skip(body, start, n)
 		if !ok {
 			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
 		}

@@ -161,3 +161,20 @@ func TestCodeOf(t *testing.T) {
 		t.Error("a message engine.io does not send has a code")
 	}
 }
+
+// TestDecodePayloadByteLengths reads an Engine.IO 3 payload whose lengths
+// count bytes, as googollee/go-socket.io writes them (captured from it):
+// the UTF-16 reading runs past the end, the byte reading is whole.
+func TestDecodePayloadByteLengths(t *testing.T) {
+	body := []byte("23:42[\"echo-back\",\"x€\"]\n1:6")
+	ps, err := DecodePayload(body, Version3, false)
+	if err != nil || len(ps) != 2 || string(ps[0].Data) != "2[\"echo-back\",\"x€\"]\n" || ps[1].Type != PacketNoop {
+		t.Fatalf("%q: %+v, %v", body, ps, err)
+	}
+	// A payload whose lengths count characters is read as it says, even
+	// where the bytes would also parse.
+	ps, err = DecodePayload([]byte("3:4€\n"), Version3, false)
+	if err != nil || len(ps) != 1 || string(ps[0].Data) != "€\n" {
+		t.Fatalf("characters: %+v, %v", ps, err)
+	}
+}
