@@ -406,3 +406,53 @@ func TestPlainTextRefusal(t *testing.T) {
 		t.Errorf("%+v", he)
 	}
 }
+
+// TestAnnouncedTooLarge refuses a poll whose Content-Length is over the
+// read limit without reading it: the server here never sends the body.
+func TestAnnouncedTooLarge(t *testing.T) {
+	s := fakeServer(t, body(fakeOpen), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000000")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	c, err := Dial(context.Background(), s.URL, &Options{Transports: []Transport{Polling}, ReadLimit: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = c.Read(ctx)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "announces 1000000") {
+		t.Fatalf("read: %v", err)
+	}
+}
+
+// TestManyTinyPackets takes a poll of a million noops and a message: all
+// handled, the message delivered (memory: BenchmarkManyTinyPackets).
+func TestManyTinyPackets(t *testing.T) {
+	payload := strings.Repeat("6\x1e", 1_000_000) + "4hello"
+	sent := false
+	open := `0{"sid":"fake","upgrades":[],"pingInterval":25000,"pingTimeout":20000}`
+	s := fakeServer(t, body(open), func(w http.ResponseWriter, r *http.Request) {
+		if sent {
+			<-r.Context().Done()
+			return
+		}
+		sent = true
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		w.Write([]byte(payload))
+	})
+	c, err := Dial(context.Background(), s.URL, &Options{Transports: []Transport{Polling}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := c.Read(ctx)
+	if err != nil || string(m.Data) != "hello" {
+		t.Fatalf("read: %q, %v", m.Data, err)
+	}
+}

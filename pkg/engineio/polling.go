@@ -77,7 +77,13 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.ReadLimit+1))
+	if resp.ContentLength > c.opts.ReadLimit {
+		// Refused before reading: a body announced too large costs nothing.
+		err := newProtocolError(op, fmt.Errorf("%w (%d bytes): the response announces %d", ErrTooLarge, c.opts.ReadLimit, resp.ContentLength), nil)
+		c.traceResponse(u, resp, nil, err)
+		return nil, nil, err
+	}
+	data, err := readBody(resp, c.opts.ReadLimit+1)
 	c.traceResponse(u, resp, data, err)
 	if err != nil {
 		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
@@ -89,6 +95,20 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 		return nil, nil, newHTTPError(op, u.String(), resp, data)
 	}
 	return data, resp, nil
+}
+
+// readBody reads at most limit bytes of a response's body, in one
+// allocation when its length is announced.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n < limit {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, buf)
+		if err == io.ErrUnexpectedEOF {
+			err = fmt.Errorf("the body ended before its announced %d bytes: %w", n, err)
+		}
+		return buf, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
 func (c *Conn) traceResponse(u *url.URL, resp *http.Response, body []byte, err error) {
@@ -162,16 +182,14 @@ func (c *Conn) pollLoop(done chan struct{}) {
 			c.shutdown(ReasonTransportError, err)
 			return
 		}
-		packets, err := wire.DecodePayload(body, v, isBinaryPayload(resp))
+		// Packet by packet as decoded: no list of them, however many.
+		c.readMu.Lock()
+		err = wire.EachPacket(body, v, isBinaryPayload(resp), c.handlePacket)
+		c.unlockRead()
 		if err != nil {
 			c.shutdown(ReasonParseError, newProtocolError("poll", err, body))
 			return
 		}
-		c.readMu.Lock()
-		for _, p := range packets {
-			c.handlePacket(p)
-		}
-		c.unlockRead()
 	}
 }
 

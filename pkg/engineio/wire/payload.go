@@ -66,13 +66,34 @@ func utf16Count(b []byte) int {
 // DecodePayload decodes the body of a polling GET. binary says that the
 // response was application/octet-stream: an Engine.IO 3 XHR2 payload.
 func DecodePayload(body []byte, v Version, binary bool) ([]Packet, error) {
+	var packets []Packet
+	if err := EachPacket(body, v, binary, func(p Packet) { packets = append(packets, p) }); err != nil {
+		return nil, err
+	}
+	return packets, nil
+}
+
+// EachPacket calls f with each packet of the body of a polling GET, in
+// order, once the whole payload has been found well formed (so that f sees
+// none of a payload that is not). It keeps no list of them: a payload of
+// millions of tiny packets takes no more memory than its body. The
+// packets' Data are slices of body.
+func EachPacket(body []byte, v Version, binary bool, f func(Packet)) error {
+	check := func(Packet) error { return nil }
+	emit := func(p Packet) error { f(p); return nil }
 	switch {
 	case binary:
-		return decodeXHR2Payload(body)
+		if err := decodeXHR2Payload(body, check); err != nil {
+			return err
+		}
+		return decodeXHR2Payload(body, emit)
 	case v == Version3:
-		return decodeEIO3Payload(body)
+		return decodeEIO3Payload(body, emit) // it checks first itself
 	default:
-		return decodeEIO4Payload(body)
+		if err := decodeEIO4Payload(body, check); err != nil {
+			return err
+		}
+		return decodeEIO4Payload(body, emit)
 	}
 }
 
@@ -88,8 +109,7 @@ func (e *PayloadError) Error() string {
 
 func (e *PayloadError) Unwrap() error { return e.Err }
 
-func decodeEIO4Payload(body []byte) ([]Packet, error) {
-	packets := make([]Packet, 0, 1+bytes.Count(body, []byte{RecordSeparator}))
+func decodeEIO4Payload(body []byte, emit func(Packet) error) error {
 	off := 0
 	for {
 		end := bytes.IndexByte(body[off:], RecordSeparator)
@@ -99,26 +119,30 @@ func decodeEIO4Payload(body []byte) ([]Packet, error) {
 		}
 		p, err := DecodeText(rec, Version4)
 		if err != nil {
-			return nil, &PayloadError{Offset: off, Err: err}
+			return &PayloadError{Offset: off, Err: err}
 		}
-		packets = append(packets, p)
+		if err := emit(p); err != nil {
+			return err
+		}
 		if end < 0 {
-			return packets, nil
+			return nil
 		}
 		off += end + 1
 	}
 }
 
-func decodeEIO3Payload(body []byte) ([]Packet, error) {
-	packets, err := decodeEIO3Lengths(body, skipUTF16)
-	if err != nil {
+func decodeEIO3Payload(body []byte, emit func(Packet) error) error {
+	check := func(Packet) error { return nil }
+	skip := skipUTF16
+	if err := decodeEIO3Lengths(body, skipUTF16, check); err != nil {
 		// Some servers (googollee/go-socket.io) count the lengths in
 		// bytes: a payload that reads whole that way is taken.
-		if alt, altErr := decodeEIO3Lengths(body, skipBytes); altErr == nil {
-			return alt, nil
+		if decodeEIO3Lengths(body, skipBytes, check) != nil {
+			return err
 		}
+		skip = skipBytes
 	}
-	return packets, err
+	return decodeEIO3Lengths(body, skip, emit)
 }
 
 // skipBytes returns the byte index n bytes after start, and false when the
@@ -132,33 +156,34 @@ func skipBytes(b []byte, start, n int) (int, bool) {
 
 // decodeEIO3Lengths decodes an Engine.IO 3 text payload whose length
 // prefixes skip measures.
-func decodeEIO3Lengths(body []byte, skip func([]byte, int, int) (int, bool)) ([]Packet, error) {
+func decodeEIO3Lengths(body []byte, skip func([]byte, int, int) (int, bool), emit func(Packet) error) error {
 	if string(body) == "0:" {
-		return nil, nil
+		return nil
 	}
-	var packets []Packet
 	for off := 0; off < len(body); {
 		colon := bytes.IndexByte(body[off:], ':')
 		if colon <= 0 || colon > 10 {
-			return nil, &PayloadError{Offset: off, Err: errors.New("no length prefix")}
+			return &PayloadError{Offset: off, Err: errors.New("no length prefix")}
 		}
 		n, err := strconv.Atoi(string(body[off : off+colon]))
 		if err != nil || n <= 0 {
-			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("bad length %q", body[off:off+colon])}
+			return &PayloadError{Offset: off, Err: fmt.Errorf("bad length %q", body[off:off+colon])}
 		}
 		start := off + colon + 1
 		end, ok := skip(body, start, n)
 		if !ok {
-			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
+			return &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
 		}
 		p, err := DecodeText(body[start:end], Version3)
 		if err != nil {
-			return nil, &PayloadError{Offset: start, Err: err}
+			return &PayloadError{Offset: start, Err: err}
 		}
-		packets = append(packets, p)
+		if err := emit(p); err != nil {
+			return err
+		}
 		off = end
 	}
-	return packets, nil
+	return nil
 }
 
 // skipUTF16 returns the byte index n UTF-16 code units after start, and false
@@ -192,29 +217,28 @@ func skipUTF16(b []byte, start, n int) (int, bool) {
 // 0 (text) or 1 (binary) byte, the decimal length one digit per byte, 0xFF,
 // then the packet; text packets are UTF-8 with their length in bytes, binary
 // packets begin with their raw type byte.
-func decodeXHR2Payload(body []byte) ([]Packet, error) {
-	var packets []Packet
+func decodeXHR2Payload(body []byte, emit func(Packet) error) error {
 	for off := 0; off < len(body); {
 		kind := body[off]
 		if kind > 1 {
-			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("bad packet kind byte 0x%02x", kind)}
+			return &PayloadError{Offset: off, Err: fmt.Errorf("bad packet kind byte 0x%02x", kind)}
 		}
 		i := off + 1
 		n := 0
 		digits := 0
 		for ; i < len(body) && body[i] != 0xFF; i++ {
 			if body[i] > 9 || digits == 10 {
-				return nil, &PayloadError{Offset: i, Err: errors.New("bad length digit")}
+				return &PayloadError{Offset: i, Err: errors.New("bad length digit")}
 			}
 			n = n*10 + int(body[i])
 			digits++
 		}
 		if i >= len(body) || digits == 0 {
-			return nil, &PayloadError{Offset: off, Err: errors.New("truncated length")}
+			return &PayloadError{Offset: off, Err: errors.New("truncated length")}
 		}
 		i++
 		if n == 0 || n > len(body)-i {
-			return nil, &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
+			return &PayloadError{Offset: off, Err: fmt.Errorf("length %d runs past the end", n)}
 		}
 		rec := body[i : i+n]
 		var p Packet
@@ -225,10 +249,12 @@ func decodeXHR2Payload(body []byte) ([]Packet, error) {
 			p, err = DecodeBinaryFrame(rec, Version3)
 		}
 		if err != nil {
-			return nil, &PayloadError{Offset: i, Err: err}
+			return &PayloadError{Offset: i, Err: err}
 		}
-		packets = append(packets, p)
+		if err := emit(p); err != nil {
+			return err
+		}
 		off = i + n
 	}
-	return packets, nil
+	return nil
 }
