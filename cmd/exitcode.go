@@ -101,7 +101,7 @@ func connectFailure(err error, timeout time.Duration) error {
 		return err // a failure of the user's own, such as a credential helper's
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return unreachable(fmt.Errorf("gave up after %v: %w", timeout, err))
+		return unreachable(fmt.Errorf("gave up after %v: %w", timeout.Round(10*time.Millisecond), err))
 	}
 	return unreachable(err)
 }

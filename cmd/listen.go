@@ -94,7 +94,7 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 	fs.BoolVar(&opts.NoLifecycle, "no-lifecycle", false, "print events only")
 	fs.IntVar(&opts.Count, "count", 0, "stop after this many events")
 	fs.StringVar(&opts.Until, "until", "", "stop after an event of this name")
-	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long")
+	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long, the connect included")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
 	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (text output)")
 	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
@@ -188,22 +188,28 @@ func listenRun(opts *ListenOptions) error {
 			sock.OnAnyOutgoing(l.rec.Sent)
 		}
 	}
+	// --duration bounds the whole run, the connect included.
+	start := time.Now()
 	for _, n := range c.namespaces {
-		cctx, ccancel := context.WithTimeout(ctx, c.timeout)
+		timeout := c.timeout
+		if opts.Duration > 0 {
+			timeout = min(timeout, opts.Duration-time.Since(start))
+		}
+		cctx, ccancel := context.WithTimeout(ctx, timeout)
 		err := m.Socket(n, nil).Connect(cctx)
 		ccancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // interrupted while connecting
 			}
-			return connectFailure(err, c.timeout)
+			return connectFailure(err, timeout)
 		}
 	}
 	warnAuthOnV4(opts.IO, m, c)
 
 	var limit <-chan time.Time
 	if opts.Duration > 0 {
-		t := time.NewTimer(opts.Duration)
+		t := time.NewTimer(opts.Duration - time.Since(start))
 		defer t.Stop()
 		limit = t.C
 	}

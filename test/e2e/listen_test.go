@@ -76,6 +76,12 @@ func TestListenEnds(t *testing.T) {
 	if r.code != 0 || r.stdout != "" {
 		t.Errorf("--duration: exit %d, %q %s", r.code, r.stdout, r.stderr)
 	}
+	// --duration bounds the connect too: nothing listens here.
+	start := time.Now()
+	r = sio(t, "", "listen", "http://127.0.0.1:1", "--duration", "1s", "-o", "json")
+	if r.code != 3 || !strings.Contains(r.stderr, "gave up after 1s") || time.Since(start) > 5*time.Second {
+		t.Errorf("--duration with nothing listening: exit %d after %v, %s", r.code, time.Since(start), r.stderr)
+	}
 	r = sio(t, "", "listen", s.URL()+"/admin", "-a", `{"token":"bad"}`)
 	if r.code != 4 || !strings.Contains(r.stderr, "Not authorized") {
 		t.Errorf("refused: exit %d, %s", r.code, r.stderr)
