@@ -135,6 +135,7 @@ func emitRun(opts *EmitOptions) error {
 	if err != nil {
 		return err
 	}
+	defer out.Flush() // whatever path ends it, nothing it printed stays in the buffer
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {
 		return usage(err)

@@ -147,6 +147,7 @@ func listenRun(opts *ListenOptions) error {
 		return err
 	}
 	out.SetPretty(opts.Pretty, opts.Full)
+	defer out.Flush() // every path, a failed connect's included, prints all it heard
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {
 		return usage(err)

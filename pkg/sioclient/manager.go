@@ -300,6 +300,9 @@ func (m *Manager) setStateLocked(to State, c change) {
 		if err == nil && (from == Connected || from == Detecting) {
 			err = fmt.Errorf("sioclient: the connection closed (%s)", c.reason)
 		}
+		if c.gaveUp && err != nil {
+			err = fmt.Errorf("gave up after %d reconnection attempts, the last: %w", m.opts.ReconnectAttempts, err)
+		}
 		if err != nil {
 			for _, s := range m.sockets {
 				s.failWaiters(err)

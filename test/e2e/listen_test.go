@@ -125,7 +125,16 @@ func TestListenGivesUp(t *testing.T) {
 			if code := l.wait(t, 15*time.Second); code != 3 || !strings.Contains(l.stderr.String(), "gave up") {
 				t.Fatalf("exit %d: %s", code, l.stderr)
 			}
+			if name != "--no-reconnect" && strings.Count(l.stdout.String(), `"type":"reconnect_attempt"`) != 2 || name != "--no-reconnect" && !strings.Contains(l.stdout.String(), `"type":"reconnect_failed"`) {
+				t.Errorf("the attempts and their end are not all printed:\n%s", l.stdout)
+			}
 		})
+	}
+	// Never connected: each attempt and the giving up are printed, and
+	// the error says how many attempts there were.
+	r := sio(t, "", "listen", "http://127.0.0.1:1", "--reconnect-attempts", "2", "--reconnect-delay", "50ms", "-o", "json")
+	if r.code != 3 || !strings.Contains(r.stderr, "gave up after 2 reconnection attempts") || !strings.Contains(r.stdout, `"type":"reconnect_failed"`) {
+		t.Errorf("never connected: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 
