@@ -171,9 +171,15 @@ func commands(r *runner) *cmdline.Table {
 			{Name: "auth", Type: cmdline.Object, Value: "JSON", Secret: true, Help: "the auth payload"},
 			{Name: "namespace", Short: "n", Type: cmdline.Text, Value: "/ns", Help: "the namespace"},
 		},
-		Args: []cmdline.Arg{{Name: "URL", Optional: true}},
-		Help: "(re)connect",
-		Run:  run(func(ctx context.Context, p *cmdline.Parsed) error { return r.connect(ctx, p) }),
+		Args: []cmdline.Arg{{Name: "URL|/NAMESPACE", Optional: true}},
+		Help: "(re)connect: to URL, or to /NAMESPACE on the script's server",
+		Check: func(p *cmdline.Parsed) error {
+			if len(p.Args) > 0 && strings.HasPrefix(p.Args[0].Text, "/") && p.Has("namespace") {
+				return fmt.Errorf("connect %s names a namespace, and so does -n: give one", p.Args[0].Text)
+			}
+			return nil
+		},
+		Run: run(func(ctx context.Context, p *cmdline.Parsed) error { return r.connect(ctx, p) }),
 	})
 	t.Add(cmdline.Spec{Name: "expect",
 		Flags: []cmdline.Flag{{Name: "within", Type: cmdline.Duration, Value: "D", Help: "how long to wait (default 5s)"}},

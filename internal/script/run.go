@@ -228,11 +228,14 @@ func (r *runner) signal() {
 
 // connect carries out a connect step.
 func (r *runner) connect(ctx context.Context, p *cmdline.Parsed) error {
-	url := ""
+	url, nsp := "", p.String("namespace")
 	if len(p.Args) > 0 {
 		url = p.Args[0].Text
 	}
-	return r.connectTo(ctx, target{url, p.String("namespace"), p.JSON("auth")})
+	if strings.HasPrefix(url, "/") { // connect /admin: a namespace of the script's server
+		url, nsp = "", url
+	}
+	return r.connectTo(ctx, target{url, nsp, p.JSON("auth")})
 }
 
 // target is where a connect goes: the URL ("" for the script's), the

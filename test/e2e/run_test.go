@@ -57,6 +57,7 @@ func TestRunFailures(t *testing.T) {
 		{"refused", "connect -n /admin --auth {\"token\":\"bad\"}\n", `the server refused /admin: Not authorized {"code":42}`, 4},
 		{"unset variable", "emit --ack echo ${nope}\n", "${nope} was not set", 6},
 		{"emit after an expected refusal", "connect -n /admin --auth {\"token\":\"bad\"}\nexpect-error\nemit --ack echo 1\n", "FAILED  line 3  emit --ack echo 1\n        the server refused /admin", 4},
+		{"refused, the namespace as connect's argument", "connect /admin --auth {\"token\":\"bad\"}\nemit --ack echo 1\n", `the server refused /admin: Not authorized {"code":42}`, 4},
 		{"refused in the shell's ns", "emit --ack echo 1\nns /admin --auth {\"token\":\"bad\"}\n", `the server refused /admin: Not authorized {"code":42}`, 4},
 		{"options anywhere", "emit echo 1 --ack --expect [1]\nemit --expect [2] --ack echo 2\nset v = args[0]\nemit echo \"v=${v}\" --expect [\"v=2\"]\n", "4 passed, 0 failed", 0},
 	}
