@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 )
 
@@ -34,6 +36,10 @@ type Loop struct {
 	Record func(text string)   // called with each command before it runs; may be nil
 	Error  func(error) string  // the line that describes an error; nil: its text
 	Before func(*Parsed) error // called before each command runs; may be nil
+	// CancelOnInterrupt makes Ctrl-C (SIGINT) while a command runs cancel
+	// that command, not the program: for a terminal, where the reader
+	// takes Ctrl-C itself between commands.
+	CancelOnInterrupt bool
 }
 
 // Run reads commands until exit, the end of input, or a second Ctrl-C on
@@ -103,7 +109,7 @@ func (l *Loop) Run(ctx context.Context) (failed int, err error) {
 				err = l.Before(p)
 			}
 			if err == nil {
-				err = p.Spec.Run(ctx, p)
+				err = l.run(ctx, p)
 			}
 		}
 		if errors.Is(err, ErrExit) {
@@ -115,6 +121,23 @@ func (l *Loop) Run(ctx context.Context) (failed int, err error) {
 		}
 	}
 }
+
+// run carries out one command, cancelled by Ctrl-C with CancelOnInterrupt.
+func (l *Loop) run(ctx context.Context, p *Parsed) error {
+	if !l.CancelOnInterrupt {
+		return p.Spec.Run(ctx, p)
+	}
+	cctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	err := p.Spec.Run(cctx, p)
+	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
+		return errInterrupted
+	}
+	return err
+}
+
+// errInterrupted is a command that Ctrl-C cancelled.
+var errInterrupted = errors.New("interrupted (Ctrl-C)")
 
 func (l *Loop) describe(err error) string {
 	if l.Error != nil {

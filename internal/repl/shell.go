@@ -14,6 +14,7 @@ import (
 // early, if one did.
 func (sh *Shell) Run(ctx context.Context, in cmdline.LineReader, notes io.Writer) (int, error) {
 	l := &cmdline.Loop{Table: sh.table, In: in, Notes: notes, Prompt: sh.Prompt, Record: sh.Record, Error: func(err error) string { return output.Visible(output.Describe(err)) }}
+	_, l.CancelOnInterrupt = in.(*Terminal) // Ctrl-C stops the command that waits, not the shell
 	return l.Run(ctx)
 }
 

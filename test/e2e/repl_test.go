@@ -272,3 +272,19 @@ func TestReplTraceReconnect(t *testing.T) {
 		t.Errorf("%d sessions opened, %d acks:\n%s", len(sids), len(acks), r.stdout)
 	}
 }
+
+// TestReplCtrlCCancels: Ctrl-C while an emit waits for its ack cancels
+// that emit, says so, and the shell takes the next command.
+func TestReplCtrlCCancels(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	tm := startTerm(t, "repl", s.URL())
+	m := tm.expect(0, "sio /> ")
+	tm.typ("emit --ack --timeout 20s silence\r")
+	m = tm.expect(m, "emit --ack --timeout 20s silence")
+	time.Sleep(300 * time.Millisecond) // the emit is waiting
+	tm.typ("\x03")
+	m = tm.expect(m, "interrupted (Ctrl-C)")
+	tm.typ("emit --ack echo after\r")
+	tm.expect(m, `ack of echo  "after"`)
+}
