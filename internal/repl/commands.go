@@ -175,7 +175,7 @@ func Commands(sh *Shell) *cmdline.Table {
 				p.Value = r
 				return err
 			},
-			Run: run(func(_ context.Context, p *cmdline.Parsed) error { return sh.reply(ReplyOf(p)) })},
+			Run: run(func(ctx context.Context, p *cmdline.Parsed) error { return sh.reply(ctx, ReplyOf(p)) })},
 		cmdline.Spec{Name: "on-connect", Raw: true, Args: []cmdline.Arg{{Name: "emit EVENT [ARG...] | clear", Many: true}},
 			Help: "emit after each connect and reconnect of a namespace, in order; alone, list them; clear forgets them",
 			Check: func(p *cmdline.Parsed) error {

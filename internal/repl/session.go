@@ -42,6 +42,8 @@ type Shell struct {
 	table   *cmdline.Table
 	rec     atomic.Pointer[output.Recorder] // record FILE
 
+	piped atomic.Bool // reading commands from a pipe, not a terminal
+
 	adminMu    sync.Mutex
 	admins     map[string]*admin.Client // by admin namespace
 	adminWatch atomic.Bool              // admin watch on
@@ -112,6 +114,9 @@ func (sh *Shell) Table() *cmdline.Table { return sh.table }
 
 // Prompt returns the prompt for the current namespace.
 func (sh *Shell) Prompt() string { return "sio " + sh.s.Current() + "> " }
+
+// replyWait is how long a piped reply waits for the server to ask.
+const replyWait = 5 * time.Second
 
 // Record adds a line to the history !save and history show.
 func (sh *Shell) Record(line string) { sh.history = append(sh.history, line) }
@@ -213,7 +218,12 @@ func (sh *Shell) emit(ctx context.Context, e *session.Emit) error {
 	return nil
 }
 
-func (sh *Shell) reply(r *session.Reply) error {
+func (sh *Shell) reply(ctx context.Context, r *session.Reply) error {
+	// Piped commands come faster than the server's questions: wait for
+	// one, as a script does. On a terminal the question was seen.
+	if sh.piped.Load() && !sh.s.WaitAsked(ctx, r.ID, replyWait) {
+		return fmt.Errorf("reply: the server asked for no ack within %v", replyWait)
+	}
 	req, err := sh.s.Reply(r)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 func (sh *Shell) Run(ctx context.Context, in cmdline.LineReader, notes io.Writer) (int, error) {
 	l := &cmdline.Loop{Table: sh.table, In: in, Notes: notes, Prompt: sh.Prompt, Record: sh.Record, Error: func(err error) string { return output.Visible(output.Describe(err)) }}
 	_, l.CancelOnInterrupt = in.(*Terminal) // Ctrl-C stops the command that waits, not the shell
+	sh.piped.Store(!l.CancelOnInterrupt)
 	return l.Run(ctx)
 }
 

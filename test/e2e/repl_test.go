@@ -288,3 +288,14 @@ func TestReplCtrlCCancels(t *testing.T) {
 	tm.typ("emit --ack echo after\r")
 	tm.expect(m, `ack of echo  "after"`)
 }
+
+// TestReplPipedReply: a piped reply waits for the server's question, as a
+// script's does, instead of finding none yet.
+func TestReplPipedReply(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "emit ask 7\nreply yes\nemit --ack echo done\n", "repl", s.URL(), "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"event":"answered","args":["yes"]`) {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
