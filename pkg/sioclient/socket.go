@@ -233,7 +233,7 @@ func (s *Socket) failWaiters(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lostConnect && err != nil && !errors.Is(err, ErrClosed) {
-		err = fmt.Errorf("the session ended before the server answered the connect to %s (a server may refuse a namespace so): %w", s.nsp, err)
+		err = fmt.Errorf("the session ended before the server answered the connect to %s (some servers refuse a namespace so; or the connection was cut): %w", s.nsp, err)
 	}
 	s.lostConnect = false
 	s.failWaitersLocked(err)
