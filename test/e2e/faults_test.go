@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -55,4 +57,45 @@ func TestCutEarly(t *testing.T) {
 	if r.code != 3 || time.Since(start) > 5*time.Second || !strings.Contains(r.stderr, "ended before the server answered the connect to /") {
 		t.Errorf("cut before the namespace connect: exit %d after %v: %s", r.code, time.Since(start), r.stderr)
 	}
+}
+
+// TestEmitsAcrossRestart pipes an emit with an ack into the shell every
+// 50 ms while the server restarts: each one is acked or reported failed,
+// none is lost without a word.
+func TestEmitsAcrossRestart(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	cmd := exec.Command(sioBin, "repl", s.URL(), "-o", "json", "--reconnect-delay", "100ms", "--reconnect-delay-max", "200ms")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	for i := range n {
+		fmt.Fprintf(in, "emit --ack --timeout 5s echo %d\n", i)
+		time.Sleep(50 * time.Millisecond)
+		if i == 10 {
+			s.Restart(t)
+		}
+	}
+	in.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the shell did not end:\n%s\n%s", out.String(), errb.String())
+	}
+	acks := strings.Count(out.String(), `"type":"ack"`)
+	failures := strings.Count(errb.String(), "error: ")
+	if acks+failures != n || acks == 0 {
+		t.Errorf("%d acks and %d failures for %d emits:\n%s\n%s", acks, failures, n, out.String(), errb.String())
+	}
+	t.Logf("%d acked, %d reported failed", acks, failures)
 }
