@@ -426,6 +426,11 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.closing = true
+	if c.probe != nil {
+		// An upgrade under way is given up: what is queued goes over
+		// polling now rather than after the switch.
+		c.paused = false
+	}
 	c.cond.Broadcast()
 	alive := c.closeErr == nil
 	if alive {

@@ -28,7 +28,7 @@ func (c *Conn) upgrade() {
 		return
 	}
 	c.mu.Lock()
-	if c.closeErr != nil {
+	if c.closeErr != nil || c.closing { // no upgrade for a session that closes
 		c.mu.Unlock()
 		ws.close()
 		return
@@ -74,6 +74,13 @@ func (c *Conn) upgrade() {
 	c.mu.Unlock()
 	select {
 	case <-pollDone:
+		c.mu.Lock()
+		closing := c.closing
+		c.mu.Unlock()
+		if closing { // Close gave the upgrade up meanwhile
+			c.dropProbe(ws)
+			return
+		}
 	case <-c.done:
 		return
 	case <-ctx.Done():
