@@ -456,3 +456,71 @@ func TestManyTinyPackets(t *testing.T) {
 		t.Fatalf("read: %q, %v", m.Data, err)
 	}
 }
+
+// TestCloseDuringProbe closes a session whose upgrade probe the server
+// never answers, with a message queued behind the probe's hold on writes
+// (made an hour here): Close sends the message over polling, then the
+// close packet, instead of waiting out its flush time and losing it.
+func TestCloseDuringProbe(t *testing.T) {
+	old := probeHold
+	probeHold = time.Hour
+	defer func() { probeHold = old }()
+	probed := make(chan struct{})
+	var once sync.Once
+	closed := make(chan string, 4)
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case q.Get("transport") == "websocket":
+			c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.ReadMessage() // the probe, never answered
+			once.Do(func() { close(probed) })
+			c.ReadMessage()
+		case q.Get("sid") == "":
+			w.Write([]byte(`0{"sid":"p","upgrades":["websocket"],"pingInterval":60000,"pingTimeout":60000,"maxPayload":100000}`))
+		case r.Method == http.MethodPost:
+			b, _ := io.ReadAll(r.Body)
+			closed <- string(b)
+			w.Write([]byte("ok"))
+		default:
+			<-r.Context().Done()
+		}
+	}))
+	defer s.Close()
+	c, err := Dial(context.Background(), s.URL, &Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-probed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no probe")
+	}
+	if err := c.Write(Message{Data: []byte("hello")}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+
+	go func() { done <- c.Close() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waits for the probe")
+	}
+	var posts []string
+	for len(posts) == 0 || posts[len(posts)-1] != "1" {
+		select {
+		case b := <-closed:
+			posts = append(posts, b)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("POSTs %q, and no close packet", posts)
+		}
+	}
+	if strings.Join(posts, " ") != "4hello 1" {
+		t.Errorf("POSTs %q, want the message, then the close packet", posts)
+	}
+}

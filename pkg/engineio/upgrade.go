@@ -123,7 +123,7 @@ func (c *Conn) upgrade() {
 
 // probeHold is how long writes wait for the probe's answer before they go
 // over polling again.
-const probeHold = time.Second
+var probeHold = time.Second
 
 // probeWS sends the probe ping and waits for its pong.
 func (c *Conn) probeWS(ctx context.Context, ws *wsConn, v Version) error {
