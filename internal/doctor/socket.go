@@ -15,20 +15,10 @@ import (
 // namespace connects to the namespace over the transports that work, with
 // the auth given.
 func (r *run) namespace(s *Step) {
-	polling := r.pollingOK && r.stickyOK
-	if !polling && !r.wsOK {
+	eo, ok := r.workingOptions()
+	if !ok {
 		skip(s, "no transport works")
 		return
-	}
-	var eo engineio.Options
-	switch {
-	case polling && r.upgradeOK:
-		eo = r.engineOptions()
-	case polling:
-		eo = r.engineOptions(wire.Polling)
-		eo.NoUpgrade = true
-	default:
-		eo = r.engineOptions(wire.WebSocket)
 	}
 	r.pings = make(chan sioclient.Lifecycle, 4)
 	r.closed = make(chan sioclient.Lifecycle, 4)
@@ -83,6 +73,24 @@ func (r *run) namespace(s *Step) {
 	fact(s, "socket id", so.ID())
 	fact(s, "transport", string(sess.Transport))
 	fact(s, "Socket.IO protocol", fmt.Sprintf("%d", sess.Protocol))
+}
+
+// workingOptions are the engine options of a session over what the steps
+// found working: polling and the upgrade, polling alone, or WebSocket;
+// false when nothing works.
+func (r *run) workingOptions() (engineio.Options, bool) {
+	polling := r.pollingOK && r.stickyOK
+	switch {
+	case polling && r.upgradeOK:
+		return r.engineOptions(), true
+	case polling:
+		eo := r.engineOptions(wire.Polling)
+		eo.NoUpgrade = true
+		return eo, true
+	case r.wsOK:
+		return r.engineOptions(wire.WebSocket), true
+	}
+	return engineio.Options{}, false
 }
 
 // heartbeat waits for one heartbeat on the connected namespace.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/siocli/sio/internal/output"
-	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/engineio/wire"
 	"github.com/siocli/sio/pkg/sioclient"
 )
@@ -29,20 +28,10 @@ type Drop = output.DoctorDrop
 // whether the drops came at a fixed interval (a timeout between here and
 // the server) or at random.
 func (r *run) watch(s *Step) {
-	polling := r.pollingOK && r.stickyOK
-	if !polling && !r.wsOK {
+	eo, ok := r.workingOptions()
+	if !ok {
 		skip(s, "no transport works")
 		return
-	}
-	var eo engineio.Options
-	switch {
-	case polling && r.upgradeOK:
-		eo = r.engineOptions()
-	case polling:
-		eo = r.engineOptions(wire.Polling)
-		eo.NoUpgrade = true
-	default:
-		eo = r.engineOptions(wire.WebSocket)
 	}
 	if r.manager != nil { // the namespace step's: one connection at a time
 		r.manager.Close()

@@ -71,7 +71,7 @@ backend be
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return runProxy(t, exec.Command(bin, "-db", "-f", path), port, conf)
+	return "http://" + runProxy(t, exec.Command(bin, "-db", "-f", path), port, conf)
 }
 
 // Apache configures a real Apache httpd (mod_proxy) in front of a server.
@@ -114,7 +114,7 @@ ProxyPassReverse / http://127.0.0.1:%[4]d/
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return runProxy(t, exec.Command(bin, "-f", path, "-DFOREGROUND"), port, conf)
+	return "http://" + runProxy(t, exec.Command(bin, "-f", path, "-DFOREGROUND"), port, conf)
 }
 
 // Caddy configures a real Caddy in front of a server, as its reverse_proxy
@@ -151,7 +151,7 @@ http://127.0.0.1:%d {
 	}
 	cmd := exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
 	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir, "HOME="+dir)
-	return runProxy(t, cmd, port, conf)
+	return "http://" + runProxy(t, cmd, port, conf)
 }
 
 // lookProxy finds a proxy's binary, or fails naming how to install it.
@@ -168,7 +168,7 @@ func lookProxy(t testing.TB, name, path string) string {
 }
 
 // runProxy starts a proxy's command, waits until it listens on port and
-// stops it when the test ends.
+// stops it when the test ends. It returns the address, host:port.
 func runProxy(t testing.TB, cmd *exec.Cmd, port int, conf string) string {
 	t.Helper()
 	var stderr syncBuffer
@@ -197,7 +197,7 @@ func runProxy(t testing.TB, cmd *exec.Cmd, port int, conf string) string {
 		}
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return "http://" + addr
+			return addr
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s does not listen on %s: %s", filepath.Base(cmd.Path), addr, stderr.String())
