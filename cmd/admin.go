@@ -232,13 +232,7 @@ func (opts *AdminOptions) target(cl *admin.Client) admin.Target {
 	case opts.Room != "":
 		return admin.Target{Room: opts.Room}
 	case opts.To != "":
-		// A socket's id is a room of its own: --to takes either.
-		for _, s := range cl.Sockets() {
-			if s.ID == opts.To && s.Namespace == opts.namespace() {
-				return admin.Target{Socket: opts.To}
-			}
-		}
-		return admin.Target{Room: opts.To}
+		return admin.TargetTo(cl.Sockets(), opts.namespace(), opts.To)
 	}
 	return admin.Target{All: true}
 }
@@ -287,14 +281,12 @@ func (opts *AdminOptions) resolvePassword() error {
 type adminSession struct {
 	opts *AdminOptions
 	out  *output.Printer
-	m    *sioclient.Manager
 	cl   *admin.Client
 	conn *conn
 
-	mu       sync.Mutex
-	onChange func(admin.Change) // the action's, on the dispatcher
-	lost     chan struct{}      // closed when the admin namespace is lost for good
-	lostWhy  *sioclient.StateChange
+	mu      sync.Mutex
+	lost    chan struct{} // closed when the admin namespace is lost for good
+	lostWhy *sioclient.StateChange
 }
 
 // onState notes the admin namespace lost for good: the Manager gave up,
@@ -348,9 +340,8 @@ func adminRun(opts *AdminOptions) error {
 	if err != nil {
 		return usage(err)
 	}
-	s.m = m
 	defer m.Close()
-	s.cl = admin.Open(m, opts.AdminNS, c.socket, admin.Options{Username: opts.User, Password: opts.password, OnChange: s.change})
+	s.cl = admin.Open(m, opts.AdminNS, c.socket, admin.Options{Username: opts.User, Password: opts.password})
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
@@ -380,18 +371,18 @@ func adminRun(opts *AdminOptions) error {
 
 // connectError explains a failure to connect to the admin namespace.
 func (s *adminSession) connectError(err error) error {
+	switch {
+	case errors.Is(err, admin.ErrCredentials):
+		hint := "give -u USER and the password (SIO_ADMIN_PASSWORD or --password-stdin)"
+		if s.opts.User != "" {
+			hint = "check -u " + s.opts.User + " and the password"
+		}
+		return outcome.Errorf(outcome.Refused, "the admin namespace %s refused the credentials (invalid credentials): %s", s.opts.AdminNS, hint)
+	case errors.Is(err, admin.ErrNoNamespace):
+		return outcome.Errorf(outcome.Refused, "the server has no namespace %s: is it instrumented with @socket.io/admin-ui (instrument(io, {...})), or on another --admin-ns?", s.opts.AdminNS)
+	}
 	var ce *sioclient.ConnectError
 	if errors.As(err, &ce) {
-		switch ce.Message {
-		case "invalid credentials":
-			hint := "give -u USER and the password (SIO_ADMIN_PASSWORD or --password-stdin)"
-			if s.opts.User != "" {
-				hint = "check -u " + s.opts.User + " and the password"
-			}
-			return outcome.Errorf(outcome.Refused, "the admin namespace %s refused the credentials (invalid credentials): %s", s.opts.AdminNS, hint)
-		case "Invalid namespace":
-			return outcome.Errorf(outcome.Refused, "the server has no namespace %s: is it instrumented with @socket.io/admin-ui (instrument(io, {...})), or on another --admin-ns?", s.opts.AdminNS)
-		}
 		return ce
 	}
 	if _, ok := outcome.KindOf(err); ok {
@@ -401,22 +392,6 @@ func (s *adminSession) connectError(err error) error {
 		return outcome.New(outcome.Failed, err) // connected, but not an admin namespace
 	}
 	return connectFailure(err, s.conn.timeout)
-}
-
-// change takes each change the server reports, on the dispatcher.
-func (s *adminSession) change(ch admin.Change) {
-	s.mu.Lock()
-	f := s.onChange
-	s.mu.Unlock()
-	if f != nil {
-		f(ch)
-	}
-}
-
-func (s *adminSession) setOnChange(f func(admin.Change)) {
-	s.mu.Lock()
-	s.onChange = f
-	s.mu.Unlock()
 }
 
 func (s *adminSession) onLifecycle(e sioclient.Lifecycle) {
@@ -439,30 +414,18 @@ func (s *adminSession) flushIfTTY() {
 
 // waitStats waits until every node has had time to send its stats once.
 func (s *adminSession) waitStats(ctx context.Context) {
-	d := s.opts.Wait
-	if d == 0 {
-		d = admin.StatsInterval + 500*time.Millisecond
-	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(d):
+	case <-time.After(s.waitFor()):
 	}
 }
 
-// productionNote says, on stderr, that a production-mode server lists no
-// sockets.
-func (s *adminSession) productionNote(what string) {
-	fmt.Fprintf(s.opts.IO.ErrOut, "sio: the server runs the admin UI in production mode (mode: \"production\" or NODE_ENV=production): it sends no %s, only each node's stats every 2 s; %s\n", what, "these are the namespaces' socket counts from them")
-}
-
-// selected returns the listed sockets the filters keep, redacted unless
+// shown returns the listed sockets f keeps, redacted unless
 // --show-secrets.
-func (s *adminSession) selected() []admin.Socket {
+func (s *adminSession) shown(f admin.Filter) []admin.Socket {
 	var out []admin.Socket
 	for _, sk := range s.cl.Sockets() {
-		if s.opts.Of != "" && sk.Namespace != s.opts.Of ||
-			s.opts.Room != "" && !sk.InRoom(s.opts.Room) ||
-			s.opts.Via != "" && sk.Transport != s.opts.Via {
+		if !f.Keeps(&sk) {
 			continue
 		}
 		if !s.opts.Conn.ShowSecrets {
@@ -476,11 +439,11 @@ func (s *adminSession) selected() []admin.Socket {
 // list prints the sockets or the rooms.
 func (s *adminSession) list(ctx context.Context) error {
 	if !s.cl.Listed() {
-		s.productionNote("socket list")
+		fmt.Fprintln(s.opts.IO.ErrOut, `sio: the server runs the admin UI in production mode (mode: "production" or NODE_ENV=production): it sends no socket list, only each node's stats every 2 s; these are the namespaces' socket counts from them`)
 		s.waitStats(ctx)
 		return s.namespaceCounts()
 	}
-	socks := s.selected()
+	socks := s.shown(admin.Filter{Namespace: s.opts.Of, Room: s.opts.Room, Transport: s.opts.Via})
 	var err error
 	if s.opts.Action == "rooms" {
 		err = s.out.AdminRooms(admin.Rooms(socks))
@@ -503,11 +466,12 @@ func (s *adminSession) namespaceCounts() error {
 	return s.out.AdminServers(servers, time.Now())
 }
 
+// waitFor is --wait, or how long every node takes to send its stats once.
 func (s *adminSession) waitFor() time.Duration {
 	if s.opts.Wait > 0 {
 		return s.opts.Wait
 	}
-	return admin.StatsInterval + 500*time.Millisecond
+	return admin.StatsWait
 }
 
 // servers prints the nodes heard from within one stats interval.
@@ -526,7 +490,7 @@ func (s *adminSession) watch(ctx context.Context) error {
 	done := make(chan struct{})
 	var once sync.Once
 	n := 0
-	s.setOnChange(func(ch admin.Change) {
+	defer s.cl.Observe(func(ch admin.Change) {
 		if ch.Kind == admin.StatsReceived && dev && !s.opts.Stats || !s.keeps(ch) {
 			return
 		}
@@ -541,7 +505,7 @@ func (s *adminSession) watch(ctx context.Context) error {
 		if s.opts.Count > 0 && n >= s.opts.Count {
 			once.Do(func() { close(done) })
 		}
-	})
+	})()
 	stopFlush := flushEvery(s.out, 100*time.Millisecond)
 	defer stopFlush()
 	var limit <-chan time.Time
@@ -621,15 +585,7 @@ func (s *adminSession) act(ctx context.Context) error {
 	case err != nil:
 		return outcome.New(outcome.Failed, err)
 	}
-	var after []admin.Socket
-	for _, sk := range s.cl.Sockets() {
-		if sk.Namespace == a.Namespace {
-			if !s.opts.Conn.ShowSecrets {
-				sk = sk.Redacted(s.opts.Conn.Redact...)
-			}
-			after = append(after, sk)
-		}
-	}
+	after := s.shown(admin.Filter{Namespace: a.Namespace})
 	return s.out.AdminResult(s.opts.IO.ErrOut, a, r, after, s.cl.Socket().ID())
 }
 

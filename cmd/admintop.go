@@ -20,7 +20,7 @@ import (
 func (s *adminSession) top(ctx context.Context) error {
 	model := admintop.New()
 	redraw := make(chan struct{}, 1)
-	s.setOnChange(func(ch admin.Change) {
+	defer s.cl.Observe(func(ch admin.Change) {
 		if ch.Kind == admin.StatsReceived {
 			model.Stats(*ch.Stats)
 		}
@@ -28,7 +28,7 @@ func (s *adminSession) top(ctx context.Context) error {
 		case redraw <- struct{}{}:
 		default:
 		}
-	})
+	})()
 	var limit <-chan time.Time
 	if s.opts.Duration > 0 {
 		t := time.NewTimer(s.opts.Duration)

@@ -16,17 +16,6 @@ type Target struct {
 	All    bool
 }
 
-func (t Target) String() string {
-	switch {
-	case t.Socket != "":
-		return "socket " + t.Socket
-	case t.Room != "":
-		return "room " + t.Room
-	default:
-		return "every socket"
-	}
-}
-
 // filter is the action's filter argument: a room (a socket's id is a room
 // too), or nil for the whole namespace.
 func (t Target) filter() any {
@@ -37,6 +26,31 @@ func (t Target) filter() any {
 		return t.Room
 	}
 	return nil
+}
+
+// TargetTo is the target of an emit --to: the socket of that id when the
+// namespace has one, else the room of that name (a socket's id is a room of
+// its own, so either reaches it).
+func TargetTo(sockets []Socket, nsp, to string) Target {
+	for _, s := range sockets {
+		if s.ID == to && s.Namespace == nsp {
+			return Target{Socket: to}
+		}
+	}
+	return Target{Room: to}
+}
+
+// Filter keeps the sockets of a namespace, in a room, on a transport;
+// empty fields keep all.
+type Filter struct {
+	Namespace, Room, Transport string
+}
+
+// Keeps reports whether the filter keeps s.
+func (f Filter) Keeps(s *Socket) bool {
+	return (f.Namespace == "" || s.Namespace == f.Namespace) &&
+		(f.Room == "" || s.InRoom(f.Room)) &&
+		(f.Transport == "" || s.Transport == f.Transport)
 }
 
 // Matches reports whether s is one of the target's sockets in nsp.
@@ -186,7 +200,7 @@ func (c *Client) Act(ctx context.Context, a Action) (*Result, error) {
 
 	var mu sync.Mutex
 	got := make(chan struct{}, 1)
-	remove := c.observe(func(ch Change) {
+	remove := c.Observe(func(ch Change) {
 		if ch.Kind != kind || ch.Namespace != a.Namespace || (kind != EventSent && a.Room != "" && ch.Room != a.Room) {
 			return
 		}
@@ -218,7 +232,7 @@ func (c *Client) Act(ctx context.Context, a Action) (*Result, error) {
 	}
 	wait := a.Wait
 	if wait <= 0 {
-		wait = StatsInterval + 500*time.Millisecond
+		wait = StatsWait
 	}
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()

@@ -21,6 +21,10 @@ const DefaultNamespace = "/admin"
 // StatsInterval is how often each server node sends its stats.
 const StatsInterval = 2 * time.Second
 
+// StatsWait is how long to wait for every node's stats to have come once,
+// and for an action's changes.
+const StatsWait = StatsInterval + 500*time.Millisecond
+
 // ReadyTimeout is how long Connect waits, once the namespace connected, for
 // the server to send its config (and, in development mode, its sockets),
 // which it sends at once.
@@ -121,6 +125,15 @@ func (c *Client) Connect(ctx context.Context) error {
 		c.mu.Unlock()
 	}
 	if err := c.sock.Connect(ctx); err != nil {
+		var ce *sioclient.ConnectError
+		if errors.As(err, &ce) {
+			switch ce.Message { // what @socket.io/admin-ui and socket.io answer
+			case "invalid credentials":
+				return fmt.Errorf("%w: %w", ErrCredentials, err)
+			case "Invalid namespace":
+				return fmt.Errorf("%w: %w", ErrNoNamespace, err)
+			}
+		}
 		return err
 	}
 	c.mu.Lock()
@@ -137,15 +150,23 @@ func (c *Client) Connect(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	{
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.config == nil {
-			return fmt.Errorf("the admin namespace %s connected but sent no config: is the server instrumented with @socket.io/admin-ui there? (%w)", c.sock.Namespace(), err)
-		}
-		return fmt.Errorf("the server is in development mode but did not list its sockets (%w)", err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.config == nil {
+		return fmt.Errorf("the admin namespace %s connected but sent no config: is the server instrumented with @socket.io/admin-ui there? (%w)", c.sock.Namespace(), err)
 	}
+	return fmt.Errorf("the server is in development mode but did not list its sockets (%w)", err)
 }
+
+// The refusals of the admin namespace that Connect names, wrapping the
+// server's *sioclient.ConnectError.
+var (
+	// ErrCredentials: the server refused the credentials.
+	ErrCredentials = errors.New("the admin namespace refused the credentials")
+	// ErrNoNamespace: the server has no such namespace: not instrumented,
+	// or on another one.
+	ErrNoNamespace = errors.New("the server has no such namespace")
+)
 
 // Config returns what the server offers, nil before it said.
 func (c *Client) Config() *Config {
@@ -317,8 +338,9 @@ func (c *Client) onEvent(e *sioclient.Event) {
 	}
 }
 
-// observe calls f with every change, as OnChange, until remove is called.
-func (c *Client) observe(f func(Change)) (remove func()) {
+// Observe calls f with every change, as OnChange does, until remove is
+// called.
+func (c *Client) Observe(f func(Change)) (remove func()) {
 	p := &f
 	c.mu.Lock()
 	c.observers = append(c.observers, p)

@@ -119,13 +119,7 @@ func (sh *Shell) adminRun(ctx context.Context, p *cmdline.Parsed) error {
 			sh.notef("the server runs the admin UI in production mode: it lists no sockets, only each node's stats every 2 s; these are the namespaces' socket counts")
 			return sh.adminServers(ctx, cl)
 		}
-		var socks []admin.Socket
-		for _, s := range cl.Sockets() {
-			if of != "" && s.Namespace != of || p.Has("room") && !s.InRoom(p.String("room")) || p.Has("via") && s.Transport != p.String("via") {
-				continue
-			}
-			socks = append(socks, s.Redacted())
-		}
+		socks := redacted(cl, admin.Filter{Namespace: of, Room: p.String("room"), Transport: p.String("via")})
 		if action == "rooms" {
 			err = sh.cfg.Out.AdminRooms(admin.Rooms(socks))
 		} else {
@@ -144,12 +138,7 @@ func (sh *Shell) adminRun(ctx context.Context, p *cmdline.Parsed) error {
 	case p.Has("room"):
 		a.Target.Room = p.String("room")
 	case p.Has("to"):
-		a.Target.Room = p.String("to")
-		for _, s := range cl.Sockets() {
-			if s.ID == a.Target.Room && s.Namespace == of {
-				a.Target = admin.Target{Socket: s.ID}
-			}
-		}
+		a.Target = admin.TargetTo(cl.Sockets(), of, p.String("to"))
 	default:
 		a.Target.All = true
 	}
@@ -164,15 +153,20 @@ func (sh *Shell) adminRun(ctx context.Context, p *cmdline.Parsed) error {
 	if err != nil {
 		return err
 	}
-	var after []admin.Socket
-	for _, s := range cl.Sockets() {
-		if s.Namespace == of {
-			after = append(after, s.Redacted())
-		}
-	}
-	err = sh.cfg.Out.AdminResult(sh.cfg.Notes, a, r, after, cl.Socket().ID())
+	err = sh.cfg.Out.AdminResult(sh.cfg.Notes, a, r, redacted(cl, admin.Filter{Namespace: of}), cl.Socket().ID())
 	sh.flush()
 	return err
+}
+
+// redacted returns the listed sockets f keeps, their secrets redacted.
+func redacted(cl *admin.Client, f admin.Filter) []admin.Socket {
+	var out []admin.Socket
+	for _, s := range cl.Sockets() {
+		if f.Keeps(&s) {
+			out = append(out, s.Redacted())
+		}
+	}
+	return out
 }
 
 // adminServers prints the server nodes, waiting for their stats when
@@ -182,11 +176,11 @@ func (sh *Shell) adminServers(ctx context.Context, cl *admin.Client) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(admin.StatsInterval + 500*time.Millisecond):
+		case <-time.After(admin.StatsWait):
 		}
 	}
 	if len(cl.Servers()) == 0 {
-		return fmt.Errorf("no server node sent its stats within %v", admin.StatsInterval+500*time.Millisecond)
+		return fmt.Errorf("no server node sent its stats within %v", admin.StatsWait)
 	}
 	err := sh.cfg.Out.AdminServers(cl.Servers(), time.Now())
 	sh.flush()
@@ -239,11 +233,10 @@ func (sh *Shell) adminClient(ctx context.Context, p *cmdline.Parsed) (*admin.Cli
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := cl.Connect(cctx); err != nil {
-		var ce *sioclient.ConnectError
-		if errors.As(err, &ce) && ce.Message == "invalid credentials" {
+		if errors.Is(err, admin.ErrCredentials) {
 			return nil, fmt.Errorf("the admin namespace %s refused the credentials: give --user USER with --password or SIO_ADMIN_PASSWORD", nsp)
 		}
-		if errors.As(err, &ce) && ce.Message == "Invalid namespace" {
+		if errors.Is(err, admin.ErrNoNamespace) {
 			return nil, fmt.Errorf("the server has no namespace %s: is it instrumented with @socket.io/admin-ui, or on another --admin-ns?", nsp)
 		}
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -405,7 +406,7 @@ func (a *admin) sendStats() {
 	for n := range ns {
 		names = append(names, n)
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	list := make([]map[string]any, 0, len(names))
 	for _, n := range names {
 		list = append(list, map[string]any{"name": n, "socketsCount": ns[n]})

@@ -294,8 +294,6 @@ func (srv *Server) leave(so *socket, room string) {
 	}
 }
 
-func sortStrings(s []string) { sort.Strings(s) }
-
 // inRoom returns the sockets on ns in room, every socket on ns when room
 // is empty.
 func (srv *Server) inRoom(ns, room string) []*socket {
