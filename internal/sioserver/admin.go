@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/siocli/sio/pkg/codec"
@@ -38,6 +39,10 @@ type admin struct {
 	start time.Time
 	quit  chan struct{}
 	done  chan struct{}
+
+	// traffic counts packets and bytes in and out since the last stats,
+	// without a lock: they change with every message.
+	traffic [4]atomic.Int64 // packetsIn, packetsOut, bytesIn, bytesOut
 
 	mu       sync.Mutex
 	sessions map[string]bool             // ids given to connects with the credentials
@@ -89,7 +94,24 @@ func (a *admin) stop() {
 // owns reports whether ns is the admin namespace.
 func (a *admin) owns(ns string) bool { return a != nil && ns == a.opts.Namespace }
 
-// count adds n to this second's count of kind (and subType).
+// trafficKinds name the traffic counters in the stats.
+var trafficKinds = [4]string{"packetsIn", "packetsOut", "bytesIn", "bytesOut"}
+
+// message counts a message in (or out) of n bytes.
+func (a *admin) message(in bool, n int) {
+	if a == nil {
+		return
+	}
+	i := 1
+	if in {
+		i = 0
+	}
+	a.traffic[i].Add(1)
+	a.traffic[i+2].Add(int64(n))
+}
+
+// count adds n to this second's count of kind (and subType): the
+// connections and disconnections.
 func (a *admin) count(kind, subType string, n int) {
 	if a == nil {
 		return
@@ -389,6 +411,12 @@ func (a *admin) sendStats() {
 	clear(a.counts)
 	a.order = a.order[:0]
 	a.mu.Unlock()
+	second := time.Now().Unix() * 1000
+	for i := range a.traffic {
+		if n := a.traffic[i].Swap(0); n > 0 {
+			counts = append(counts, aggregate{Timestamp: second, Type: trafficKinds[i], Count: int(n)})
+		}
+	}
 	clients := a.srv.allClients()
 	polling := 0
 	ns := map[string]int{"/": 0, a.opts.Namespace: 0}

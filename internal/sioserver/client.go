@@ -155,8 +155,7 @@ func (c *client) send(pk *codec.Packet) error {
 // namespace's stats.
 func (c *client) sendMsgs(msgs ...wire.Message) error {
 	for _, m := range msgs {
-		c.srv.adm.count("packetsOut", "", 1)
-		c.srv.adm.count("bytesOut", "", len(m.Data))
+		c.srv.adm.message(false, len(m.Data))
 	}
 	return c.sess.Send(msgs...)
 }

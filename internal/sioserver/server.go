@@ -154,8 +154,7 @@ func (srv *Server) open(s *eioserver.Session) {
 }
 
 func (srv *Server) message(s *eioserver.Session, m wire.Message) {
-	srv.adm.count("packetsIn", "", 1)
-	srv.adm.count("bytesIn", "", len(m.Data))
+	srv.adm.message(true, len(m.Data))
 	if c := srv.client(s); c != nil {
 		c.message(m)
 	}
