@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -66,6 +67,7 @@ type run struct {
 	stickyOK    bool
 	stickyLate  bool   // sticky, but a request right after the handshake can miss (raceProblem)
 	between     string // the proxy or balancer the answers show (identify), "" when none
+	unknownSID  bool   // the step that opened a session got "Session ID unknown" (noteUnknownSID)
 	wsOffered   bool
 	wsOK        bool
 	upgradeOK   bool
@@ -166,8 +168,10 @@ func (r *run) step(name, title string, f func(*Step)) {
 // own explanation.
 func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 	return func(s *Step) {
+		r.unknownSID = false
 		f(s)
-		for attempt := 1; attempt <= 2 && s.Status == Fail && r.stickyOK && mentionsUnknownSID(s); attempt++ {
+		for attempt := 1; attempt <= 2 && s.Status == Fail && r.stickyOK && r.unknownSID; attempt++ {
+			r.unknownSID = false
 			first := *s
 			if r.manager != nil {
 				r.manager.Close()
@@ -185,15 +189,13 @@ func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 	}
 }
 
-// mentionsUnknownSID reports whether a failed step met "Session ID
-// unknown".
-func mentionsUnknownSID(s *Step) bool {
-	for _, f := range s.Facts {
-		if strings.Contains(f.Value, "Session ID unknown") {
-			return true
-		}
+// noteUnknownSID records that err is a "Session ID unknown": a request
+// that reached a process without the session.
+func (r *run) noteUnknownSID(err error) {
+	var he *engineio.HTTPError
+	if errors.As(err, &he) && he.Code == wire.CodeUnknownSID {
+		r.unknownSID = true
 	}
-	return strings.Contains(s.Problem, "Session ID unknown")
 }
 
 func firstError(s *Step) string {

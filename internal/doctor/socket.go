@@ -65,6 +65,7 @@ func (r *run) namespace(s *Step) {
 				"Send what the middleware wants: --auth JSON (socket.io 3.x, 4.x) or --query k=v (2.x).")
 			return
 		}
+		r.noteUnknownSID(err)
 		fail(s, "The connect failed: "+output.Describe(err)+".", "Run with --trace to see the exchange.")
 		return
 	}

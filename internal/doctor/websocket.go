@@ -171,6 +171,7 @@ func (r *run) upgrade(s *Step) {
 		return
 	}
 	fact(s, "error", output.Describe(outcome.Err))
+	r.noteUnknownSID(outcome.Err)
 	// An HTTP answer names the cause (a session the balancer sent
 	// elsewhere, a proxy's refusal); without one, a probe left unanswered
 	// points at a proxy that holds WebSocket frames back.
