@@ -17,6 +17,7 @@ import (
 
 	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/internal/cmdline"
+	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/internal/output"
 	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/internal/session"
@@ -429,7 +430,10 @@ func (l *listener) err() error {
 		if cause == nil {
 			cause = errors.New("the connection closed: " + l.lost.Reason)
 		}
-		return unreachable(fmt.Errorf("gave up: %w", cause))
+		if l.opts.Conn.NoReconnect {
+			return outcome.Errorf(outcome.Unreachable, "the connection was lost and reconnection is off: %w", cause)
+		}
+		return outcome.Errorf(outcome.Unreachable, "the connection was lost: %w", cause)
 	}
 	return nil
 }

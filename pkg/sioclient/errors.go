@@ -116,3 +116,16 @@ func parseConnectError(nsp string, payload json.RawMessage) *ConnectError {
 	e.Message = string(payload)
 	return e
 }
+
+// GaveUpError is how a Manager that spent Options.ReconnectAttempts
+// without connecting ends, around the last attempt's error.
+type GaveUpError struct {
+	Attempts int
+	Err      error
+}
+
+func (e *GaveUpError) Error() string {
+	return fmt.Sprintf("gave up after %d reconnection attempts, the last: %v", e.Attempts, e.Err)
+}
+
+func (e *GaveUpError) Unwrap() error { return e.Err }

@@ -188,7 +188,7 @@ func (m *Manager) notifyState(nsp string, from, to State, c change) {
 	if m.opts.OnStateChange == nil {
 		return
 	}
-	sc := StateChange{Time: time.Now(), Namespace: nsp, From: from, To: to, Reason: c.reason, Err: c.err}
+	sc := StateChange{Time: time.Now(), Namespace: nsp, From: from, To: to, Reason: c.reason, Err: c.failure(m.opts.ReconnectAttempts)}
 	f := m.opts.OnStateChange
 	m.disp.post(func() { f(sc) })
 }
@@ -300,8 +300,8 @@ func (m *Manager) setStateLocked(to State, c change) {
 		if err == nil && (from == Connected || from == Detecting) {
 			err = fmt.Errorf("sioclient: the connection closed (%s)", c.reason)
 		}
-		if c.gaveUp && err != nil {
-			err = fmt.Errorf("gave up after %d reconnection attempts, the last: %w", m.opts.ReconnectAttempts, err)
+		if c.gaveUp {
+			err = c.failure(m.opts.ReconnectAttempts)
 		}
 		if err != nil {
 			for _, s := range m.sockets {

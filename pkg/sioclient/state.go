@@ -92,3 +92,12 @@ type change struct {
 	gaveUp  bool     // no attempts left (reconnect_failed)
 	session *Session // the session that opened
 }
+
+// failure is the error a transition tells its listeners: the cause, or,
+// when no attempts were left, a *GaveUpError around the last one.
+func (c change) failure(attempts int) error {
+	if c.gaveUp && c.err != nil {
+		return &GaveUpError{Attempts: attempts, Err: c.err}
+	}
+	return c.err
+}

@@ -122,7 +122,11 @@ func TestListenGivesUp(t *testing.T) {
 			l := sioStart(t, append([]string{"listen", s.URL(), "-o", "json"}, flags...)...)
 			l.waitFor(t, `"type":"connect"`, 1)
 			s.Stop()
-			if code := l.wait(t, 15*time.Second); code != 3 || !strings.Contains(l.stderr.String(), "gave up") {
+			want := "the connection was lost: gave up after 2 reconnection attempts"
+			if name == "--no-reconnect" {
+				want = "the connection was lost and reconnection is off"
+			}
+			if code := l.wait(t, 15*time.Second); code != 3 || !strings.Contains(l.stderr.String(), want) {
 				t.Fatalf("exit %d: %s", code, l.stderr)
 			}
 			if name != "--no-reconnect" && strings.Count(l.stdout.String(), `"type":"reconnect_attempt"`) != 2 || name != "--no-reconnect" && !strings.Contains(l.stdout.String(), `"type":"reconnect_failed"`) {
