@@ -3,6 +3,8 @@ package e2e
 import (
 	"fmt"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,12 +52,19 @@ func TestCutEarly(t *testing.T) {
 	}
 	// Cut after the WebSocket's open packet (280 bytes: the 101 and the
 	// open frame of socket.io 4.8), before the namespace connect's answer.
-	p = testserver.StartFaultProxy(t, strings.TrimPrefix(s.URL(), "http://"))
-	p.CutAfter(280)
-	start := time.Now()
-	r := sio(t, "", "emit", p.URL(), "echo", "1", "--ack", "--transport", "websocket")
-	if r.code != 3 || time.Since(start) > 5*time.Second || !strings.Contains(r.stderr, "ended before the server answered the connect to /") {
-		t.Errorf("cut before the namespace connect: exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	// A reset there (RST, not FIN) is named as such.
+	for _, reset := range []bool{false, true} {
+		p = testserver.StartFaultProxy(t, strings.TrimPrefix(s.URL(), "http://"))
+		if reset {
+			p.ResetAfter(280)
+		} else {
+			p.CutAfter(280)
+		}
+		start := time.Now()
+		r := sio(t, "", "emit", p.URL(), "echo", "1", "--ack", "--transport", "websocket")
+		if r.code != 3 || time.Since(start) > 5*time.Second || !strings.Contains(r.stderr, "ended before the server answered the connect to /") || reset && !strings.Contains(r.stderr, "reset by peer") {
+			t.Errorf("cut (reset %v) before the namespace connect: exit %d after %v: %s", reset, r.code, time.Since(start), r.stderr)
+		}
 	}
 }
 
@@ -98,4 +107,60 @@ func TestEmitsAcrossRestart(t *testing.T) {
 		t.Errorf("%d acks and %d failures for %d emits:\n%s\n%s", acks, failures, n, out.String(), errb.String())
 	}
 	t.Logf("%d acked, %d reported failed", acks, failures)
+}
+
+// TestLatency puts 100 ms and up to 50 ms of jitter each way between sio
+// and the server: acks come back over every transport, in their time.
+func TestLatency(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4", PingInterval: 500 * time.Millisecond, PingTimeout: time.Second})
+	p := testserver.StartFaultProxy(t, strings.TrimPrefix(s.URL(), "http://"))
+	p.Latency(100*time.Millisecond, 50*time.Millisecond)
+	for _, tr := range []string{"polling", "websocket", "auto"} {
+		r := sio(t, "", "emit", p.URL(), "echo", "1", "2", "--ack", "--transport", tr, "-o", "json")
+		if r.code != 0 || !strings.Contains(r.stdout, `"args":[1,2]`) {
+			t.Errorf("%s: exit %d\n%s%s", tr, r.code, r.stdout, r.stderr)
+		}
+	}
+	// A shell's acks keep the order of its emits across the upgrade.
+	var in strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&in, "emit --ack echo %d\n", i)
+	}
+	r := sio(t, in.String(), "repl", p.URL(), "-o", "json")
+	last := -1
+	for _, m := range regexp.MustCompile(`"type":"ack".*"args":\[(\d+)\]`).FindAllStringSubmatch(r.stdout, -1) {
+		n, _ := strconv.Atoi(m[1])
+		if n != last+1 {
+			t.Errorf("ack %d after %d", n, last)
+		}
+		last = n
+	}
+	if r.code != 0 || last != 9 {
+		t.Errorf("exit %d, last ack %d\n%s%s", r.code, last, r.stdout, r.stderr)
+	}
+}
+
+// TestResetDuringUpgrade resets every WebSocket once the server has
+// switched protocols: a session that began on polling stays there and
+// works, saying why the upgrade failed; one that must use WebSocket
+// fails at once with the reset named.
+func TestResetDuringUpgrade(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	p := testserver.StartFaultProxy(t, strings.TrimPrefix(s.URL(), "http://"))
+	p.ResetUpgrades()
+	r := sio(t, "", "emit", p.URL(), "echo", "1", "--ack", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"type":"ack"`) {
+		t.Errorf("polling then upgrade: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = sio(t, "", "listen", p.URL(), "--duration", "1s", "-o", "json")
+	if !strings.Contains(r.stdout, `"type":"upgrade_error"`) || !strings.Contains(r.stdout, "reset by peer") || !strings.Contains(r.stdout, `"type":"connect"`) {
+		t.Errorf("listen does not show the failed upgrade:\n%s%s", r.stdout, r.stderr)
+	}
+	start := time.Now()
+	r = sio(t, "", "emit", p.URL(), "echo", "1", "--ack", "--transport", "websocket")
+	if r.code != 3 || !strings.Contains(r.stderr, "reset by peer") || time.Since(start) > 5*time.Second {
+		t.Errorf("websocket only: exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	}
 }
