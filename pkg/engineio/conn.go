@@ -51,13 +51,23 @@ type Conn struct {
 	writerUp   bool        // the writer goroutine runs: always while outq holds packets
 	writerIdle *time.Timer // wakes an idle writer to see whether to exit
 	writing    bool        // the writer has a batch out
-	paused     bool        // writes are held while the upgrade switches over
-	pollStop   bool        // the poll loop must not start another GET
-	pollDone   chan struct{}
-	closing    bool // Close was called
-	closeErr   *CloseError
-	inbox      []Message
-	inboxSig   chan struct{}
+	writeStart time.Time   // when the batch out started
+	writeSize  int         // its size on the wire
+	// The heartbeat packets the server waits for (the pong, or Engine.IO
+	// 3's ping), to explain a session the server ended for want of one
+	// (stuckLocked): when one was queued that has not gone out yet; when
+	// the last went out, with how many bytes the socket still held ahead
+	// of it; when the server last showed it had one (its next ping, or
+	// Engine.IO 3's pong).
+	hbQueued, hbSent, hbHeard time.Time
+	hbAhead                   int
+	paused                    bool // writes are held while the upgrade switches over
+	pollStop                  bool // the poll loop must not start another GET
+	pollDone                  chan struct{}
+	closing                   bool // Close was called
+	closeErr                  *CloseError
+	inbox                     []Message
+	inboxSig                  chan struct{}
 
 	// Heartbeat and version detection, guarded by mu; each timer has one
 	// meaning (heartbeat.go, version.go).
@@ -381,8 +391,16 @@ func (c *Conn) Flush(ctx context.Context) error {
 
 // endWrite marks the write in progress done; a failed write ends the
 // session. It reports whether the write succeeded.
-func (c *Conn) endWrite(err error) bool {
+func (c *Conn) endWrite(err error, heartbeat bool, ahead int) bool {
 	c.mu.Lock()
+	if err != nil {
+		err = c.stuckLocked(err)
+	} else if heartbeat {
+		c.hbQueued, c.hbSent, c.hbAhead = time.Time{}, time.Now(), ahead
+		if slices.ContainsFunc(c.outq, isHeartbeat) {
+			c.hbQueued = time.Now()
+		}
+	}
 	c.writing = false
 	c.cond.Broadcast()
 	c.mu.Unlock()
@@ -488,6 +506,13 @@ func (c *Conn) shutdown(reason CloseReason, err error) {
 	if c.closing {
 		reason, err = ReasonForcedClose, nil
 	}
+	if reason == ReasonTransportClose || reason == ReasonTransportError || reason == ReasonPingTimeout && c.version == Version3 {
+		err = c.stuckLocked(err)
+		var se *HeartbeatStuckError
+		if errors.As(err, &se) {
+			se.Ours = reason == ReasonPingTimeout
+		}
+	}
 	c.closeErr = &CloseError{Reason: reason, Err: err}
 	c.stopHeartbeatLocked()
 	if c.writerIdle != nil {
@@ -534,6 +559,9 @@ func (c *Conn) emit(e Event) {
 func (c *Conn) enqueue(p wire.Packet) {
 	c.mu.Lock()
 	if c.closeErr == nil {
+		if c.hbQueued.IsZero() && isHeartbeat(p) {
+			c.hbQueued = time.Now()
+		}
 		c.outq = append(c.outq, p)
 		c.wakeWriterLocked()
 	}
@@ -576,6 +604,9 @@ func (c *Conn) handlePacket(p wire.Packet) {
 		c.mu.Unlock()
 		c.signalInbox()
 	case wire.PacketPing:
+		c.mu.Lock()
+		c.hbHeard = time.Now()
+		c.mu.Unlock()
 		if v == VersionAuto {
 			c.resolveVersionReadLocked(Version4)
 			v = Version4
@@ -590,6 +621,7 @@ func (c *Conn) handlePacket(p wire.Packet) {
 	case wire.PacketPong:
 		if v == Version3 && string(p.Data) != "probe" {
 			c.mu.Lock()
+			c.hbHeard = time.Now()
 			rtt := time.Since(c.pingSent)
 			c.schedulePingLocked(c.info.PingInterval)
 			c.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // ErrClosed is returned by Write after the connection was closed by Close.
@@ -118,6 +119,40 @@ type RedirectError struct {
 func (e *RedirectError) Error() string {
 	return fmt.Sprintf("engineio: HTTP %d redirect to %s not followed: %s", e.Status, e.Location, e.Why)
 }
+
+// HeartbeatStuckError explains a session that ended while the heartbeat
+// packet the server waits for (Packet: "pong", or "ping" in Engine.IO 3)
+// was stuck behind a large message: the server's ping timeout most likely
+// ran out, because the link carries the message too slowly.
+type HeartbeatStuckError struct {
+	Packet      string
+	PingTimeout time.Duration // the server's, from its handshake
+	// Queued: the packet never left sio, waiting Waited behind a write of
+	// Size bytes going out for Sending. Otherwise it left Waited before
+	// the end, behind Size bytes the socket had not delivered yet.
+	Queued bool
+	// Ours: sio gave up (Engine.IO 3 waits for a pong), not the server.
+	Ours    bool
+	Waited  time.Duration
+	Size    int
+	Sending time.Duration
+	Err     error // how the session ended
+}
+
+func (e *HeartbeatStuckError) Error() string {
+	var what string
+	if e.Queued {
+		what = fmt.Sprintf("the %s waited %v behind a %d-byte message still being sent after %v", e.Packet, e.Waited.Round(time.Millisecond), e.Size, e.Sending.Round(time.Millisecond))
+	} else {
+		what = fmt.Sprintf("the %s sent %v before the end was queued behind %d bytes not yet delivered", e.Packet, e.Waited.Round(time.Millisecond), e.Size)
+	}
+	if e.Ours {
+		return fmt.Sprintf("no pong within pingTimeout (%v), most likely because %s; send less at a time or ask for a longer pingTimeout", e.PingTimeout, what)
+	}
+	return fmt.Sprintf("the server's ping timeout (%v), most likely: %s; send less at a time or ask for a longer pingTimeout (%v)", e.PingTimeout, what, e.Err)
+}
+
+func (e *HeartbeatStuckError) Unwrap() error { return e.Err }
 
 // ProtocolError is a server answer that does not follow the Engine.IO
 // protocol: garbage where a packet was due, a missing or bad handshake, a

@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,4 +77,42 @@ func (c *Conn) sendPing() {
 	c.armDeadlineLocked(c.info.PingTimeout)
 	c.mu.Unlock()
 	c.enqueue(wire.Packet{Type: wire.PacketPing})
+}
+
+// isHeartbeat tells the packets the server's heartbeat waits for: the
+// pong (Engine.IO 4) or the ping (Engine.IO 3); not the upgrade's probe.
+func isHeartbeat(p wire.Packet) bool {
+	return (p.Type == wire.PacketPong || p.Type == wire.PacketPing) && string(p.Data) != "probe"
+}
+
+// stuckAhead is how many bytes still in the socket ahead of a heartbeat
+// packet make it a likely cause of the server's ping timeout.
+const stuckAhead = 64 << 10
+
+// stuckLocked explains err, how a session ended, when the server most
+// likely gave up for want of the heartbeat packet it waits for, because
+// a large message ahead of it travelled too slowly: the packet had been
+// queued behind a write still going out for over half the server's
+// pingTimeout, or it went out that long ago behind stuckAhead bytes the
+// socket still held and the server never showed it arrived. Over either
+// transport a heartbeat cannot overtake a message being sent.
+func (c *Conn) stuckLocked(err error) error {
+	var se *HeartbeatStuckError
+	if c.closing || errors.As(err, &se) {
+		return err
+	}
+	now := time.Now()
+	e := &HeartbeatStuckError{Packet: "pong", PingTimeout: c.info.PingTimeout, Err: err}
+	if c.version == Version3 {
+		e.Packet = "ping"
+	}
+	switch {
+	case c.writing && !c.hbQueued.IsZero() && now.Sub(c.hbQueued) >= c.info.PingTimeout/2:
+		e.Queued, e.Waited, e.Size, e.Sending = true, now.Sub(c.hbQueued), c.writeSize, now.Sub(c.writeStart)
+	case c.hbAhead >= stuckAhead && c.hbHeard.Before(c.hbSent) && now.Sub(c.hbSent) >= c.info.PingTimeout/2:
+		e.Waited, e.Size = now.Sub(c.hbSent), c.hbAhead
+	default:
+		return err
+	}
+	return e
 }

@@ -283,7 +283,10 @@ func (c *Conn) writeLoop() {
 		}
 		batch := c.takeBatchLocked()
 		t, ws, v := c.transport, c.ws, c.version
-		c.writing = true
+		c.writing, c.writeStart, c.writeSize = true, time.Now(), 0
+		for _, p := range batch {
+			c.writeSize += c.sizeLocked(p)
+		}
 		c.mu.Unlock()
 
 		var err error
@@ -292,7 +295,11 @@ func (c *Conn) writeLoop() {
 		} else {
 			err = ws.writePackets(batch, v)
 		}
-		if !c.endWrite(err) {
+		hb, ahead := slices.ContainsFunc(batch, isHeartbeat), 0
+		if err == nil && hb && t == WebSocket {
+			ahead, _ = unsentBytes(ws.conn.NetConn())
+		}
+		if !c.endWrite(err, hb, ahead) {
 			return
 		}
 	}

@@ -317,6 +317,9 @@ type recordingConn struct {
 
 const recordLimit = 8192
 
+// NetConn is the connection under the recording.
+func (r *recordingConn) NetConn() net.Conn { return r.Conn }
+
 func (r *recordingConn) wrap(c net.Conn) net.Conn {
 	r.Conn = c
 	return r

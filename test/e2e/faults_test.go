@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -138,6 +140,31 @@ func TestLatency(t *testing.T) {
 	}
 	if r.code != 0 || last != 9 {
 		t.Errorf("exit %d, last ack %d\n%s%s", r.code, last, r.stdout, r.stderr)
+	}
+}
+
+// TestSlowUpload sends a message over a link that takes seconds to carry
+// it, to a server whose heartbeat allows 300 ms: the heartbeat packet
+// waits behind the message, the server (or, in Engine.IO 3 over
+// WebSocket, sio) gives up, and sio says that this is the likely cause
+// rather than only that the socket was disconnected.
+func TestSlowUpload(t *testing.T) {
+	t.Parallel()
+	big := filepath.Join(t.TempDir(), "big.json")
+	if err := os.WriteFile(big, []byte(`"`+strings.Repeat("x", 500<<10)+`"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"4", "2"} {
+		s := testserver.Start(t, testserver.Config{Version: v, PingInterval: 300 * time.Millisecond, PingTimeout: 300 * time.Millisecond})
+		p := testserver.StartFaultProxy(t, strings.TrimPrefix(s.URL(), "http://"))
+		p.Bandwidth(100 << 10)
+		for _, tr := range []string{"websocket", "polling"} {
+			start := time.Now()
+			r := sio(t, "", "emit", p.URL(), "echo", "@"+big, "--ack", "--timeout", "10s", "--transport", tr)
+			if r.code != 1 || !strings.Contains(r.stderr, "ping timeout") || !strings.Contains(r.stderr, "most likely") || time.Since(start) > 5*time.Second {
+				t.Errorf("socket.io %s over %s: exit %d after %v: %s", v, tr, r.code, time.Since(start), r.stderr)
+			}
+		}
 	}
 }
 
