@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -147,6 +148,18 @@ func (d *jsonDecoder) Decode(m Message) (*Packet, error) {
 	return p, nil
 }
 
+// jsonProblem says where and why data, known not to be valid JSON, is
+// not: encoding/json's words ("exceeded max depth", "invalid character
+// ... in string literal").
+func jsonProblem(data []byte) (int, string) {
+	var raw json.RawMessage
+	var se *json.SyntaxError
+	if err := json.Unmarshal(data, &raw); errors.As(err, &se) {
+		return max(int(se.Offset)-1, 0), se.Error()
+	}
+	return 0, ""
+}
+
 func checkPlaceholders(p *Packet, msg []byte) error {
 	phs, err := findPlaceholders(nil, p.Data)
 	if err != nil {
@@ -221,7 +234,8 @@ func (jp JSONParser) decodeText(msg []byte) (*Packet, int, error) {
 	if i < len(msg) {
 		data := msg[i:]
 		if !json.Valid(data) {
-			return nil, 0, newDecodeError(ErrInvalidJSON, msg, i, "")
+			at, why := jsonProblem(data)
+			return nil, 0, newDecodeError(ErrInvalidJSON, msg, i+at, why)
 		}
 		p.Data = json.RawMessage(data)
 	}

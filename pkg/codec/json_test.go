@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -98,6 +99,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"v4 event object", V4, []Message{text("2{}")}, ErrInvalidPayload},
 		{"v4 garbage", V4, []Message{text(`2["a"`)}, ErrInvalidJSON},
 	}
+	tests = append(tests, struct {
+		name    string
+		version Version
+		in      []Message
+		want    error
+	}{"nested too deep", V5, []Message{text(`2["deep",` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `]`)}, ErrInvalidJSON})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := JSONParser{Version: tt.version}.NewDecoder()
@@ -113,6 +120,9 @@ func TestDecodeErrors(t *testing.T) {
 			var de *DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("error %T is not a *DecodeError", err)
+			}
+			if tt.name == "nested too deep" && (!strings.Contains(err.Error(), "exceeded max depth") || de.Offset != 10008) {
+				t.Errorf("the error does not say where and why: %v (offset %d)", err, de.Offset)
 			}
 		})
 	}
