@@ -121,8 +121,11 @@ func TestTextShowsControls(t *testing.T) {
 	p.Lifecycle(sioclient.Lifecycle{Type: sioclient.LifecycleConnectError, Namespace: "/\x1b]0;x\a", Err: &sioclient.ConnectError{Namespace: "/", Message: msg}})
 	p.Lifecycle(sioclient.Lifecycle{Type: sioclient.LifecycleDisconnect, Namespace: "/", Reason: "bye\r\nsio: forged"})
 	p.Event(&sioclient.Event{Namespace: "/", Name: "evil\x1b[H", Packet: &codec.Packet{Type: codec.Event, Data: json.RawMessage(`["evil\u001b[H",1]`)}})
+	// Inside JSON strings: bytes that are not UTF-8, a C1 control, a
+	// bidirectional override.
+	p.Event(&sioclient.Event{Namespace: "/", Name: "raw", Packet: &codec.Packet{Type: codec.Event, Data: json.RawMessage("[\"raw\",\"caf\xff\xfe \u009b2J \u202eabc\"]")}})
 	p.Flush()
-	if strings.ContainsAny(b.String(), "\x1b\a\r") || strings.Count(b.String(), "\n") != 3 {
+	if strings.ContainsAny(b.String(), "\x1b\a\r\u009b\u202e") || strings.Count(b.String(), "\n") != 4 || !utf8.ValidString(b.String()) || !strings.Contains(b.String(), `"caf\xff\xfe \u009b2J \u202eabc"`) {
 		t.Errorf("raw controls reach the terminal: %q", b.String())
 	}
 }

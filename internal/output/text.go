@@ -153,7 +153,10 @@ func (p palette) appendArgs(b []byte, args []byte, tail bool) []byte {
 	}
 	elems, err := splitArgs(args)
 	if err != nil {
-		return append(append(b, "  "...), args...)
+		return append(append(b, "  "...), Visible(string(args))...)
+	}
+	for i, e := range elems {
+		elems[i] = visibleJSON(e)
 	}
 	if p.pretty {
 		return p.appendPretty(b, elems)
@@ -163,4 +166,15 @@ func (p palette) appendArgs(b []byte, args []byte, tail bool) []byte {
 		b = p.appendJSON(b, e)
 	}
 	return b
+}
+
+// visibleJSON is Visible for an argument's JSON: its strings may hold
+// bytes that are not UTF-8, C1 controls and bidirectional overrides raw.
+func visibleJSON(e []byte) []byte {
+	for _, c := range e {
+		if c < 0x20 || c >= 0x7f {
+			return []byte(Visible(string(e)))
+		}
+	}
+	return e
 }
