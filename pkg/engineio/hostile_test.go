@@ -82,6 +82,23 @@ func TestHostileHandshake(t *testing.T) {
 			conn.Close()
 		}, Options{}, isTransportError},
 		{"stalled", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, Options{ConnectTimeout: 200 * time.Millisecond}, isTransportError},
+		{"endless", func(w http.ResponseWriter, r *http.Request) {
+			// No handshake is this large: refused at 1 MiB, whatever the
+			// read limit.
+			chunk := []byte(strings.Repeat("x", 32<<10))
+			for r.Context().Err() == nil {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, Options{}, func(err error) bool { return errors.Is(err, ErrTooLarge) && strings.Contains(err.Error(), "(1048576 bytes, more than any handshake takes)") }},
+		{"trickling", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte("0{"))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}, Options{ConnectTimeout: 200 * time.Millisecond}, func(err error) bool {
+			return isTransportError(err) && strings.Contains(err.Error(), "the answer was still coming (2 bytes of it so far)")
+		}},
 		{"html error page", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(502)
 			w.Write([]byte("<html>Bad Gateway</html>"))
@@ -522,5 +539,24 @@ func TestCloseDuringProbe(t *testing.T) {
 	}
 	if strings.Join(posts, " ") != "4hello 1" {
 		t.Errorf("POSTs %q, want the message, then the close packet", posts)
+	}
+}
+
+// TestReadBodyBlocks reads bodies of unknown length: whole under the
+// limit, and over it only their start, so a body that grows past the
+// limit costs no more than the limit.
+func TestReadBodyBlocks(t *testing.T) {
+	for _, n := range []int{0, 1, 4096, 4097, 3 << 20} {
+		body := strings.Repeat("y", n)
+		resp := &http.Response{ContentLength: -1, Body: io.NopCloser(strings.NewReader(body))}
+		data, over, err := readBody(resp, 4<<20)
+		if err != nil || over || string(data) != body {
+			t.Errorf("%d bytes: %d read, over %v, %v", n, len(data), over, err)
+		}
+	}
+	resp := &http.Response{ContentLength: -1, Body: io.NopCloser(strings.NewReader(strings.Repeat("z", 5<<20)))}
+	data, over, err := readBody(resp, 4<<20)
+	if err != nil || !over || len(data) > 4096 {
+		t.Errorf("over the limit: %d bytes returned, over %v, %v", len(data), over, err)
 	}
 }

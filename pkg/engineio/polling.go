@@ -77,19 +77,23 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
 	}
 	defer resp.Body.Close()
-	if resp.ContentLength > c.opts.ReadLimit {
+	limit, what := c.opts.ReadLimit, "bytes"
+	if op == "handshake" && limit > handshakeLimit {
+		limit, what = handshakeLimit, "bytes, more than any handshake takes"
+	}
+	if resp.ContentLength > limit {
 		// Refused before reading: a body announced too large costs nothing.
-		err := newProtocolError(op, fmt.Errorf("%w (%d bytes): the response announces %d", ErrTooLarge, c.opts.ReadLimit, resp.ContentLength), nil)
+		err := newProtocolError(op, fmt.Errorf("%w (%d %s): the response announces %d", ErrTooLarge, limit, what, resp.ContentLength), nil)
 		c.traceResponse(u, resp, nil, err)
 		return nil, nil, err
 	}
-	data, err := readBody(resp, c.opts.ReadLimit+1)
+	data, over, err := readBody(resp, limit)
 	c.traceResponse(u, resp, data, err)
 	if err != nil {
 		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
 	}
-	if int64(len(data)) > c.opts.ReadLimit {
-		return nil, nil, newProtocolError(op, fmt.Errorf("%w (%d bytes)", ErrTooLarge, c.opts.ReadLimit), data)
+	if over {
+		return nil, nil, newProtocolError(op, fmt.Errorf("%w (%d %s)", ErrTooLarge, limit, what), data)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, newHTTPError(op, u.String(), resp, data)
@@ -97,18 +101,57 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 	return data, resp, nil
 }
 
-// readBody reads at most limit bytes of a response's body, in one
-// allocation when its length is announced.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n < limit {
+// handshakeLimit bounds the handshake's response: an open packet and the
+// few packets some servers send with it.
+const handshakeLimit = 1 << 20
+
+// readBody reads a response's body of at most limit bytes: in one
+// allocation when its length is announced; otherwise in blocks joined
+// once at the end, so that a body that grows past the limit costs no more
+// than the limit, and then only its start is returned, with over set.
+func readBody(resp *http.Response, limit int64) (data []byte, over bool, err error) {
+	if n := resp.ContentLength; n >= 0 && n <= limit {
 		buf := make([]byte, n)
-		_, err := io.ReadFull(resp.Body, buf)
-		if err == io.ErrUnexpectedEOF {
+		got, err := io.ReadFull(resp.Body, buf)
+		switch {
+		case err == io.ErrUnexpectedEOF:
 			err = fmt.Errorf("the body ended before its announced %d bytes: %w", n, err)
+		case err != nil && got > 0:
+			err = fmt.Errorf("the answer was still coming (%d of its %d bytes so far): %w", got, n, err)
 		}
-		return buf, err
+		return buf[:got], false, err
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, limit))
+	var blocks [][]byte
+	total, size := int64(0), int64(4<<10)
+	for {
+		b := make([]byte, min(size, limit+1-total))
+		n, err := io.ReadFull(resp.Body, b)
+		if n > 0 {
+			blocks = append(blocks, b[:n])
+			total += int64(n)
+		}
+		if total > limit {
+			return blocks[0], true, nil
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			if total > 0 {
+				err = fmt.Errorf("the answer was still coming (%d bytes of it so far): %w", total, err)
+			}
+			return nil, false, err
+		}
+		size = min(size*2, 1<<20)
+	}
+	if len(blocks) == 1 {
+		return blocks[0], false, nil
+	}
+	data = make([]byte, 0, total)
+	for _, b := range blocks {
+		data = append(data, b...)
+	}
+	return data, false, nil
 }
 
 func (c *Conn) traceResponse(u *url.URL, resp *http.Response, body []byte, err error) {
