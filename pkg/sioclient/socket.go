@@ -194,6 +194,20 @@ func (s *Socket) Connect(ctx context.Context) error {
 	case err := <-ch:
 		return err
 	case <-ctx.Done():
+		if s.m.State() == Connecting {
+			// The attempt under way most likely has the same deadline:
+			// give it a moment to say how far it got.
+			t := time.NewTimer(attemptGrace)
+			select {
+			case err := <-ch:
+				t.Stop()
+				if err == nil || errors.Is(err, context.DeadlineExceeded) {
+					return err
+				}
+				return fmt.Errorf("%w (the attempt: %w)", ctx.Err(), err)
+			case <-t.C:
+			}
+		}
 		s.mu.Lock()
 		for i, w := range s.waiters {
 			if w == ch {
@@ -216,6 +230,10 @@ func (s *Socket) Connect(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// attemptGrace is how long a Connect whose context is done waits for the
+// connection attempt in flight to fail with its own cause.
+const attemptGrace = 100 * time.Millisecond
 
 // failWaitersLocked ends the waiting Connect calls with err (nil: success).
 func (s *Socket) failWaitersLocked(err error) {
