@@ -4,7 +4,8 @@
 # command against a server that behaves (sio serve --echo), in one run.
 # What sio reads is bounded by its limits (100 MiB a response or message,
 # 1 MiB a handshake), so the peak stays within a small multiple of the
-# largest message it accepts, whatever the server sends.
+# largest message it accepts, whatever the server sends: tiny-flood's
+# polls here are 100 MB of fifty million noops each.
 #
 #   scripts/bench-hostile.sh           every mode
 #   scripts/bench-hostile.sh MODE...   some
@@ -55,7 +56,8 @@ start "$tmp/sio" serve --port 0 --echo
 measure "(sio serve --echo)" "$tmp/sio" emit "$url" "${emit[@]}"
 kill "${pids[-1]}"
 for m in "${modes[@]}"; do
-  start "$tmp/hostile" -mode "$m"
+  # Floods as large as the read limit: 100 MB polls of noops.
+  start "$tmp/hostile" -mode "$m" -flood 50000000
   case $m in
   websocket-*) measure "$m" "$tmp/sio" emit "$url" "${emit[@]}" --transport websocket ;;
   deep-json | escapes | invalid-utf8 | huge-attachments) measure "$m" "$tmp/sio" listen "$url" --no-reconnect --duration 2s -o json ;;

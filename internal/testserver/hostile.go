@@ -31,7 +31,7 @@ var HostileModes = map[string]string{
 	"huge-handshake":      "announces a 10 GB handshake body and sends two bytes",
 	"absurd-heartbeat":    "announces a pingInterval of about 317 years",
 	"garbage-after":       "answers the first poll after the connect with garbage",
-	"tiny-flood":          "answers every poll with five million noop packets (10 MB)",
+	"tiny-flood":          "answers every poll with Flood noop packets (five million, 10 MB, unless set)",
 	"endless-poll":        "answers the first poll after the connect with an endless chunked body",
 	"trickle-poll":        "answers polls one byte every 50 ms, never ending (heartbeat of 300 ms)",
 	"stall":               "stops answering after the connect (heartbeat of 300 ms)",
@@ -48,6 +48,8 @@ var HostileModes = map[string]string{
 type Hostile struct {
 	srv  *httptest.Server
 	mode string
+	// Flood is how many noop packets a poll of tiny-flood holds.
+	Flood int
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -81,7 +83,7 @@ func NewHostile(mode string) (*Hostile, error) {
 		slices.Sort(modes)
 		return nil, fmt.Errorf("unknown hostile mode %q; the modes: %s", mode, strings.Join(modes, ", "))
 	}
-	h := &Hostile{mode: mode}
+	h := &Hostile{mode: mode, Flood: 5_000_000}
 	h.cond = sync.NewCond(&h.mu)
 	return h, nil
 }
@@ -250,7 +252,7 @@ func (h *Hostile) poll(w http.ResponseWriter, r *http.Request) {
 			}
 		case "tiny-flood":
 			h.flush(w, r, 200*time.Millisecond)
-			io.WriteString(w, strings.Repeat("\x1e6", 5_000_000))
+			io.WriteString(w, strings.Repeat("\x1e6", h.Flood))
 			return
 		case "endless-poll":
 			if first {

@@ -19,12 +19,14 @@ import (
 func main() {
 	mode := flag.String("mode", "", "the misbehaviour (see internal/testserver/hostile.go)")
 	addr := flag.String("addr", "127.0.0.1:0", "where to listen")
+	flood := flag.Int("flood", 5_000_000, "noop packets in each poll of tiny-flood")
 	flag.Parse()
 	h, err := testserver.NewHostile(*mode)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 		os.Exit(2)
 	}
+	h.Flood = *flood
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
