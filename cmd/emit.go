@@ -140,6 +140,19 @@ func emitRun(opts *EmitOptions) error {
 	if err != nil {
 		return usage(err)
 	}
+	// A connection lost for good while waiting for --wait's event ends
+	// the wait at once, with the cause (an ack's wait ends so by itself):
+	// the Manager's session ended with no attempt to follow (emit does
+	// not reconnect), or the server disconnected the socket.
+	lost := make(chan sioclient.StateChange, 1)
+	c.manager.OnStateChange = func(sc sioclient.StateChange) {
+		if sc.To == sioclient.Disconnected && sc.From == sioclient.Connected && (sc.Namespace == "" || sc.Namespace == c.namespaces[0]) {
+			select {
+			case lost <- sc:
+			default:
+			}
+		}
+	}
 	m, err := sioclient.NewManager(c.url, &c.manager)
 	if err != nil {
 		return usage(err)
@@ -215,6 +228,16 @@ func emitRun(opts *EmitOptions) error {
 		case <-time.After(opts.Timeout):
 			out.Flush()
 			return outcome.Errorf(outcome.Timeout, "no %q event within %v", opts.Wait, opts.Timeout)
+		case sc := <-lost:
+			out.Flush()
+			what := "the connection was lost"
+			if sc.Namespace != "" {
+				what = "disconnected from " + sc.Namespace
+			}
+			if sc.Err != nil {
+				return fmt.Errorf("%s before the %q event came: %s: %w", what, opts.Wait, sc.Reason, sc.Err)
+			}
+			return fmt.Errorf("%s before the %q event came: %s", what, opts.Wait, sc.Reason)
 		case <-sig.Done():
 			return interrupted(nil)
 		}

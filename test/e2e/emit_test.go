@@ -144,6 +144,12 @@ func TestEmitWait(t *testing.T) {
 	if !strings.Contains(r.stderr, "no auth payload") {
 		t.Errorf("no warning about --auth on a 2.x server: %q", r.stderr)
 	}
+	// A disconnect while waiting ends the wait at once, with its reason.
+	start := time.Now()
+	r = sio(t, "", "emit", s.URL(), "disconnect-me", "--wait", "never", "--timeout", "20s")
+	if r.code != 1 || !strings.Contains(r.stderr, `disconnected from / before the "never" event came: io server disconnect`) || time.Since(start) > 5*time.Second {
+		t.Errorf("disconnected while waiting: exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	}
 }
 
 func TestEmitTransports(t *testing.T) {
