@@ -303,6 +303,63 @@ func explainPolling(res *httpResult, path string) (problem, fix string) {
 	return fmt.Sprintf("The handshake failed: HTTP %d%s.", res.status, by), "Run with --trace to see the exchange."
 }
 
+// poller keeps a long-poll GET in flight on a session while a step
+// POSTs, as every client does: some servers (googollee/go-socket.io)
+// hold a POST until what they queued for the client has been fetched.
+// What the GETs bring comes on packets.
+type poller struct {
+	cancel  context.CancelFunc
+	done    chan struct{}
+	packets chan wire.Packet
+}
+
+// startPoller polls the session sid until stop is called or a GET fails.
+func (r *run) startPoller(c *http.Client, v wire.Version, sid string) *poller {
+	ctx, cancel := context.WithCancel(r.ctx)
+	p := &poller{cancel: cancel, done: make(chan struct{}), packets: make(chan wire.Packet, 64)}
+	go func() {
+		defer close(p.done)
+		for ctx.Err() == nil {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.pollURL(v, sid), nil)
+			if err != nil {
+				return
+			}
+			for k, vs := range r.cfg.Manager.Engine.Header {
+				req.Header[k] = vs
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				return
+			}
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return
+			}
+			packets, err := wire.DecodePayload(b, v, resp.Header.Get("Content-Type") == "application/octet-stream")
+			if err != nil {
+				return
+			}
+			for _, pk := range packets {
+				select {
+				case p.packets <- pk:
+				default:
+				}
+				if pk.Type == wire.PacketClose {
+					return
+				}
+			}
+		}
+	}()
+	return p
+}
+
+// stop ends the polling and waits for it.
+func (p *poller) stop() {
+	p.cancel()
+	<-p.done
+}
+
 // sticky sends several requests with the session id, each on a new
 // connection: a "Session ID unknown" means they reached different server
 // processes. When only the first requests get it and a second round a
@@ -335,6 +392,7 @@ func (r *run) sticky(s *Step) {
 		}
 		return ok, bad
 	}
+	polls := r.startPoller(r.client(false), r.version, r.hs.SID)
 	reached, unknown = round(n)
 	late := false
 	if unknown > 0 && len(other) == 0 {
@@ -347,6 +405,7 @@ func (r *run) sticky(s *Step) {
 	}
 	closePkt := wire.EncodePayload(nil, []wire.Packet{{Type: wire.PacketClose}}, r.version)
 	r.do(c, http.MethodPost, r.pollURL(r.version, r.hs.SID), closePkt)
+	polls.stop()
 	fact(s, "requests", fmt.Sprintf("%d POSTs with the sid (a client's connect and heartbeat packets), each on a new connection: %d reached the session", sent, reached))
 	for _, name := range r.cookies {
 		if who, ok := balancerCookies[strings.ToLower(name)]; ok {
