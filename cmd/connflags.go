@@ -49,6 +49,7 @@ type ConnOptions struct {
 	WSPath          string
 	PollingPath     string
 	ForceBase64     bool
+	LegacyUTF8      bool
 	NoTimestamp     bool
 	TimestampParam  string
 	UpgradeTimeout  time.Duration
@@ -100,6 +101,7 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	fs.StringVar(&o.WSPath, "ws-path", "", "the WebSocket's `path`, when a front routes it apart from polling (default: --path)")
 	fs.StringVar(&o.PollingPath, "polling-path", "", "the polling requests' `path`, when a front routes them apart (default: --path)")
 	fs.BoolVar(&o.ForceBase64, "force-base64", false, "send binary data over WebSocket as base64 text frames, and ask the server to")
+	fs.BoolVar(&o.LegacyUTF8, "legacy-utf8", false, "UTF-8 encode polling text twice, as socket.io 1.x (engine.io 1.x) does")
 	fs.BoolVar(&o.NoTrailingSlash, "no-trailing-slash", false, "send the path without a trailing slash (addTrailingSlash: false)")
 	fs.BoolVar(&o.NoTimestamp, "no-timestamp", false, "leave the cache-busting stamp off polling requests")
 	fs.StringVar(&o.TimestampParam, "timestamp-param", "t", "the query `name` of polling requests' cache-busting stamp")
@@ -207,6 +209,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	eo.WebSocketPath = o.WSPath
 	eo.PollingPath = o.PollingPath
 	eo.ForceBase64 = o.ForceBase64
+	eo.LegacyUTF8 = o.LegacyUTF8
 	eo.NoTimestamp = o.NoTimestamp
 	eo.TimestampParam = o.TimestampParam
 	given := o.flags != nil && o.flags.Changed("timestamp-param")

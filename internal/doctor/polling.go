@@ -212,6 +212,9 @@ func (r *run) openPolling(s *Step, asked wire.Version, res *httpResult) {
 			fact(s, "note", "the server offers WebTransport (HTTP/3) as well; sio does not use it, and checks polling and WebSocket")
 		}
 	}
+	if v == wire.Version3 && !r.cfg.Manager.Engine.LegacyUTF8 {
+		r.checkText(s)
+	}
 }
 
 // versionMismatch explains an Engine.IO 3 handshake that a server of

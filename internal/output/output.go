@@ -334,6 +334,10 @@ func appendString(b []byte, s string) []byte { return codec.AppendJSONString(b, 
 // of it, and with the credentials of any URL in it redacted.
 func Describe(err error) string {
 	s := err.Error()
+	var le *engineio.LegacyUTF8Error
+	if errors.As(err, &le) {
+		s += "; try --legacy-utf8"
+	}
 	for _, pkg := range []string{"sioclient: ", "engineio: ", "codec: "} {
 		s = strings.ReplaceAll(s, pkg, "")
 	}

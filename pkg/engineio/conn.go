@@ -61,6 +61,9 @@ type Conn struct {
 	// Engine.IO 3's pong).
 	hbQueued, hbSent, hbHeard time.Time
 	hbAhead                   int
+	// wideSent is when text beyond ASCII last went over Engine.IO 3
+	// polling without LegacyUTF8; see legacyLocked.
+	wideSent time.Time
 	paused                    bool // writes are held while the upgrade switches over
 	pollStop                  bool // the poll loop must not start another GET
 	pollDone                  chan struct{}
@@ -506,7 +509,9 @@ func (c *Conn) shutdown(reason CloseReason, err error) {
 	if c.closing {
 		reason, err = ReasonForcedClose, nil
 	}
-	if reason == ReasonTransportClose || reason == ReasonTransportError || reason == ReasonPingTimeout && c.version == Version3 {
+	if (reason == ReasonTransportClose || reason == ReasonTransportError) && !c.wideSent.IsZero() && time.Since(c.wideSent) < legacyWindow {
+		err = &LegacyUTF8Error{Err: err}
+	} else if reason == ReasonTransportClose || reason == ReasonTransportError || reason == ReasonPingTimeout && c.version == Version3 {
 		err = c.stuckLocked(err)
 		var se *HeartbeatStuckError
 		if errors.As(err, &se) {

@@ -154,6 +154,20 @@ func (e *HeartbeatStuckError) Error() string {
 
 func (e *HeartbeatStuckError) Unwrap() error { return e.Err }
 
+// LegacyUTF8Error explains an Engine.IO 3 session the server ended just
+// after text beyond ASCII went to it over polling: engine.io 1.x
+// (socket.io 1.x) does so with text that is not UTF-8 encoded twice, as
+// it sends and expects over polling (Options.LegacyUTF8).
+type LegacyUTF8Error struct {
+	Err error // how the session ended
+}
+
+func (e *LegacyUTF8Error) Error() string {
+	return fmt.Sprintf("the server ended the session just after text beyond ASCII went to it over polling, as engine.io 1.x (socket.io 1.x) does unless that text is UTF-8 encoded twice (%v)", e.Err)
+}
+
+func (e *LegacyUTF8Error) Unwrap() error { return e.Err }
+
 // ProtocolError is a server answer that does not follow the Engine.IO
 // protocol: garbage where a packet was due, a missing or bad handshake, a
 // payload over the read limit.

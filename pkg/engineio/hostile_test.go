@@ -91,7 +91,9 @@ func TestHostileHandshake(t *testing.T) {
 					return
 				}
 			}
-		}, Options{}, func(err error) bool { return errors.Is(err, ErrTooLarge) && strings.Contains(err.Error(), "(1048576 bytes, more than any handshake takes)") }},
+		}, Options{}, func(err error) bool {
+			return errors.Is(err, ErrTooLarge) && strings.Contains(err.Error(), "(1048576 bytes, more than any handshake takes)")
+		}},
 		{"trickling", func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte("0{"))
 			w.(http.Flusher).Flush()

@@ -46,6 +46,12 @@ type Options struct {
 	// and asks the server (b64=1) to do the same, as the reference
 	// client's forceBase64, for fronts that pass only text frames.
 	ForceBase64 bool
+	// LegacyUTF8 UTF-8 encodes the text of Engine.IO 3 polling packets
+	// twice, both ways, as engine.io 1.x (socket.io 1.x) does: without
+	// it, text beyond ASCII arrives garbled from such a server ("€" as
+	// "â\u0082¬") and ends the session when sent. Text from the server
+	// that was not encoded so ends the session with a parse error.
+	LegacyUTF8 bool
 	// SendOversize sends messages larger than the maxPayload the server
 	// announced, as the reference client does, instead of refusing them
 	// with a TooLargeError; the server then ends the session. For probing

@@ -203,7 +203,17 @@ func (c *Conn) openPolling(ctx context.Context) ([]wire.Packet, error) {
 		return nil, newProtocolError("handshake", err, body)
 	}
 	c.info, c.version, c.transport = info, v, Polling
-	return packets[1:], nil
+	early := packets[1:]
+	if c.opts.LegacyUTF8 && v == Version3 {
+		for i, p := range early {
+			if !p.Binary {
+				if early[i].Data, err = wire.DecodeUTF8Twice(p.Data); err != nil {
+					return nil, newProtocolError("handshake", err, body)
+				}
+			}
+		}
+	}
+	return early, nil
 }
 
 // pollLoop makes one long-poll GET after another until the session ends or
@@ -227,7 +237,7 @@ func (c *Conn) pollLoop(done chan struct{}) {
 		}
 		// Packet by packet as decoded: no list of them, however many.
 		c.readMu.Lock()
-		err = wire.EachPacket(body, v, isBinaryPayload(resp), c.handlePacket)
+		err = wire.EachPacket(body, v, isBinaryPayload(resp), c.handleLegacy(v))
 		c.unlockRead()
 		if err != nil {
 			c.shutdown(ReasonParseError, newProtocolError("poll", err, body))
@@ -236,8 +246,60 @@ func (c *Conn) pollLoop(done chan struct{}) {
 	}
 }
 
+// handleLegacy returns the handler of polled packets: handlePacket, after
+// undoing engine.io 1.x's second UTF-8 encoding when LegacyUTF8 asks. A
+// packet that was not so encoded is kept to end the session with.
+func (c *Conn) handleLegacy(v Version) func(wire.Packet) {
+	if !c.opts.LegacyUTF8 || v != Version3 {
+		return c.handlePacket
+	}
+	return func(p wire.Packet) {
+		if !p.Binary {
+			data, err := wire.DecodeUTF8Twice(p.Data)
+			if err != nil {
+				c.shutdown(ReasonParseError, newProtocolError("poll", fmt.Errorf("%w (--legacy-utf8 is for engine.io 1.x only)", err), p.Data))
+				return
+			}
+			p.Data = data
+		}
+		c.handlePacket(p)
+	}
+}
+
+// isWide tells a text packet that holds more than ASCII.
+func isWide(p wire.Packet) bool {
+	if p.Binary {
+		return false
+	}
+	for _, b := range p.Data {
+		if b >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// legacyWindow is how soon after text beyond ASCII went over Engine.IO 3
+// polling a session the server ends is taken for engine.io 1.x refusing
+// it (LegacyUTF8Error).
+const legacyWindow = 2 * time.Second
+
 // post sends packets in one polling POST.
 func (c *Conn) post(ctx context.Context, packets []wire.Packet, v Version) error {
+	if c.opts.LegacyUTF8 && v == Version3 {
+		twice := make([]wire.Packet, len(packets))
+		for i, p := range packets {
+			if !p.Binary {
+				p.Data = wire.EncodeUTF8Twice(p.Data)
+			}
+			twice[i] = p
+		}
+		packets = twice
+	} else if v == Version3 && slices.ContainsFunc(packets, isWide) {
+		c.mu.Lock()
+		c.wideSent = time.Now()
+		c.mu.Unlock()
+	}
 	body := wire.EncodePayload(nil, packets, v)
 	_, _, err := c.roundTrip(ctx, "post", http.MethodPost, c.requestURL(Polling, v, c.info.SID), body, redactedPayload(packets, v))
 	return err
