@@ -78,7 +78,6 @@ type run struct {
 	pings       chan sioclient.Lifecycle
 	closed      chan sioclient.Lifecycle
 	connectedAt time.Time
-	legacyUTF8  bool          // engine.io 1.x: polling text UTF-8 encoded twice (checkText)
 	pollingOff  bool          // the server refuses polling
 	cookies     []string      // set by the handshake
 	dropped     time.Duration // the connection dropped this long after connecting

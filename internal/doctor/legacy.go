@@ -80,7 +80,6 @@ func (r *run) checkText(s *Step) {
 		return
 	}
 	if r.probeText(wire.EncodeUTF8Twice([]byte("€"))) {
-		r.legacyUTF8 = true
 		fact(s, "text", "a ping carrying \"€\" over polling ended the session; one carrying it UTF-8 encoded twice was answered")
 		warn(s, legacyProblem, legacyFix)
 		return
