@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/siocli/sio/internal/testserver"
 )
@@ -162,27 +160,6 @@ func TestRunAgainstServe(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, `all good for "u1"`) || !strings.Contains(r.stdout, " passed, 0 failed\n") {
 			t.Errorf("EIO %s: exit %d\n%s%s", eio, r.code, r.stdout, r.stderr)
 		}
-	}
-}
-
-// TestLastEmitArrives: an emit without an ack as the last thing a script
-// or a piped shell does reaches the server, run after run (socket.io 4.x
-// drops an event whose socket disconnected in the same read).
-func TestLastEmitArrives(t *testing.T) {
-	s := testserver.Start(t, testserver.Config{Version: "4"})
-	const runs = 5
-	l := sioStart(t, "listen", s.URL(), "news", "--count", fmt.Sprint(2*runs), "-o", "json")
-	l.waitFor(t, `"type":"connect"`, 1)
-	for i := 0; i < runs; i++ {
-		if r := sio(t, "emit broadcast news run\n", "run", "-", s.URL()); r.code != 0 {
-			t.Fatalf("run: exit %d %s", r.code, r.stderr)
-		}
-		if r := sio(t, "emit broadcast news shell\n", "repl", s.URL()); r.code != 0 {
-			t.Fatalf("repl: exit %d %s", r.code, r.stderr)
-		}
-	}
-	if code := l.wait(t, 20*time.Second); code != 0 {
-		t.Fatalf("listen heard %d of %d: exit %d %s", strings.Count(l.stdout.String(), `"event":"news"`), 2*runs, code, l.stderr)
 	}
 }
 

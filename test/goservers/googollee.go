@@ -48,6 +48,10 @@ func serveGoogollee(ln net.Listener) {
 			s.Emit("question", a, func(answer string) { s.Emit("answered", answer) })
 		})
 		server.OnEvent(nsp, "disconnect-me", func(s socketio.Conn) { s.Close() })
+		// Typed: an event name and one argument.
+		server.OnEvent(nsp, "broadcast", func(s socketio.Conn, name string, a any) {
+			server.BroadcastToNamespace(nsp, name, a)
+		})
 		server.OnError(nsp, func(socketio.Conn, error) {})
 		server.OnDisconnect(nsp, func(socketio.Conn, string) {})
 	}
