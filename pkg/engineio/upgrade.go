@@ -142,6 +142,7 @@ func (c *Conn) probeWS(ctx context.Context, ws *wsConn, v Version) error {
 	if err != nil || p.Type != wire.PacketPong || string(p.Data) != "probe" {
 		return fmt.Errorf("the server answered the probe with %v, not 3probe", f)
 	}
+	ws.rec.stop()
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -174,23 +175,34 @@ func (c *Conn) openWebSocket(ctx context.Context) ([]wire.Packet, error) {
 		// Otherwise the heartbeat, or the layer above, will tell.
 		v = Version4
 	}
+	ws.rec.stop() // an HTTP answer after the switch can no longer come
 	c.info, c.version, c.transport, c.ws = info, v, WebSocket, ws
 	return nil, nil
 }
 
 func (w *wsConn) readFrame() (wsFrame, error) {
 	typ, data, err := w.conn.ReadMessage()
+	if w.trace != nil {
+		w.traceRead(data, typ == websocket.BinaryMessage, err)
+	}
 	if err != nil {
-		if w.trace != nil {
-			w.trace(TraceEvent{Time: time.Now(), Kind: TraceClosed, Transport: WebSocket, URL: w.url, Err: err})
-		}
 		return wsFrame{}, err
 	}
-	f := wsFrame{data: data, binary: typ == websocket.BinaryMessage}
-	if w.trace != nil {
-		w.trace(TraceEvent{Time: time.Now(), Kind: TraceFrame, Transport: WebSocket, Body: data, Binary: f.binary})
+	return wsFrame{data: data, binary: typ == websocket.BinaryMessage}, nil
+}
+
+// traceRead traces a frame read, or the read's failure. It is a function
+// of its own so that its event is not on the stack of every parked read:
+// thousands of idle connections keep their reading goroutine's stack
+// small.
+//
+//go:noinline
+func (w *wsConn) traceRead(data []byte, binary bool, err error) {
+	if err != nil {
+		w.trace(TraceEvent{Time: time.Now(), Kind: TraceClosed, Transport: WebSocket, URL: w.url, Err: err})
+		return
 	}
-	return f, nil
+	w.trace(TraceEvent{Time: time.Now(), Kind: TraceFrame, Transport: WebSocket, Body: data, Binary: binary})
 }
 
 // readError classifies a failed read: an HTTP answer written into the stream
@@ -214,6 +226,16 @@ func decodeFrame(f wsFrame, v Version) (wire.Packet, error) {
 // wsReadLoop reads the session's WebSocket until it fails or the session
 // ends.
 func (c *Conn) wsReadLoop(ws *wsConn) {
+	c.readFrames(ws, true)
+}
+
+// readFrames is the WebSocket read loop. When fresh is set, it hands the
+// loop to a new goroutine once it has handled the session's first
+// message (for Socket.IO, the namespace connect's answer): what that took
+// grew this goroutine's stack, which the runtime would not shrink while
+// it waits in a read (the waiting read alone keeps half of it in use), and
+// thousands of idle connections each keep a waiting reader.
+func (c *Conn) readFrames(ws *wsConn, fresh bool) {
 	defer c.wg.Done()
 	for {
 		c.waitInboxRoom()
@@ -234,6 +256,11 @@ func (c *Conn) wsReadLoop(ws *wsConn) {
 		ok := c.handleFrameLocked(f)
 		c.unlockRead()
 		if !ok {
+			return
+		}
+		if fresh && len(f.data) > 0 && (f.binary || f.data[0] == '4') {
+			c.wg.Add(1)
+			go c.readFrames(ws, false)
 			return
 		}
 	}
@@ -311,8 +338,17 @@ func (w *wsConn) close() {
 // HTTP answer the server writes after 101 Switching Protocols can be shown.
 type recordingConn struct {
 	net.Conn
-	mu  sync.Mutex
-	buf []byte
+	mu   sync.Mutex
+	buf  []byte
+	done atomic.Bool // the session opened: nothing more to keep
+}
+
+// stop ends the recording and lets its bytes go.
+func (r *recordingConn) stop() {
+	r.done.Store(true)
+	r.mu.Lock()
+	r.buf = nil
+	r.mu.Unlock()
 }
 
 const recordLimit = 8192
@@ -327,6 +363,9 @@ func (r *recordingConn) wrap(c net.Conn) net.Conn {
 
 func (r *recordingConn) Read(p []byte) (int, error) {
 	n, err := r.Conn.Read(p)
+	if r.done.Load() {
+		return n, err
+	}
 	r.mu.Lock()
 	if room := recordLimit - len(r.buf); room > 0 && n > 0 {
 		r.buf = append(r.buf, p[:min(n, room)]...)
