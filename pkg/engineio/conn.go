@@ -28,12 +28,15 @@ import (
 // flight. Close stops every goroutine the Conn started before it returns;
 // call it even when the session has already ended.
 type Conn struct {
-	opts   Options
-	base   url.URL // scheme, host and path; the query is built per request
-	query  url.Values
-	httpTr *http.Transport
-	client *http.Client
-	jar    http.CookieJar
+	opts  Options
+	base  *url.URL // scheme, host and path; the query is built per request
+	query url.Values
+	// The HTTP client of polling, made on first use: a WebSocket-only
+	// session has none.
+	httpOnce sync.Once
+	httpTr   *http.Transport
+	client   *http.Client
+	jar      http.CookieJar
 
 	ctx    context.Context // cancelled when the session ends
 	cancel context.CancelFunc
@@ -48,36 +51,37 @@ type Conn struct {
 	ws         *wsConn // the WebSocket once it carries the session
 	probe      *wsConn // the WebSocket being probed during an upgrade
 	outq       []wire.Packet
-	writerUp   bool        // the writer goroutine runs: always while outq holds packets
 	writerIdle *time.Timer // wakes an idle writer to see whether to exit
-	writing    bool        // the writer has a batch out
-	writeStart time.Time   // when the batch out started
+	writeStart mono        // when the batch out started
 	writeSize  int         // its size on the wire
+	pollDone   chan struct{}
+	closeErr   *CloseError
+	inbox      []Message
+	inboxSig   chan struct{}
+	// The flags, side by side (a Conn is small when thousands are open).
+	writerUp bool // the writer goroutine runs: always while outq holds packets
+	writing  bool // the writer has a batch out
+	paused   bool // writes are held while the upgrade switches over
+	pollStop bool // the poll loop must not start another GET
+	closing  bool // Close was called
 	// The heartbeat packets the server waits for (the pong, or Engine.IO
 	// 3's ping), to explain a session the server ended for want of one
 	// (stuckLocked): when one was queued that has not gone out yet; when
 	// the last went out, with how many bytes the socket still held ahead
 	// of it; when the server last showed it had one (its next ping, or
 	// Engine.IO 3's pong).
-	hbQueued, hbSent, hbHeard time.Time
+	hbQueued, hbSent, hbHeard mono
 	hbAhead                   int
 	// wideSent is when text beyond ASCII last went over Engine.IO 3
-	// polling without LegacyUTF8; see legacyLocked.
-	wideSent time.Time
-	paused                    bool // writes are held while the upgrade switches over
-	pollStop                  bool // the poll loop must not start another GET
-	pollDone                  chan struct{}
-	closing                   bool // Close was called
-	closeErr                  *CloseError
-	inbox                     []Message
-	inboxSig                  chan struct{}
+	// polling without LegacyUTF8 (see LegacyUTF8Error).
+	wideSent mono
 
 	// Heartbeat and version detection, guarded by mu; each timer has one
 	// meaning (heartbeat.go, version.go).
 	deadline    *time.Timer // when the server is taken for gone: a ping timeout
 	pingTimer   *time.Timer // Engine.IO 3: when the client sends its next ping
 	detectTimer *time.Timer // WebSocket-only auto: when to take the server for Engine.IO 3
-	pingSent    time.Time
+	pingSent    mono
 	heartbeatOn bool
 
 	readMu     sync.Mutex // serialises packet handling with version resolution
@@ -100,7 +104,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	}
 	c := &Conn{opts: o, done: make(chan struct{}), inboxSig: make(chan struct{}, 1)}
 	c.cond = sync.NewCond(&c.mu)
-	c.base = url.URL{Scheme: u.Scheme, Host: u.Host, Path: o.Path, User: u.User}
+	c.base = &url.URL{Scheme: u.Scheme, Host: u.Host, Path: o.Path, User: u.User}
 	c.query = u.Query()
 	for k, vs := range o.Query {
 		for _, v := range vs {
@@ -111,16 +115,6 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	if c.jar == nil {
 		c.jar, _ = cookiejar.New(nil)
 	}
-	c.httpTr = &http.Transport{
-		Proxy:                 o.Proxy,
-		TLSClientConfig:       o.TLSConfig,
-		DialContext:           o.Dial,
-		TLSHandshakeTimeout:   o.ConnectTimeout,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-	c.client = &http.Client{Transport: c.httpTr, Jar: c.jar, CheckRedirect: c.checkRedirect}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 
 	hctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
@@ -133,7 +127,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	}
 	if err != nil {
 		c.cancel()
-		c.httpTr.CloseIdleConnections()
+		c.closeIdle()
 		return nil, err
 	}
 	c.start(early)
@@ -399,9 +393,9 @@ func (c *Conn) endWrite(err error, heartbeat bool, ahead int) bool {
 	if err != nil {
 		err = c.stuckLocked(err)
 	} else if heartbeat {
-		c.hbQueued, c.hbSent, c.hbAhead = time.Time{}, time.Now(), ahead
+		c.hbQueued, c.hbSent, c.hbAhead = 0, monoNow(), ahead
 		if slices.ContainsFunc(c.outq, isHeartbeat) {
-			c.hbQueued = time.Now()
+			c.hbQueued = monoNow()
 		}
 	}
 	c.writing = false
@@ -476,8 +470,34 @@ func (c *Conn) Close() error {
 	}
 	c.shutdown(ReasonForcedClose, nil)
 	c.wg.Wait()
-	c.httpTr.CloseIdleConnections()
+	c.closeIdle()
 	return nil
+}
+
+// httpClient returns the polling requests' client, made on first use.
+func (c *Conn) httpClient() *http.Client {
+	c.httpOnce.Do(func() {
+		o := &c.opts
+		c.httpTr = &http.Transport{
+			Proxy:                 o.Proxy,
+			TLSClientConfig:       o.TLSConfig,
+			DialContext:           o.Dial,
+			TLSHandshakeTimeout:   o.ConnectTimeout,
+			MaxIdleConnsPerHost:   4,
+			IdleConnTimeout:       90 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		}
+		c.client = &http.Client{Transport: c.httpTr, Jar: c.jar, CheckRedirect: c.checkRedirect}
+	})
+	return c.client
+}
+
+// closeIdle closes the polling client's idle connections, if it has any.
+func (c *Conn) closeIdle() {
+	c.httpOnce.Do(func() {}) // none is made from now on
+	if c.httpTr != nil {
+		c.httpTr.CloseIdleConnections()
+	}
 }
 
 // waitLocked waits on c.cond until ready returns true, the session ends, or
@@ -509,7 +529,7 @@ func (c *Conn) shutdown(reason CloseReason, err error) {
 	if c.closing {
 		reason, err = ReasonForcedClose, nil
 	}
-	if (reason == ReasonTransportClose || reason == ReasonTransportError) && !c.wideSent.IsZero() && time.Since(c.wideSent) < legacyWindow {
+	if (reason == ReasonTransportClose || reason == ReasonTransportError) && c.wideSent != 0 && c.wideSent.since() < legacyWindow {
 		err = &LegacyUTF8Error{Err: err}
 	} else if reason == ReasonTransportClose || reason == ReasonTransportError || reason == ReasonPingTimeout && c.version == Version3 {
 		err = c.stuckLocked(err)
@@ -564,8 +584,8 @@ func (c *Conn) emit(e Event) {
 func (c *Conn) enqueue(p wire.Packet) {
 	c.mu.Lock()
 	if c.closeErr == nil {
-		if c.hbQueued.IsZero() && isHeartbeat(p) {
-			c.hbQueued = time.Now()
+		if c.hbQueued == 0 && isHeartbeat(p) {
+			c.hbQueued = monoNow()
 		}
 		c.outq = append(c.outq, p)
 		c.wakeWriterLocked()
@@ -610,7 +630,7 @@ func (c *Conn) handlePacket(p wire.Packet) {
 		c.signalInbox()
 	case wire.PacketPing:
 		c.mu.Lock()
-		c.hbHeard = time.Now()
+		c.hbHeard = monoNow()
 		c.mu.Unlock()
 		if v == VersionAuto {
 			c.resolveVersionReadLocked(Version4)
@@ -626,8 +646,8 @@ func (c *Conn) handlePacket(p wire.Packet) {
 	case wire.PacketPong:
 		if v == Version3 && string(p.Data) != "probe" {
 			c.mu.Lock()
-			c.hbHeard = time.Now()
-			rtt := time.Since(c.pingSent)
+			c.hbHeard = monoNow()
+			rtt := c.pingSent.since()
 			c.schedulePingLocked(c.info.PingInterval)
 			c.mu.Unlock()
 			c.raise(Event{Type: EventPing, RTT: rtt})

@@ -73,7 +73,7 @@ func (c *Conn) sendPing() {
 		c.mu.Unlock()
 		return
 	}
-	c.pingSent = time.Now()
+	c.pingSent = monoNow()
 	c.armDeadlineLocked(c.info.PingTimeout)
 	c.mu.Unlock()
 	c.enqueue(wire.Packet{Type: wire.PacketPing})
@@ -101,18 +101,34 @@ func (c *Conn) stuckLocked(err error) error {
 	if c.closing || errors.As(err, &se) {
 		return err
 	}
-	now := time.Now()
+	now := monoNow()
 	e := &HeartbeatStuckError{Packet: "pong", PingTimeout: c.info.PingTimeout, Err: err}
 	if c.version == Version3 {
 		e.Packet = "ping"
 	}
 	switch {
-	case c.writing && !c.hbQueued.IsZero() && now.Sub(c.hbQueued) >= c.info.PingTimeout/2:
-		e.Queued, e.Waited, e.Size, e.Sending = true, now.Sub(c.hbQueued), c.writeSize, now.Sub(c.writeStart)
-	case c.hbAhead >= stuckAhead && c.hbHeard.Before(c.hbSent) && now.Sub(c.hbSent) >= c.info.PingTimeout/2:
-		e.Waited, e.Size = now.Sub(c.hbSent), c.hbAhead
+	case c.writing && c.hbQueued != 0 && now.sub(c.hbQueued) >= c.info.PingTimeout/2:
+		e.Queued, e.Waited, e.Size, e.Sending = true, now.sub(c.hbQueued), c.writeSize, now.sub(c.writeStart)
+	case c.hbAhead >= stuckAhead && c.hbHeard < c.hbSent && now.sub(c.hbSent) >= c.info.PingTimeout/2:
+		e.Waited, e.Size = now.sub(c.hbSent), c.hbAhead
 	default:
 		return err
 	}
 	return e
 }
+
+// mono is an instant on the monotonic clock, in nanoseconds since the
+// package was loaded, 0 for none: a Conn keeps several instants, and
+// thousands of Conns at once, for which time.Time's 24 bytes are many.
+type mono int64
+
+var monoBase = time.Now()
+
+// monoNow is the instant now.
+func monoNow() mono { return mono(time.Since(monoBase)) + 1 }
+
+// since is how long ago m was.
+func (m mono) since() time.Duration { return monoNow().sub(m) }
+
+// sub is how long after o m is.
+func (m mono) sub(o mono) time.Duration { return time.Duration(m - o) }

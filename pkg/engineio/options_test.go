@@ -404,7 +404,7 @@ func TestRequestOptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conn := &Conn{opts: o, base: url.URL{Path: o.Path}, query: url.Values{}}
+		conn := &Conn{opts: o, base: &url.URL{Path: o.Path}, query: url.Values{}}
 		u := conn.requestURL(Polling, Version4, "")
 		q := u.Query()
 		for _, k := range []string{"t", "ts"} {

@@ -22,7 +22,7 @@ var stampCounter atomic.Uint64
 // requestURL builds the URL of a request: the user's query, then EIO,
 // transport, the cache-busting stamp of polling requests and the sid.
 func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
-	u := c.base
+	u := *c.base
 	if t == WebSocket && c.opts.WebSocketPath != "" {
 		u.Path = c.opts.WebSocketPath
 	} else if t == Polling && c.opts.PollingPath != "" {
@@ -71,7 +71,7 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 		}
 		c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceRequest, Outgoing: true, Transport: Polling, Method: method, URL: u.String(), Header: h, Body: body, Redacted: redacted})
 	}
-	resp, err := c.client.Do(req)
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		c.traceResponse(u, nil, nil, err)
 		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
@@ -297,7 +297,7 @@ func (c *Conn) post(ctx context.Context, packets []wire.Packet, v Version) error
 		packets = twice
 	} else if v == Version3 && slices.ContainsFunc(packets, isWide) {
 		c.mu.Lock()
-		c.wideSent = time.Now()
+		c.wideSent = monoNow()
 		c.mu.Unlock()
 	}
 	body := wire.EncodePayload(nil, packets, v)
@@ -388,7 +388,7 @@ func (c *Conn) writeLoop() {
 		}
 		batch := c.takeBatchLocked()
 		t, ws, v := c.transport, c.ws, c.version
-		c.writing, c.writeStart, c.writeSize = true, time.Now(), 0
+		c.writing, c.writeStart, c.writeSize = true, monoNow(), 0
 		for _, p := range batch {
 			c.writeSize += c.sizeLocked(p)
 		}
