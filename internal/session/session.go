@@ -96,7 +96,7 @@ type Request struct {
 // Session carries out commands against one Manager. Its methods are safe
 // for concurrent use; the observers run on the Manager's dispatcher.
 type Session struct {
-	cfg     Config
+	cfg     settings
 	m       *sioclient.Manager
 	mu      sync.Mutex
 	current string
@@ -113,6 +113,19 @@ type Session struct {
 	closing   atomic.Bool    // what fails from now on is the close's doing
 }
 
+// settings is what a Session keeps of its Config once its Manager is
+// made: not the Manager's options, which the Manager holds (a load
+// generator keeps thousands of sessions).
+type settings struct {
+	Socket                     sioclient.SocketOptions
+	Namespace                  string
+	ConnectTimeout, AckTimeout time.Duration
+	OnEvent                    func(*sioclient.Event)
+	OnLifecycle                func(sioclient.Lifecycle)
+	OnConnectResult            func(nsp string, e *Emit, ack *sioclient.Ack, err error)
+	OnOutgoing                 func(*codec.Packet)
+}
+
 // Linger is how long a client waits, after its last events left, before
 // it disconnects: socket.io runs an event's handlers on its next tick and
 // drops the event when the socket disconnected meanwhile, so a DISCONNECT
@@ -121,7 +134,9 @@ const Linger = 50 * time.Millisecond
 
 // New returns a session; Start connects it.
 func New(cfg Config) (*Session, error) {
-	s := &Session{cfg: cfg, sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1),
+	s := &Session{cfg: settings{Socket: cfg.Socket, Namespace: cfg.Namespace, ConnectTimeout: cfg.ConnectTimeout, AckTimeout: cfg.AckTimeout,
+		OnEvent: cfg.OnEvent, OnLifecycle: cfg.OnLifecycle, OnConnectResult: cfg.OnConnectResult, OnOutgoing: cfg.OnOutgoing},
+		sockets: map[string]*sioclient.Socket{}, seen: map[string]bool{}, asked: make(chan struct{}, 1),
 		onConnect: append([]*Emit(nil), cfg.OnConnect...)}
 	s.tracing.Store(cfg.TraceOn)
 	mo := cfg.Manager
