@@ -225,7 +225,7 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 
 // clientReadBuffer is each client's WebSocket read buffer: thousands of
 // mostly idle connections are lighter with a small one.
-const clientReadBuffer = 1024
+const clientReadBuffer = 512
 
 // lastLinger is how long a client that did its iterations stays before it
 // disconnects.
