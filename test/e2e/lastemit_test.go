@@ -31,6 +31,9 @@ func TestLastEmit(t *testing.T) {
 		{"socket.io 2.5", testserver.Config{Version: "2"}, nil},
 		{"socket.io 3.1", testserver.Config{Version: "3"}, nil},
 		{"socket.io 4.8", testserver.Config{Version: "4"}, nil},
+		// @socket.io/sticky learns a session's worker only once the handshake
+		// is answered: now and then a connect fails with "Session ID
+		// unknown" (see TestStickyCluster), and sio says so.
 		{"socket.io 4.8 behind @socket.io/sticky", testserver.Config{Version: "4", Cluster: 2, Sticky: true}, nil},
 		{"socket.io 4.8, two workers without stickiness", testserver.Config{Version: "4", Cluster: 2}, []string{"--transport", "websocket"}},
 		{"python-socketio aiohttp", testserver.Config{Python: "aiohttp"}, nil},
@@ -48,10 +51,10 @@ func TestLastEmit(t *testing.T) {
 			l.waitFor(t, `"type":"connect"`, 1)
 			dir := t.TempDir()
 			var want []string
+			failed := 0
 			for i := range *soak {
 				for _, way := range []string{"emit", "then", "run", "repl"} {
 					tag := fmt.Sprintf("%s-%d", way, i)
-					want = append(want, tag)
 					var r result
 					switch way {
 					case "emit":
@@ -65,10 +68,18 @@ func TestLastEmit(t *testing.T) {
 					case "repl":
 						r = sio(t, `emit broadcast last "`+tag+`"`+"\n", append([]string{"repl", url}, srv.extra...)...)
 					}
-					if r.code != 0 {
+					switch {
+					case r.code == 0:
+						want = append(want, tag)
+					case srv.cfg.Sticky && strings.Contains(r.stderr, "Session ID unknown"):
+						failed++ // said, not lost; nothing was sent
+					default:
 						t.Errorf("%s: exit %d: %s", tag, r.code, r.stderr)
 					}
 				}
+			}
+			if failed > 0 {
+				t.Logf("%d connects met @socket.io/sticky's race and said so", failed)
 			}
 			l.stdout.await(5*time.Second, func(out string) bool { return strings.Count(out, `"event":"last"`) >= len(want) })
 			out := l.stdout.String()
