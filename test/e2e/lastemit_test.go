@@ -71,7 +71,7 @@ func TestLastEmit(t *testing.T) {
 					switch {
 					case r.code == 0:
 						want = append(want, tag)
-					case srv.cfg.Sticky && strings.Contains(r.stderr, "Session ID unknown"):
+					case srv.cfg.Sticky && strings.Contains(r.stderr+r.stdout, "Session ID unknown"): // sio run reports on stdout
 						failed++ // said, not lost; nothing was sent
 					default:
 						t.Errorf("%s: exit %d: %s", tag, r.code, r.stderr)
