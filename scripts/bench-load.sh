@@ -9,7 +9,8 @@
 #   cost     CLIENTS clients over a 10 s ramp, each emitting with an ack
 #            every 500 ms, ROUNDS times: sio bench, Artillery 2.x with its
 #            socketio engine, and bare WebSocket clients that only write
-#            and read the frames (the floor); CPU time and ack p50/p99
+#            and read the frames, in Node and in Go (internal/benchfloor:
+#            the floor of any Go client); CPU time and ack p50/p99
 #   connect  CONNECT clients at once: namespace connects a second, against
 #            sio serve and against the Node server
 #
@@ -31,6 +32,7 @@ command -v /usr/bin/time >/dev/null || { echo "bench-load.sh: /usr/bin/time (Deb
 tmp=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/sio" .
+go build -o "$tmp/benchfloor" ./internal/benchfloor
 sio=$tmp/sio
 [ "$(ulimit -Hn)" -ge $((N + 200)) ] || { echo "bench-load.sh: N=$N needs ulimit -n of $((N + 200)) or more" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
@@ -115,6 +117,7 @@ YML
   /usr/bin/time -f "%U %S" -o "$tmp/art.time" scripts/peers/node_modules/.bin/artillery run --quiet \
     --output "$tmp/art.json" "$tmp/artillery.yml" >/dev/null 2>"$tmp/art.err" || { cat "$tmp/art.err" >&2; exit 1; }
   /usr/bin/time -f "%U %S" -o "$tmp/bare.time" node test/servers/bench-load.js bare "$url" "$CLIENTS" $every "$ROUNDS" $((ramp * 1000)) >"$tmp/bare.json"
+  /usr/bin/time -f "%U %S" -o "$tmp/gobare.time" "$tmp/benchfloor" -url "$url" -n "$CLIENTS" -every ${every}ms -rounds "$ROUNDS" -ramp ${ramp}s >"$tmp/gobare.json"
   node -e '
     const fs = require("fs");
     const [dir, clients, rounds] = process.argv.slice(1);
@@ -127,11 +130,14 @@ YML
     const s = { cpu: cpu("sio.time"), p50: sio.histograms.ack.p50, p99: sio.histograms.ack.p99, n: sio.counters.acks, err: sio.counters.errors };
     const a = { cpu: cpu("art.time"), p50: ah.median, p99: ah.p99, n: ah.count, err: aerr };
     const b = { cpu: cpu("bare.time"), p50: bare.p50_ms, p99: bare.p99_ms, n: bare.n, err: 0 };
+    const gobare = JSON.parse(fs.readFileSync(dir + "/gobare.json"));
+    const g = { cpu: cpu("gobare.time"), p50: gobare.p50_ms, p99: gobare.p99_ms, n: gobare.n, err: 0 };
     console.log(`cost: ${clients} clients, each an emit with an ack every 500 ms, ${rounds} times (10 s ramp; CPU time of the load generator):`);
     const line = (name, r, extra) => console.log(`  ${name.padEnd(22)} CPU ${r.cpu.toFixed(1).padStart(6)} s  ack p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${r.n} acks, ${r.err} errors${extra}`);
-    line("sio bench", s, `  CPU ${(s.cpu / a.cpu).toFixed(2)}x Artillery, p50 ${(s.p50 / b.p50).toFixed(2)}x the floor`);
+    line("sio bench", s, `  CPU ${(s.cpu / a.cpu).toFixed(2)}x Artillery, ${(s.cpu / g.cpu).toFixed(2)}x the Go floor; p50 ${(s.p50 / g.p50).toFixed(2)}x the Go floor`);
     line("Artillery 2 socketio", a, "");
-    line("bare WebSocket floor", b, "");
+    line("bare WebSocket, Node", b, "");
+    line("bare WebSocket, Go", g, `  CPU ${(g.cpu / a.cpu).toFixed(2)}x Artillery`);
   ' "$tmp" "$CLIENTS" "$ROUNDS"
 }
 
