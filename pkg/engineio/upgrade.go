@@ -42,9 +42,12 @@ func (c *Conn) upgrade() {
 	c.paused = true
 	// and send the probe only once the POST in flight, if any, is
 	// answered: such a server would refuse it if the probe overtook it.
-	c.waitLocked(time.Now().Add(probeHold), func() bool { return !c.writing })
+	// The hold never outlasts a quarter of the server's pingTimeout: a
+	// pong held longer could cost the session.
+	held := min(probeHold, c.info.PingTimeout/4)
+	c.waitLocked(time.Now().Add(held), func() bool { return !c.writing })
 	c.mu.Unlock()
-	hold := time.AfterFunc(probeHold, func() {
+	hold := time.AfterFunc(held, func() {
 		c.mu.Lock()
 		if c.probe == ws && !c.pollStop {
 			c.paused = false
@@ -122,7 +125,7 @@ func (c *Conn) upgrade() {
 }
 
 // probeHold is how long writes wait for the probe's answer before they go
-// over polling again.
+// over polling again, at most (see upgrade).
 var probeHold = time.Second
 
 // probeWS sends the probe ping and waits for its pong.
