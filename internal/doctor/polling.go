@@ -65,6 +65,11 @@ func (r *run) do(c *http.Client, method, u string, body []byte) (*httpResult, er
 func (r *run) doWith(c *http.Client, method, u string, body []byte, extra http.Header) (*httpResult, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Timeout)
 	defer cancel()
+	return r.doCtx(ctx, c, method, u, body, extra)
+}
+
+// doCtx is doWith bounded by ctx alone.
+func (r *run) doCtx(ctx context.Context, c *http.Client, method, u string, body []byte, extra http.Header) (*httpResult, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -323,23 +328,11 @@ func (r *run) startPoller(c *http.Client, v wire.Version, sid string) *poller {
 	go func() {
 		defer close(p.done)
 		for ctx.Err() == nil {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.pollURL(v, sid), nil)
-			if err != nil {
+			res, err := r.doCtx(ctx, c, http.MethodGet, r.pollURL(v, sid), nil, nil)
+			if err != nil || res.status != http.StatusOK {
 				return
 			}
-			for k, vs := range r.cfg.Manager.Engine.Header {
-				req.Header[k] = vs
-			}
-			resp, err := c.Do(req)
-			if err != nil {
-				return
-			}
-			b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return
-			}
-			packets, err := wire.DecodePayload(b, v, resp.Header.Get("Content-Type") == "application/octet-stream")
+			packets, err := wire.DecodePayload(res.body, v, res.header.Get("Content-Type") == "application/octet-stream")
 			if err != nil {
 				return
 			}

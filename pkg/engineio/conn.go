@@ -183,8 +183,9 @@ func (c *Conn) start(early []wire.Packet) {
 	c.mu.Unlock()
 
 	c.readMu.Lock()
+	handle := c.handleLegacy(c.version)
 	for _, p := range early {
-		c.handlePacket(p)
+		handle(p)
 	}
 	c.unlockRead()
 	c.mu.Lock()
@@ -195,7 +196,7 @@ func (c *Conn) start(early []wire.Packet) {
 		c.pollDone = make(chan struct{})
 		go c.pollLoop(c.pollDone)
 	} else {
-		go c.wsReadLoop(c.ws)
+		go c.wsReadLoop(c.ws, true)
 	}
 	if upgrade {
 		c.wg.Add(1)
@@ -391,7 +392,7 @@ func (c *Conn) Flush(ctx context.Context) error {
 func (c *Conn) endWrite(err error, heartbeat bool, ahead int) bool {
 	c.mu.Lock()
 	if err != nil {
-		err = c.stuckLocked(err)
+		err = c.stuckLocked(err, false)
 	} else if heartbeat {
 		c.hbQueued, c.hbSent, c.hbAhead = 0, monoNow(), ahead
 		if slices.ContainsFunc(c.outq, isHeartbeat) {
@@ -532,11 +533,7 @@ func (c *Conn) shutdown(reason CloseReason, err error) {
 	if (reason == ReasonTransportClose || reason == ReasonTransportError) && c.wideSent != 0 && c.wideSent.since() < legacyWindow {
 		err = &LegacyUTF8Error{Err: err}
 	} else if reason == ReasonTransportClose || reason == ReasonTransportError || reason == ReasonPingTimeout && c.version == Version3 {
-		err = c.stuckLocked(err)
-		var se *HeartbeatStuckError
-		if errors.As(err, &se) {
-			se.Ours = reason == ReasonPingTimeout
-		}
+		err = c.stuckLocked(err, reason == ReasonPingTimeout)
 	}
 	c.closeErr = &CloseError{Reason: reason, Err: err}
 	c.stopHeartbeatLocked()

@@ -95,14 +95,15 @@ const stuckAhead = 64 << 10
 // queued behind a write still going out for over half the server's
 // pingTimeout, or it went out that long ago behind stuckAhead bytes the
 // socket still held and the server never showed it arrived. Over either
-// transport a heartbeat cannot overtake a message being sent.
-func (c *Conn) stuckLocked(err error) error {
+// transport a heartbeat cannot overtake a message being sent. ours says
+// that sio gave up (Engine.IO 3's wait for a pong), not the server.
+func (c *Conn) stuckLocked(err error, ours bool) error {
 	var se *HeartbeatStuckError
 	if c.closing || errors.As(err, &se) {
 		return err
 	}
 	now := monoNow()
-	e := &HeartbeatStuckError{Packet: "pong", PingTimeout: c.info.PingTimeout, Err: err}
+	e := &HeartbeatStuckError{Packet: "pong", PingTimeout: c.info.PingTimeout, Ours: ours, Err: err}
 	if c.version == Version3 {
 		e.Packet = "ping"
 	}

@@ -203,17 +203,7 @@ func (c *Conn) openPolling(ctx context.Context) ([]wire.Packet, error) {
 		return nil, newProtocolError("handshake", err, body)
 	}
 	c.info, c.version, c.transport = info, v, Polling
-	early := packets[1:]
-	if c.opts.LegacyUTF8 && v == Version3 {
-		for i, p := range early {
-			if !p.Binary {
-				if early[i].Data, err = wire.DecodeUTF8Twice(p.Data); err != nil {
-					return nil, newProtocolError("handshake", err, body)
-				}
-			}
-		}
-	}
-	return early, nil
+	return packets[1:], nil
 }
 
 // pollLoop makes one long-poll GET after another until the session ends or
@@ -246,7 +236,8 @@ func (c *Conn) pollLoop(done chan struct{}) {
 	}
 }
 
-// handleLegacy returns the handler of polled packets: handlePacket, after
+// handleLegacy returns the handler of polled packets (the handshake's
+// too): handlePacket, after
 // undoing engine.io 1.x's second UTF-8 encoding when LegacyUTF8 asks. A
 // packet that was not so encoded is kept to end the session with.
 func (c *Conn) handleLegacy(v Version) func(wire.Packet) {

@@ -120,7 +120,7 @@ func (c *Conn) upgrade() {
 	c.cond.Broadcast()
 	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.wsReadLoop(ws)
+	go c.wsReadLoop(ws, false)
 	c.emit(Event{Type: EventUpgrade, From: Polling, To: WebSocket})
 }
 

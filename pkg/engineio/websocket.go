@@ -224,18 +224,13 @@ func decodeFrame(f wsFrame, v Version) (wire.Packet, error) {
 }
 
 // wsReadLoop reads the session's WebSocket until it fails or the session
-// ends.
-func (c *Conn) wsReadLoop(ws *wsConn) {
-	c.readFrames(ws, true)
-}
-
-// readFrames is the WebSocket read loop. When fresh is set, it hands the
-// loop to a new goroutine once it has handled the session's first
-// message (for Socket.IO, the namespace connect's answer): what that took
-// grew this goroutine's stack, which the runtime would not shrink while
-// it waits in a read (the waiting read alone keeps half of it in use), and
+// ends. When fresh is set, it hands the loop to a new goroutine once it
+// has handled the session's first message (for Socket.IO, the namespace
+// connect's answer): what that took grew this goroutine's stack, which
+// the runtime would not shrink while it waits in a read (the waiting read
+// keeps more than the quarter of it in use that shrinking allows), and
 // thousands of idle connections each keep a waiting reader.
-func (c *Conn) readFrames(ws *wsConn, fresh bool) {
+func (c *Conn) wsReadLoop(ws *wsConn, fresh bool) {
 	defer c.wg.Done()
 	for {
 		c.waitInboxRoom()
@@ -260,7 +255,7 @@ func (c *Conn) readFrames(ws *wsConn, fresh bool) {
 		}
 		if fresh && len(f.data) > 0 && (f.binary || f.data[0] == '4') {
 			c.wg.Add(1)
-			go c.readFrames(ws, false)
+			go c.wsReadLoop(ws, false)
 			return
 		}
 	}
