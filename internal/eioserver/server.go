@@ -182,6 +182,18 @@ func (srv *Server) Close() {
 	srv.wg.Wait()
 }
 
+// track counts a connection in srv.wg unless the server is closed: under
+// srv.mu, so that Close's Wait never meets an Add from zero.
+func (srv *Server) track() bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.closed {
+		return false
+	}
+	srv.wg.Add(1)
+	return true
+}
+
 // writeError answers an Engine.IO request error as the reference server
 // does: 400 and a JSON body {"code":N,"message":"…"}.
 func writeError(w http.ResponseWriter, code wire.ErrorCode, detail string) {

@@ -70,7 +70,10 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 	}
 	conn.SetReadLimit(int64(srv.opts.MaxPayload))
 	ws := &wsTransport{conn: conn}
-	srv.wg.Add(1)
+	if !srv.track() {
+		ws.close()
+		return
+	}
 	defer srv.wg.Done()
 	if s == nil {
 		if s = srv.open(r, v, wire.WebSocket, id); s == nil {
