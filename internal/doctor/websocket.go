@@ -144,6 +144,7 @@ func (r *run) upgrade(s *Step) {
 	}
 	defer conn.Close()
 	var outcome engineio.Event
+	ended := false // the session itself ended before the upgrade did
 	for outcome.Type == 0 {
 		select {
 		case e := <-events:
@@ -154,6 +155,7 @@ func (r *run) upgrade(s *Step) {
 			outcome = engineio.Event{Type: engineio.EventUpgradeError, Err: fmt.Errorf("no upgrade within %s", r.cfg.Timeout)}
 		case <-conn.Done():
 			outcome = engineio.Event{Type: engineio.EventUpgradeError, Err: fmt.Errorf("the session closed: %w", conn.Err())}
+			ended = true
 		}
 	}
 	mu.Lock()
@@ -176,6 +178,13 @@ func (r *run) upgrade(s *Step) {
 	// elsewhere, a proxy's refusal); without one, a probe left unanswered
 	// points at a proxy that holds WebSocket frames back.
 	var he *engineio.HTTPError
+	var ce *engineio.CloseError
+	if ended && !errors.As(outcome.Err, &he) && errors.As(outcome.Err, &ce) {
+		// Not the WebSocket's doing: the session it was to carry ended.
+		fail(s, fmt.Sprintf("The session ended during the upgrade (%s), before the probe's answer: %s.", ce.Reason, output.Describe(outcome.Err)),
+			"Run with --trace to see the exchange; a ping timeout under a short pingTimeout points at a slow or loaded link or server.")
+		return
+	}
 	if sent && !answered && !errors.As(outcome.Err, &he) {
 		fail(s, "The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", upgradeFix(r.between))
 		return
