@@ -92,6 +92,12 @@ func (sh *Shell) record(file string) error {
 		}
 		next = output.NewRecorder(f, f)
 	}
+	// Packets sent before this command are told to the recorder by the
+	// dispatcher: let it catch up, so that the recording ends (or starts)
+	// where the commands say.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	sh.s.Manager().WaitCallbacks(ctx)
+	cancel()
 	if old := sh.rec.Swap(next); old != nil {
 		if err := old.Close(); err != nil {
 			return err

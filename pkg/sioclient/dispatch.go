@@ -43,14 +43,25 @@ func newDispatcher() *dispatcher {
 // post queues f. After close it does nothing.
 func (d *dispatcher) post(f func()) { d.push(item{f: f}) }
 
+// barrier returns a channel closed once every callback queued before it
+// has run (at once after close).
+func (d *dispatcher) barrier() <-chan struct{} {
+	done := make(chan struct{})
+	if !d.push(item{f: func() { close(done) }}) {
+		close(done)
+	}
+	return done
+}
+
 // postEvent queues an event for a socket's handlers.
 func (d *dispatcher) postEvent(s *Socket, ev *Event) { d.push(item{s: s, ev: ev}) }
 
-func (d *dispatcher) push(it item) {
+// push queues it, and reports false after close.
+func (d *dispatcher) push(it item) bool {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return
+		return false
 	}
 	d.queue = append(d.queue, it)
 	if !d.running {
@@ -63,6 +74,7 @@ func (d *dispatcher) push(it item) {
 	case d.wake <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 func (d *dispatcher) run() {

@@ -709,6 +709,18 @@ func (m *Manager) Flush(ctx context.Context) error {
 	return w.conn.Flush(ctx)
 }
 
+// WaitCallbacks waits until every callback queued so far (events,
+// lifecycle events, OnAnyOutgoing) has run, or ctx is done. It must not be
+// called from a callback.
+func (m *Manager) WaitCallbacks(ctx context.Context) error {
+	select {
+	case <-m.disp.barrier():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Close disconnects every socket, closes the session, stops reconnecting,
 // runs the callbacks already queued, and stops every goroutine. It must
 // not be called from a callback.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,5 +211,31 @@ func TestDispatcherIdle(t *testing.T) {
 	defer mu.Unlock()
 	if fmt.Sprint(got) != "[0 1 2 3 4 5 6 7 8]" {
 		t.Errorf("ran %v", got)
+	}
+}
+
+// TestDispatcherBarrier waits for what was queued before it, and not at
+// all once the dispatcher is closed.
+func TestDispatcherBarrier(t *testing.T) {
+	d := newDispatcher()
+	release := make(chan struct{})
+	var ran atomic.Bool
+	d.post(func() { <-release; ran.Store(true) })
+	b := d.barrier()
+	select {
+	case <-b:
+		t.Fatal("the barrier passed a callback still running")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	<-b
+	if !ran.Load() {
+		t.Error("the barrier passed before the callback ended")
+	}
+	d.close()
+	select {
+	case <-d.barrier():
+	case <-time.After(5 * time.Second):
+		t.Fatal("a barrier after close waits")
 	}
 }
