@@ -34,6 +34,23 @@ func MarshalArgs(args ...any) (json.RawMessage, [][]byte, error) {
 	return m.buf, m.blobs, nil
 }
 
+// MarshalEvent encodes the JSON array of an EVENT: the event's name, then
+// args as MarshalArgs encodes them (an error numbers them from 1, after the
+// name).
+func MarshalEvent(name string, args ...any) (json.RawMessage, [][]byte, error) {
+	m := argMarshaler{buf: make([]byte, 0, 64)}
+	m.buf = append(m.buf, '[')
+	m.buf = AppendJSONString(m.buf, name)
+	for i, a := range args {
+		m.buf = append(m.buf, ',')
+		if err := m.value(a, 0); err != nil {
+			return nil, nil, fmt.Errorf("codec: argument %d: %w", i+1, err)
+		}
+	}
+	m.buf = append(m.buf, ']')
+	return m.buf, m.blobs, nil
+}
+
 type argMarshaler struct {
 	buf   []byte
 	blobs [][]byte

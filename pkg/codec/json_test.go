@@ -235,6 +235,21 @@ func TestMarshalArgs(t *testing.T) {
 	}
 }
 
+// TestMarshalEvent writes the name first, and numbers a bad argument from
+// the first after it.
+func TestMarshalEvent(t *testing.T) {
+	data, blobs, err := MarshalEvent("chat \"1\"", "hi", []byte{1})
+	if err != nil || string(data) != `["chat \"1\"","hi",{"_placeholder":true,"num":0}]` || len(blobs) != 1 {
+		t.Errorf("MarshalEvent: %s %v %v", data, blobs, err)
+	}
+	if data, _, err := MarshalEvent("ping"); err != nil || string(data) != `["ping"]` {
+		t.Errorf("no arguments: %s %v", data, err)
+	}
+	if _, _, err := MarshalEvent("x", 1, json.RawMessage(`{`)); err == nil || !strings.Contains(err.Error(), "argument 2") {
+		t.Errorf("a bad second argument: %v", err)
+	}
+}
+
 func TestReplacePlaceholders(t *testing.T) {
 	data := []byte(`["x",{"_placeholder":true,"num":1},{"n":[{"num":0,"_placeholder":true}]},{"_placeholder":false,"num":0}]`)
 	got, err := ReplacePlaceholders(data, [][]byte{{0xA}, {0xB}}, func(dst, blob []byte) []byte {

@@ -51,19 +51,21 @@ type Conn struct {
 	ws         *wsConn // the WebSocket once it carries the session
 	probe      *wsConn // the WebSocket being probed during an upgrade
 	outq       []wire.Packet
-	writerIdle *time.Timer // wakes an idle writer to see whether to exit
-	writeStart mono        // when the batch out started
-	writeSize  int         // its size on the wire
+	spare      []wire.Packet // the last batch's array, empty, for the next outq
+	writerIdle *time.Timer   // wakes an idle writer to see whether to exit
+	writeStart mono          // when the batch out started
+	writeSize  int           // its size on the wire
 	pollDone   chan struct{}
 	closeErr   *CloseError
 	inbox      []Message
 	inboxSig   chan struct{}
 	// The flags, side by side (a Conn is small when thousands are open).
-	writerUp bool // the writer goroutine runs: always while outq holds packets
-	writing  bool // the writer has a batch out
-	paused   bool // writes are held while the upgrade switches over
-	pollStop bool // the poll loop must not start another GET
-	closing  bool // Close was called
+	writerUp  bool // the writer goroutine runs: always while outq holds packets
+	writing   bool // the writer has a batch out
+	paused    bool // writes are held while the upgrade switches over
+	pollStop  bool // the poll loop must not start another GET
+	closing   bool // Close was called
+	idleArmed bool // writerIdle will wake the idle writer
 	// The heartbeat packets the server waits for (the pong, or Engine.IO
 	// 3's ping), to explain a session the server ended for want of one
 	// (stuckLocked): when one was queued that has not gone out yet; when
@@ -387,10 +389,14 @@ func (c *Conn) Flush(ctx context.Context) error {
 	return nil
 }
 
-// endWrite marks the write in progress done; a failed write ends the
+// endWrite marks the write of batch done; a failed write ends the
 // session. It reports whether the write succeeded.
-func (c *Conn) endWrite(err error, heartbeat bool, ahead int) bool {
+func (c *Conn) endWrite(err error, heartbeat bool, ahead int, batch []wire.Packet) bool {
 	c.mu.Lock()
+	if cap(batch) <= spareLimit && c.spare == nil {
+		clear(batch)
+		c.spare = batch[:0]
+	}
 	if err != nil {
 		err = c.stuckLocked(err, false)
 	} else if heartbeat {
@@ -409,6 +415,9 @@ func (c *Conn) endWrite(err error, heartbeat bool, ahead int) bool {
 	return true
 }
 
+// spareLimit is the largest batch array kept for the next writes.
+const spareLimit = 16
+
 // inboxLimit is how many received messages may wait for Read before the
 // reader stops reading, so that a slow reader pushes back on the server
 // through TCP instead of queueing without bound.
@@ -417,6 +426,9 @@ const inboxLimit = 1024
 // waitInboxRoom waits until the inbox has room or the session ends. It is
 // called by the reading goroutine with no lock held.
 func (c *Conn) waitInboxRoom() {
+	if c.opts.OnMessage != nil {
+		return // messages go to OnMessage, not to the inbox
+	}
 	c.mu.Lock()
 	for len(c.inbox) >= inboxLimit && c.closeErr == nil {
 		c.cond.Wait()

@@ -350,9 +350,12 @@ func TestIdleWriter(t *testing.T) {
 				deadline := time.Now().Add(5 * time.Second)
 				for {
 					c.mu.Lock()
-					up := c.writerUp
+					up, spare := c.writerUp, c.spare
 					c.mu.Unlock()
 					if !up {
+						if spare != nil {
+							t.Error("the writer went, keeping its queue's spare array")
+						}
 						break
 					}
 					if time.Now().After(deadline) {

@@ -334,13 +334,17 @@ func (c *Conn) takeBatchLocked() []wire.Packet {
 			}
 		}
 	}
+	if n == len(c.outq) {
+		// All of it: the queue's array goes out, and the last batch's
+		// array, emptied, takes the next writes.
+		batch := c.outq
+		c.outq, c.spare = c.spare, nil
+		return batch
+	}
 	batch := make([]wire.Packet, n)
 	copy(batch, c.outq)
 	clear(c.outq[:n])
 	c.outq = c.outq[n:]
-	if len(c.outq) == 0 {
-		c.outq = nil
-	}
 	return batch
 }
 
@@ -356,19 +360,22 @@ func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	for {
 		c.mu.Lock()
-		var idleSince time.Time
+		var idleSince mono
 		for c.closeErr == nil && (c.paused || len(c.outq) == 0 || c.mustHoldLocked()) {
 			if len(c.outq) == 0 {
-				if idleSince.IsZero() {
-					idleSince = time.Now()
-					c.armWriterIdleLocked()
-				} else if time.Since(idleSince) >= writerIdle {
-					c.writerUp = false
+				now := monoNow()
+				if idleSince == 0 {
+					idleSince = now
+				}
+				if idle := now.sub(idleSince); idle >= writerIdle {
+					c.writerUp, c.spare = false, nil
 					c.mu.Unlock()
 					return
+				} else if !c.idleArmed {
+					c.armWriterIdleLocked(writerIdle - idle)
 				}
 			} else {
-				idleSince = time.Time{}
+				idleSince = 0
 			}
 			c.cond.Wait()
 		}
@@ -395,23 +402,27 @@ func (c *Conn) writeLoop() {
 		if err == nil && hb && t == WebSocket {
 			ahead, _ = unsentBytes(ws.conn.NetConn())
 		}
-		if !c.endWrite(err, hb, ahead) {
+		if !c.endWrite(err, hb, ahead, batch) {
 			return
 		}
 	}
 }
 
-// armWriterIdleLocked has the idle writer woken when it may exit.
-func (c *Conn) armWriterIdleLocked() {
+// armWriterIdleLocked has the idle writer woken after d, to see whether
+// it has been idle long enough to exit. It is armed once for a stretch of
+// idleness, not each time the writer waits.
+func (c *Conn) armWriterIdleLocked(d time.Duration) {
+	c.idleArmed = true
 	if c.writerIdle == nil {
-		c.writerIdle = time.AfterFunc(writerIdle, func() {
+		c.writerIdle = time.AfterFunc(d, func() {
 			c.mu.Lock()
+			c.idleArmed = false
 			c.cond.Broadcast()
 			c.mu.Unlock()
 		})
 		return
 	}
-	c.writerIdle.Reset(writerIdle)
+	c.writerIdle.Reset(d)
 }
 
 // mustHoldLocked reports whether the head of the queue must wait for the

@@ -181,7 +181,11 @@ func (c *Conn) openWebSocket(ctx context.Context) ([]wire.Packet, error) {
 }
 
 func (w *wsConn) readFrame() (wsFrame, error) {
-	typ, data, err := w.conn.ReadMessage()
+	typ, r, err := w.conn.NextReader()
+	var data []byte
+	if err == nil {
+		data, err = readMessage(r)
+	}
 	if w.trace != nil {
 		w.traceRead(data, typ == websocket.BinaryMessage, err)
 	}
@@ -189,6 +193,44 @@ func (w *wsConn) readFrame() (wsFrame, error) {
 		return wsFrame{}, err
 	}
 	return wsFrame{data: data, binary: typ == websocket.BinaryMessage}, nil
+}
+
+// readScratch holds the buffers messages are first read into: most fit,
+// and are then copied out at their size, so that reading a small message
+// allocates only what it keeps.
+var readScratch = sync.Pool{New: func() any { return new([512]byte) }}
+
+// readMessage reads the rest of a message. A message larger than the
+// scratch buffer grows as io.ReadAll grows it.
+func readMessage(r io.Reader) ([]byte, error) {
+	b := readScratch.Get().(*[512]byte)
+	defer readScratch.Put(b)
+	n := 0
+	for n < len(b) {
+		k, err := r.Read(b[n:])
+		n += k
+		if err == io.EOF {
+			return append([]byte{}, b[:n]...), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]byte, n, 2*n)
+	copy(out, b[:])
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)]
+		}
+		k, err := r.Read(out[len(out):cap(out)])
+		out = out[:len(out)+k]
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // traceRead traces a frame read, or the read's failure. It is a function
@@ -285,7 +327,14 @@ func (c *Conn) handleFrameLocked(f wsFrame) bool {
 // writePackets writes each packet as a frame: text as its type digit and
 // data, binary as raw data (Engine.IO 4) or type byte and data (3).
 func (w *wsConn) writePackets(packets []wire.Packet, v Version) error {
-	var buf []byte
+	bp := frameBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= frameBufferLimit {
+			frameBuffers.Put(bp)
+		}
+	}()
+	buf := *bp
+	defer func() { *bp = buf[:0] }()
 	for _, p := range packets {
 		var binary bool
 		buf, binary = wire.AppendFrame(buf[:0], p, v, w.b64)
@@ -309,6 +358,14 @@ func (w *wsConn) writePackets(packets []wire.Packet, v Version) error {
 	}
 	return nil
 }
+
+// frameBuffers hold the frames being written: the writer copies a frame
+// into the WebSocket before it takes the next, so one buffer serves a
+// batch, and idle connections hold none.
+var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// frameBufferLimit is the largest frame buffer kept for reuse.
+const frameBufferLimit = 64 << 10
 
 // compressThreshold is the size below which messages are not compressed,
 // the reference client's perMessageDeflate threshold.

@@ -56,10 +56,7 @@ func (s *Socket) eventPacket(event string, args []any) (*codec.Packet, error) {
 	if codec.IsReservedEvent(event) {
 		return nil, ErrReservedEvent
 	}
-	all := make([]any, 0, 1+len(args))
-	all = append(all, event)
-	all = append(all, args...)
-	data, blobs, err := codec.MarshalArgs(all...)
+	data, blobs, err := codec.MarshalEvent(event, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +100,8 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	}
 	ch := make(chan ackResult, 1)
 	start := time.Now()
-	defer s.m.await()()
+	s.m.await()
+	defer s.m.awaited()
 	s.mu.Lock()
 	if e.volatile && s.state != Connected {
 		s.mu.Unlock()
@@ -124,9 +122,7 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	id := s.nextAckID
 	s.nextAckID++
 	p.ID, p.HasID = id, true
-	s.acks[id] = &pendingAck{event: event, packet: p, sent: time.Now(), done: func(a *Ack, err error) {
-		ch <- ackResult{a, err}
-	}}
+	s.acks[id] = &pendingAck{event: event, packet: p, sent: start, result: ch}
 	if err := s.sendLocked(p, e.noCompress); err != nil {
 		delete(s.acks, id)
 		s.mu.Unlock()
@@ -139,6 +135,9 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		t := time.NewTimer(timeout)
 		defer t.Stop()
 		expire = t.C
+	} else if ctx.Done() == nil {
+		r := <-ch // nothing else can end the wait
+		return r.ack, r.err
 	}
 	select {
 	case r := <-ch:

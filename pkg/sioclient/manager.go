@@ -627,13 +627,15 @@ func (m *Manager) anyActiveLocked() bool {
 	return false
 }
 
-// await marks a call waiting for the connection until the returned
-// function is called.
-func (m *Manager) await() (done func()) {
+// await marks a call waiting for the connection, until awaited: while one
+// waits, the reading goroutine does not wait for the dispatcher's room.
+func (m *Manager) await() {
 	m.awaiting.Add(1)
 	m.disp.recheckRoom()
-	return func() { m.awaiting.Add(-1) }
 }
+
+// awaited ends what await began.
+func (m *Manager) awaited() { m.awaiting.Add(-1) }
 
 // wantOpen is called by a socket that wants to connect.
 func (m *Manager) wantOpen(s *Socket) {
@@ -689,7 +691,12 @@ func (m *Manager) sendWith(p *codec.Packet, noCompress bool, shown *codec.Packet
 			redacted = nil
 		}
 	}
-	em := make([]engineio.Message, len(msgs))
+	var one [1]engineio.Message // the common case, kept off the heap
+	em := one[:0]
+	if len(msgs) > 1 {
+		em = make([]engineio.Message, 0, len(msgs))
+	}
+	em = em[:len(msgs)]
 	for i, mm := range msgs {
 		em[i] = engineio.Message{Data: mm.Data, Binary: mm.Binary, NoCompress: noCompress}
 		if redacted != nil {

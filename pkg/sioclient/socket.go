@@ -59,7 +59,17 @@ type pendingAck struct {
 	event  string
 	packet *codec.Packet
 	sent   time.Time
+	result chan<- ackResult // EmitWithAck's caller waits here, or
 	done   func(*Ack, error)
+}
+
+// finish hands the ack, or why there is none, to whoever waits for it.
+func (pa *pendingAck) finish(a *Ack, err error) {
+	if pa.result != nil {
+		pa.result <- ackResult{a, err}
+		return
+	}
+	pa.done(a, err)
 }
 
 func newSocket(m *Manager, nsp string, opts *SocketOptions) *Socket {
@@ -188,7 +198,8 @@ func (s *Socket) Connect(ctx context.Context) error {
 	ch := make(chan error, 1)
 	s.waiters = append(s.waiters, ch)
 	s.mu.Unlock()
-	defer s.m.await()()
+	s.m.await()
+	defer s.m.awaited()
 	s.m.wantOpen(s)
 	select {
 	case err := <-ch:
@@ -400,8 +411,7 @@ func (s *Socket) clearAcksLocked(c change) (dones []func()) {
 		}
 		if !buffered {
 			delete(s.acks, id)
-			done := pa.done
-			dones = append(dones, func() { done(nil, err) })
+			dones = append(dones, func() { pa.finish(nil, err) })
 		}
 	}
 	return dones
@@ -520,11 +530,6 @@ func (s *Socket) onEvent(p *codec.Packet) {
 
 // dispatchEventLocked records the recovery offset and queues the handlers.
 func (s *Socket) dispatchEventLocked(p *codec.Packet) {
-	name, _ := p.EventName()
-	ev := &Event{Time: time.Now(), Namespace: s.nsp, Name: name, Packet: p}
-	if p.HasID {
-		ev.Ack = &AckRequest{ID: p.ID, s: s}
-	}
 	if s.pid != "" {
 		if args, err := p.Args(); err == nil && len(args) > 1 {
 			if last := args[len(args)-1]; len(last) > 0 && last[0] == '"' {
@@ -535,13 +540,28 @@ func (s *Socket) dispatchEventLocked(p *codec.Packet) {
 			}
 		}
 	}
-	if s.hasHandlers(name) {
-		s.m.disp.postEvent(s, ev)
+	if !s.anyHandlers() {
+		return // an event nobody listens to costs no dispatch
 	}
+	name, _ := p.EventName()
+	if !s.hasHandlers(name) {
+		return
+	}
+	ev := &Event{Time: time.Now(), Namespace: s.nsp, Name: name, Packet: p}
+	if p.HasID {
+		ev.Ack = &AckRequest{ID: p.ID, s: s}
+	}
+	s.m.disp.postEvent(s, ev)
 }
 
-// hasHandlers reports whether any handler would see an event named name,
-// so that events nobody listens to cost no dispatch.
+// anyHandlers reports whether the socket has any event handler at all.
+func (s *Socket) anyHandlers() bool {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	return len(s.anyIn) > 0 || len(s.named) > 0
+}
+
+// hasHandlers reports whether any handler would see an event named name.
 func (s *Socket) hasHandlers(name string) bool {
 	s.hmu.Lock()
 	defer s.hmu.Unlock()
@@ -569,7 +589,7 @@ func (s *Socket) onAck(p *codec.Packet) {
 	}
 	s.mu.Unlock()
 	if ok && p.HasID {
-		pa.done(&Ack{Packet: p, RTT: time.Since(pa.sent)}, nil)
+		pa.finish(&Ack{Packet: p, RTT: time.Since(pa.sent)}, nil)
 	}
 }
 
@@ -629,7 +649,9 @@ func (s *Socket) removeHandler(h *handler) {
 	}
 	s.anyIn = del(s.anyIn)
 	for k, v := range s.named {
-		s.named[k] = del(v)
+		if s.named[k] = del(v); len(s.named[k]) == 0 {
+			delete(s.named, k)
+		}
 	}
 }
 
