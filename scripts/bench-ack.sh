@@ -3,7 +3,8 @@
 # measured side by side in one run: sio (pkg/sioclient), the reference Node
 # client (socket.io-client 4.x), and a bare WebSocket client that only
 # writes and reads the frames (the floor: the server's and the kernel's
-# time). The server and every client are pinned to one core, as in the
+# time), and the same bare client reading on a goroutine of its own (the
+# floor of any client that hears the server at any time). The server and every client are pinned to one core, as in the
 # figures the README gives. Rounds alternate the clients; the medians of
 # the rounds' p50s are reported with their ratios.
 #
@@ -44,21 +45,25 @@ gobench() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: >"$tmp/sio"; : >"$tmp/node"; : >"$tmp/floor"
+: >"$tmp/sio"; : >"$tmp/node"; : >"$tmp/floor"; : >"$tmp/reader"
 for r in $(seq "$ROUNDS"); do
   gobench BenchmarkEmitWithAck >>"$tmp/sio"
   ${pin[@]+"${pin[@]}"} node test/servers/bench-ack.js "$url" "$N" | sed -n 's/.*"p50_us":\([0-9.]*\).*"cpu_us":\([0-9.]*\).*/\1 \2/p' >>"$tmp/node"
   gobench BenchmarkWebSocketFloor >>"$tmp/floor"
-  echo "round $r: sio $(tail -1 "$tmp/sio" | cut -d' ' -f1) µs, node $(tail -1 "$tmp/node" | cut -d' ' -f1) µs, floor $(tail -1 "$tmp/floor" | cut -d' ' -f1) µs" >&2
+  gobench BenchmarkWebSocketReaderFloor >>"$tmp/reader"
+  echo "round $r: sio $(tail -1 "$tmp/sio" | cut -d' ' -f1) µs, node $(tail -1 "$tmp/node" | cut -d' ' -f1) µs, floor $(tail -1 "$tmp/floor" | cut -d' ' -f1) µs, reader floor $(tail -1 "$tmp/reader" | cut -d' ' -f1) µs" >&2
 done
 p50() { cut -d' ' -f1 <"$1" | median; }
 cpu() { cut -d' ' -f2 <"$1" | median; }
 where="one core"
 [ "$CORE" = none ] && where="unpinned"
 awk -v P="$where" -v s="$(p50 "$tmp/sio")" -v n="$(p50 "$tmp/node")" -v f="$(p50 "$tmp/floor")" \
-    -v sc="$(cpu "$tmp/sio")" -v nc="$(cpu "$tmp/node")" -v fc="$(cpu "$tmp/floor")" -v N="$N" -v R="$ROUNDS" 'BEGIN {
+    -v sc="$(cpu "$tmp/sio")" -v nc="$(cpu "$tmp/node")" -v fc="$(cpu "$tmp/floor")" -v N="$N" -v R="$ROUNDS" \
+    -v g="$(p50 "$tmp/reader")" -v gc="$(cpu "$tmp/reader")" 'BEGIN {
   printf "emit-with-ack over %d round trips, medians of %d rounds, %s (p50; client CPU time a round trip):\n", N, R, P
   printf "  sio                  %7.1f µs  %.2fx the floor  %.2fx the Node client   CPU %5.1f µs\n", s, s / f, s / n, sc
   printf "  socket.io-client 4.x %7.1f µs  %.2fx the floor                          CPU %5.1f µs\n", n, n / f, nc
   printf "  bare WebSocket floor %7.1f µs                                         CPU %5.1f µs\n", f, fc
+  printf "  bare, reading apart  %7.1f µs  %.2fx the floor                          CPU %5.1f µs\n", g, g / f, gc
+  printf "  sio over the bare client reading apart: %.2fx\n", s / g
 }'

@@ -121,6 +121,63 @@ func BenchmarkWebSocketFloor(b *testing.B) {
 	b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1000, "p50-µs")
 }
 
+// BenchmarkWebSocketReaderFloor is the floor of a client that reads on a
+// goroutine of its own, as every client that hears the server at any
+// time must: the same bare frames as BenchmarkWebSocketFloor, but a
+// reading goroutine hands each ack to the caller. What it costs over
+// BenchmarkWebSocketFloor is the price of reading asynchronously (the
+// reader waits in the poller before the answer comes), not of Socket.IO.
+func BenchmarkWebSocketReaderFloor(b *testing.B) {
+	url := os.Getenv("SIO_BENCH_URL")
+	if url == "" {
+		url = testserver.Start(b, testserver.Config{Version: "4"}).URL()
+	}
+	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(url, "http", "ws", 1)+"/socket.io/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws.ReadMessage() // open
+	ws.WriteMessage(websocket.TextMessage, []byte("40"))
+	ws.ReadMessage() // connect
+	acks := make(chan struct{}, 1)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		for {
+			_, m, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			if string(m) == "2" {
+				ws.WriteMessage(websocket.TextMessage, []byte("3"))
+			}
+			if strings.HasPrefix(string(m), "431") {
+				acks <- struct{}{}
+			}
+		}
+	}()
+	defer func() { ws.Close(); <-read }()
+	roundTrip := func() {
+		ws.WriteMessage(websocket.TextMessage, []byte(`421["echo","x"]`))
+		<-acks
+	}
+	for i := 0; i < 1000; i++ {
+		roundTrip()
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		roundTrip()
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/1000/float64(b.N), "cpu-µs/op")
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1000, "p50-µs")
+}
+
 // cpuTime is the CPU time (user and system) the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
