@@ -68,6 +68,7 @@ type run struct {
 	stickyLate  bool   // sticky, but a request right after the handshake can miss (raceProblem)
 	between     string // the proxy or balancer the answers show (identify), "" when none
 	unknownSID  bool   // the step that opened a session got "Session ID unknown" (noteUnknownSID)
+	lateRetry   bool   // the step runs again after that (retryingLateSession)
 	wsOffered   bool
 	wsOK        bool
 	upgradeOK   bool
@@ -163,9 +164,10 @@ func (r *run) step(name, title string, f func(*Step)) {
 // retryingLateSession runs a step that opens a session of its own again,
 // up to twice, when it failed on "Session ID unknown" behind a balancer
 // the stickiness step found sticky: the request right after the handshake
-// can outrun the balancer's learning of the session. A step that then
-// works is a warning, naming the race; one that keeps failing keeps its
-// own explanation.
+// can outrun the balancer's learning of the session. Run again, the
+// upgrade waits lateUpgrade after the handshake, so that the race cannot
+// strike again. A step that then works is a warning, naming the race; one
+// that keeps failing keeps its own explanation.
 func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 	return func(s *Step) {
 		r.unknownSID = false
@@ -180,7 +182,9 @@ func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 			*s = Step{Number: s.Number, Name: s.Name, Title: s.Title}
 			fact(s, fmt.Sprintf("attempt %d", attempt), "failed: "+firstError(&first))
 			time.Sleep(100 * time.Millisecond)
+			r.lateRetry = true
 			f(s)
+			r.lateRetry = false
 			if s.Status == OK || s.Status == "" {
 				warn(s, raceProblem, raceFix)
 				return
@@ -197,6 +201,10 @@ func (r *run) noteUnknownSID(err error) {
 		r.unknownSID = true
 	}
 }
+
+// lateUpgrade is how long the upgrade step, run again after "Session ID
+// unknown", waits after the handshake.
+const lateUpgrade = 300 * time.Millisecond
 
 func firstError(s *Step) string {
 	for _, f := range s.Facts {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -238,6 +239,37 @@ func TestNoUpgrade(t *testing.T) {
 	}
 	if !contains(c.Info().Upgrades, "websocket") {
 		t.Errorf("server offered %v", c.Info().Upgrades)
+	}
+}
+
+// TestUpgradeAfter starts the upgrade no sooner than UpgradeAfter after
+// the handshake, and the session carries messages over polling meanwhile.
+func TestUpgradeAfter(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	ev := make(events, 100)
+	var probed atomic.Int64
+	start := time.Now()
+	c, err := Dial(context.Background(), s.URL(), &Options{Path: "/engine.io", UpgradeAfter: 300 * time.Millisecond, OnEvent: ev.on,
+		Trace: func(e TraceEvent) {
+			if e.Kind == TraceRequest && e.Transport == WebSocket {
+				probed.CompareAndSwap(0, int64(time.Since(start)))
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Write(Message{Data: []byte("before")}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if m, err := c.Read(ctx); err != nil || string(m.Data) != "before" {
+		t.Fatalf("echo before the upgrade: %q %v", m.Data, err)
+	}
+	ev.wait(t, EventUpgrade, 5*time.Second)
+	if d := time.Duration(probed.Load()); d < 300*time.Millisecond {
+		t.Errorf("the WebSocket was opened %v after Dial began; want 300ms or more", d)
 	}
 }
 
