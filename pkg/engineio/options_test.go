@@ -382,11 +382,11 @@ func TestIdleWriter(t *testing.T) {
 				deadline := time.Now().Add(5 * time.Second)
 				for {
 					c.mu.Lock()
-					up, spare := c.writerUp, c.spare
+					up, arrays := c.writerUp, c.spare != nil || c.outq != nil
 					c.mu.Unlock()
 					if !up {
-						if spare != nil {
-							t.Error("the writer went, keeping its queue's spare array")
+						if arrays {
+							t.Error("the writer went, keeping its queue's arrays")
 						}
 						break
 					}

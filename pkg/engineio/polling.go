@@ -368,7 +368,7 @@ func (c *Conn) writeLoop() {
 					idleSince = now
 				}
 				if idle := now.sub(idleSince); idle >= writerIdle {
-					c.writerUp, c.spare = false, nil
+					c.writerUp, c.spare, c.outq = false, nil, nil // an idle session keeps no arrays
 					c.mu.Unlock()
 					return
 				} else if !c.idleArmed {
