@@ -165,9 +165,9 @@ func (r *run) step(name, title string, f func(*Step)) {
 // up to twice, when it failed on "Session ID unknown" behind a balancer
 // the stickiness step found sticky: the request right after the handshake
 // can outrun the balancer's learning of the session. Run again, the
-// upgrade waits lateUpgrade after the handshake, so that the race cannot
-// strike again. A step that then works is a warning, naming the race; one
-// that keeps failing keeps its own explanation.
+// session waits lateWait after its handshake before its next request, so
+// that the race cannot strike again. A step that then works is a warning,
+// naming the race; one that keeps failing keeps its own explanation.
 func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 	return func(s *Step) {
 		r.unknownSID = false
@@ -181,6 +181,7 @@ func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 			}
 			*s = Step{Number: s.Number, Name: s.Name, Title: s.Title}
 			fact(s, fmt.Sprintf("attempt %d", attempt), "failed: "+firstError(&first))
+			fact(s, "tried again", fmt.Sprintf("the session's first request %v after its handshake", lateWait))
 			time.Sleep(100 * time.Millisecond)
 			r.lateRetry = true
 			f(s)
@@ -202,9 +203,9 @@ func (r *run) noteUnknownSID(err error) {
 	}
 }
 
-// lateUpgrade is how long the upgrade step, run again after "Session ID
-// unknown", waits after the handshake.
-const lateUpgrade = 300 * time.Millisecond
+// lateWait is how long a step run again after "Session ID unknown" waits
+// after its handshake.
+const lateWait = 300 * time.Millisecond
 
 func firstError(s *Step) string {
 	for _, f := range s.Facts {
@@ -230,6 +231,9 @@ func (r *run) engineOptions(transports ...wire.Transport) engineio.Options {
 	eo.OnEvent, eo.Trace = nil, nil
 	if r.version != wire.VersionAuto {
 		eo.Version = r.version
+	}
+	if r.lateRetry {
+		eo.AfterHandshake = lateWait
 	}
 	return eo
 }

@@ -115,10 +115,6 @@ func (r *run) upgrade(s *Step) {
 	}
 	events := make(chan engineio.Event, 8)
 	eo := r.engineOptions(wire.Polling, wire.WebSocket)
-	if r.lateRetry {
-		eo.UpgradeAfter = lateUpgrade
-		fact(s, "upgrade started", fmt.Sprintf("%v after the handshake", lateUpgrade))
-	}
 	eo.Trace = func(e engineio.TraceEvent) {
 		if e.Kind != engineio.TraceFrame {
 			return

@@ -127,6 +127,12 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	} else {
 		early, err = c.openPolling(hctx)
 	}
+	if err == nil && o.AfterHandshake > 0 {
+		err = wait(hctx, o.AfterHandshake)
+		if err != nil && c.ws != nil {
+			c.ws.close()
+		}
+	}
 	if err != nil {
 		c.cancel()
 		c.closeIdle()
@@ -134,6 +140,18 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	}
 	c.start(early)
 	return c, nil
+}
+
+// wait waits for d, or until ctx is done.
+func wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ParseServerURL reads a server URL as Dial does: http, https, ws and wss

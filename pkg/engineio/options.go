@@ -82,12 +82,14 @@ type Options struct {
 	Transports []Transport
 	// NoUpgrade keeps the connection on the transport it opened with.
 	NoUpgrade bool
-	// UpgradeAfter is how long after the handshake the upgrade starts: 0,
-	// as the reference client, at once. A balancer that learns where a
-	// session lives only once its process has answered the handshake
-	// (@socket.io/sticky) can send a WebSocket opened at once to another
-	// process; a moment's wait shows whether that is all that was wrong.
-	UpgradeAfter time.Duration
+	// AfterHandshake is how long Dial waits after the handshake before the
+	// session makes its next request (the first poll, a write, the
+	// upgrade): 0, as the reference client, none. A balancer that learns
+	// where a session lives only once its process has answered the
+	// handshake (@socket.io/sticky) can send a request made at once to
+	// another process; a moment's wait shows whether that is all that was
+	// wrong.
+	AfterHandshake time.Duration
 	// NoPerMessageDeflate stops the WebSocket from offering
 	// permessage-deflate, which it offers by default as the reference
 	// client does; servers enable it by their own option (on by default in

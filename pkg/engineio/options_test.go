@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -242,34 +241,49 @@ func TestNoUpgrade(t *testing.T) {
 	}
 }
 
-// TestUpgradeAfter starts the upgrade no sooner than UpgradeAfter after
-// the handshake, and the session carries messages over polling meanwhile.
-func TestUpgradeAfter(t *testing.T) {
+// TestAfterHandshake makes no request for AfterHandshake after the
+// handshake's answer, then carries the session as usual; a context that
+// ends during the wait fails Dial with it.
+func TestAfterHandshake(t *testing.T) {
 	s := testserver.Start(t, testserver.Config{Version: "4"})
 	ev := make(events, 100)
-	var probed atomic.Int64
-	start := time.Now()
-	c, err := Dial(context.Background(), s.URL(), &Options{Path: "/engine.io", UpgradeAfter: 300 * time.Millisecond, OnEvent: ev.on,
+	var mu sync.Mutex
+	var answered, next time.Time
+	c, err := Dial(context.Background(), s.URL(), &Options{Path: "/engine.io", AfterHandshake: 300 * time.Millisecond, OnEvent: ev.on,
 		Trace: func(e TraceEvent) {
-			if e.Kind == TraceRequest && e.Transport == WebSocket {
-				probed.CompareAndSwap(0, int64(time.Since(start)))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case e.Kind == TraceResponse && answered.IsZero():
+				answered = e.Time
+			case e.Kind == TraceRequest && !answered.IsZero() && next.IsZero():
+				next = e.Time
 			}
 		}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Write(Message{Data: []byte("before")}); err != nil {
+	if err := c.Write(Message{Data: []byte("hello")}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if m, err := c.Read(ctx); err != nil || string(m.Data) != "before" {
-		t.Fatalf("echo before the upgrade: %q %v", m.Data, err)
+	if m, err := c.Read(ctx); err != nil || string(m.Data) != "hello" {
+		t.Fatalf("echo: %q %v", m.Data, err)
 	}
 	ev.wait(t, EventUpgrade, 5*time.Second)
-	if d := time.Duration(probed.Load()); d < 300*time.Millisecond {
-		t.Errorf("the WebSocket was opened %v after Dial began; want 300ms or more", d)
+	mu.Lock()
+	if d := next.Sub(answered); d < 300*time.Millisecond {
+		t.Errorf("the first request after the handshake went %v after its answer; want 300ms or more", d)
+	}
+	mu.Unlock()
+
+	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := Dial(short, s.URL(), &Options{Path: "/engine.io", Transports: []Transport{WebSocket}, AfterHandshake: 10 * time.Second}); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Errorf("a context ending during the wait: %v after %v", err, time.Since(start))
 	}
 }
 

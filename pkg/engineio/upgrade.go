@@ -16,15 +16,6 @@ import (
 // the session stays on polling and EventUpgradeError says why.
 func (c *Conn) upgrade() {
 	defer c.wg.Done()
-	if d := c.opts.UpgradeAfter; d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-c.ctx.Done():
-			t.Stop()
-			return
-		}
-	}
 	c.mu.Lock()
 	v, sid := c.version, c.info.SID
 	c.mu.Unlock()
