@@ -69,6 +69,7 @@ type run struct {
 	between     string // the proxy or balancer the answers show (identify), "" when none
 	unknownSID  bool   // the step that opened a session got "Session ID unknown" (noteUnknownSID)
 	lateRetry   bool   // the step runs again after that (retryingLateSession)
+	probeLost   bool   // the upgrade's probe went out and no answer came
 	wsOffered   bool
 	wsOK        bool
 	upgradeOK   bool
@@ -162,18 +163,21 @@ func (r *run) step(name, title string, f func(*Step)) {
 }
 
 // retryingLateSession runs a step that opens a session of its own again,
-// up to twice, when it failed on "Session ID unknown" behind a balancer
-// the stickiness step found sticky: the request right after the handshake
-// can outrun the balancer's learning of the session. Run again, the
-// session waits lateWait after its handshake before its next request, so
-// that the race cannot strike again. A step that then works is a warning,
-// naming the race; one that keeps failing keeps its own explanation.
+// up to twice, when it failed in a way a busy balancer causes now and
+// then: "Session ID unknown" behind a balancer the stickiness step found
+// sticky (the request right after the handshake can outrun the
+// balancer's learning of the session; run again, the session waits
+// lateWait after its handshake before its next request, so that the race
+// cannot strike again), or a WebSocket probe left unanswered. A step that
+// then works is a warning naming what happened; one that keeps failing
+// keeps its own explanation.
 func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 	return func(s *Step) {
-		r.unknownSID = false
+		r.unknownSID, r.probeLost = false, false
 		f(s)
-		for attempt := 1; attempt <= 2 && s.Status == Fail && r.stickyOK && r.unknownSID; attempt++ {
-			r.unknownSID = false
+		for attempt := 1; attempt <= 2 && s.Status == Fail && (r.stickyOK && r.unknownSID || r.probeLost); attempt++ {
+			late := r.unknownSID
+			r.unknownSID, r.probeLost = false, false
 			first := *s
 			if r.manager != nil {
 				r.manager.Close()
@@ -181,13 +185,19 @@ func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
 			}
 			*s = Step{Number: s.Number, Name: s.Name, Title: s.Title}
 			fact(s, fmt.Sprintf("attempt %d", attempt), "failed: "+firstError(&first))
-			fact(s, "tried again", fmt.Sprintf("the session's first request %v after its handshake", lateWait))
+			if late {
+				fact(s, "tried again", fmt.Sprintf("the session's first request %v after its handshake", lateWait))
+			}
 			time.Sleep(100 * time.Millisecond)
-			r.lateRetry = true
+			r.lateRetry = late
 			f(s)
 			r.lateRetry = false
 			if s.Status == OK || s.Status == "" {
-				warn(s, raceProblem, raceFix)
+				if late {
+					warn(s, raceProblem, raceFix)
+				} else {
+					warn(s, probeLostProblem, probeLostFix)
+				}
 				return
 			}
 		}

@@ -53,6 +53,13 @@ func (r *run) directWebSocket(s *Step) {
 	fail(s, problem, fix)
 }
 
+// probeLostProblem and probeLostFix explain a probe that went unanswered
+// once and was answered on a new WebSocket.
+const (
+	probeLostProblem = "The first WebSocket's probe went unanswered and a new WebSocket's was answered: something in front of the server lost the first frame sent on a new WebSocket, as @socket.io/sticky can on a busy machine (its primary process may still read a connection it has just handed to a worker, and what it reads is lost). A client's upgrade then fails and its session stays on polling."
+	probeLostFix     = "Balance in a proxy in front of the server processes (nginx `ip_hash` or a sticky cookie, HAProxy `balance source` or `cookie`) rather than in the Node primary."
+)
+
 // explainWebSocket says why a WebSocket failed and what to do.
 func explainWebSocket(err error, pollingOK bool, path, proxy string) (problem, fix string) {
 	proxyFix := upgradeFix(proxy)
@@ -186,6 +193,7 @@ func (r *run) upgrade(s *Step) {
 		return
 	}
 	if sent && !answered && !errors.As(outcome.Err, &he) {
+		r.probeLost = true
 		fail(s, "The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", upgradeFix(r.between))
 		return
 	}

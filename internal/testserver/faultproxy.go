@@ -28,6 +28,7 @@ type FaultProxy struct {
 	cutAt         int64         // end a connection once it has passed this many bytes from the server; 0: never
 	reset         bool          // end it with a TCP reset rather than a close
 	resetUpgrades bool          // reset a WebSocket upgrade once the 101 has passed
+	dropProbes    int           // upgrades of a polling session whose first client frame is dropped
 	conns         map[net.Conn]bool
 	stopped       bool
 	wg            sync.WaitGroup
@@ -108,6 +109,15 @@ func (p *FaultProxy) ResetUpgrades() {
 	p.mu.Unlock()
 }
 
+// DropProbes drops what the client sends first after the request, on
+// the next n WebSocket upgrades of a polling session (the probe), as a
+// balancer that hands over connections can lose it.
+func (p *FaultProxy) DropProbes(n int) {
+	p.mu.Lock()
+	p.dropProbes = n
+	p.mu.Unlock()
+}
+
 func (p *FaultProxy) stop() {
 	p.mu.Lock()
 	p.stopped, p.paused = true, false
@@ -165,6 +175,7 @@ type link struct {
 
 	mu        sync.Mutex
 	upgrading bool // the client's request asked for a WebSocket
+	dropNext  bool // drop the client's next chunk (DropProbes; its reading goroutine's own)
 	doReset   bool
 	ended     bool
 }
@@ -227,6 +238,17 @@ func (l *link) pipe(dst io.Writer, src io.Reader, fromServer bool) {
 					l.mu.Lock()
 					l.upgrading = true
 					l.mu.Unlock()
+				}
+				if !fromServer && first && isUpgrade(buf[:n]) && bytes.Contains(buf[:n], []byte("sid=")) {
+					l.p.mu.Lock()
+					if l.p.dropProbes > 0 {
+						l.p.dropProbes--
+						l.dropNext = true
+					}
+					l.p.mu.Unlock()
+				} else if !fromServer && !first && l.dropNext {
+					l.dropNext = false
+					continue
 				}
 				first = false
 				l.p.mu.Lock()

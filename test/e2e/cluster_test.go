@@ -11,7 +11,9 @@ import (
 // TestStickyCluster runs sio behind @socket.io/sticky in front of two
 // socket.io 4 workers: the balancer learns a session only once its worker
 // has answered the handshake, so a request sent at once can still reach
-// the other worker. The doctor must not call that a balancer without
+// the other worker, and on a busy machine its primary can swallow the
+// first frame of a WebSocket it has just handed over. The doctor must
+// name those as what they are, not call the balancer one without
 // stickiness, nor a proxy that answers WebSockets itself.
 func TestStickyCluster(t *testing.T) {
 	t.Parallel()
@@ -19,14 +21,14 @@ func TestStickyCluster(t *testing.T) {
 	// machine busy with the whole suite still keeps.
 	url := testserver.Start(t, testserver.Config{Version: "4", Cluster: 2, Sticky: true, PingInterval: time.Second, PingTimeout: 3 * time.Second}).URL()
 	for i := range 5 {
-		// The race may or may not show in a run; when it does, it is the
-		// one problem, and named as what it is.
+		// The races may or may not show in a run; when they do, they are
+		// the only problems, and named as what they are.
 		rep := doctor(t, url)
 		if !rep.Verdict.Transports["polling"] || !rep.Verdict.Transports["websocket"] {
 			t.Errorf("run %d: verdict %d %s %+v", i, rep.Verdict.Code, rep.Verdict.Summary, rep.Verdict.Problems)
 		}
 		for _, p := range rep.Verdict.Problems {
-			if !strings.Contains(p.Problem, "learns which process holds a session only after") {
+			if !strings.Contains(p.Problem, "learns which process holds a session only after") && !strings.Contains(p.Problem, "lost the first frame sent on a new WebSocket") {
 				_, facts := rep.step(p.Step)
 				t.Errorf("run %d: a false verdict behind a sticky balancer: %s %v", i, p.Problem, facts)
 			}

@@ -379,3 +379,25 @@ func TestDoctorOrigin(t *testing.T) {
 		t.Errorf("a bad --origin: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// TestDoctorProbeLost runs the doctor through a proxy that loses the
+// probe of a polling session's first WebSocket, as @socket.io/sticky can
+// on a busy machine: the upgrade step tries again on a new session and,
+// when that one's probe is answered, says what was lost; when every probe
+// is lost it keeps blaming what sits in front of the server.
+func TestDoctorProbeLost(t *testing.T) {
+	t.Parallel()
+	cfg := fastPing
+	cfg.Version = "4"
+	s := testserver.Start(t, cfg)
+	p := testserver.StartFaultProxy(t, strings.TrimPrefix(s.URL(), "http://"))
+	p.DropProbes(1)
+	rep := doctor(t, p.URL(), "--connect-timeout", "2s")
+	rep.expect(t, 6, "upgrade", "lost the first frame sent on a new WebSocket")
+	if status, facts := rep.step("upgrade"); status != "warn" || !strings.Contains(facts["attempt 1"], "no upgrade within 2s") {
+		t.Errorf("the upgrade step: %s %v", status, facts)
+	}
+	p.DropProbes(3)
+	rep = doctor(t, p.URL(), "--connect-timeout", "2s")
+	rep.expect(t, 6, "upgrade", "a proxy buffers or drops WebSocket frames")
+}
