@@ -68,7 +68,7 @@ type run struct {
 	stickyLate  bool   // sticky, but a request right after the handshake can miss (raceProblem)
 	between     string // the proxy or balancer the answers show (identify), "" when none
 	unknownSID  bool   // the step that opened a session got "Session ID unknown" (noteUnknownSID)
-	lateRetry   bool   // the step runs again after that (retryingLateSession)
+	lateRetry   bool   // the step runs again after that (retryingIntermittent)
 	probeLost   bool   // the upgrade's probe went out and no answer came
 	wsOffered   bool
 	wsOK        bool
@@ -117,8 +117,8 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.step("handshake", "Polling handshake", r.handshake)
 	r.step("sticky", "Session stickiness", r.sticky)
 	r.step("websocket", "Direct WebSocket", r.directWebSocket)
-	r.step("upgrade", "Upgrade from polling to WebSocket", r.retryingLateSession(r.upgrade))
-	r.step("namespace", "Namespace connect", r.retryingLateSession(r.namespace))
+	r.step("upgrade", "Upgrade from polling to WebSocket", r.retryingIntermittent(r.upgrade))
+	r.step("namespace", "Namespace connect", r.retryingIntermittent(r.namespace))
 	r.step("heartbeat", "Heartbeat", r.heartbeat)
 	r.step("browser", "Browser page (CORS)", r.browser)
 	if r.cfg.MaxSize {
@@ -162,7 +162,7 @@ func (r *run) step(name, title string, f func(*Step)) {
 	}
 }
 
-// retryingLateSession runs a step that opens a session of its own again,
+// retryingIntermittent runs a step that opens a session of its own again,
 // up to twice, when it failed in a way a busy balancer causes now and
 // then: "Session ID unknown" behind a balancer the stickiness step found
 // sticky (the request right after the handshake can outrun the
@@ -171,7 +171,7 @@ func (r *run) step(name, title string, f func(*Step)) {
 // cannot strike again), or a WebSocket probe left unanswered. A step that
 // then works is a warning naming what happened; one that keeps failing
 // keeps its own explanation.
-func (r *run) retryingLateSession(f func(*Step)) func(*Step) {
+func (r *run) retryingIntermittent(f func(*Step)) func(*Step) {
 	return func(s *Step) {
 		r.unknownSID, r.probeLost = false, false
 		f(s)
