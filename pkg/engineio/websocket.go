@@ -328,13 +328,13 @@ func (c *Conn) handleFrameLocked(f wsFrame) bool {
 // data, binary as raw data (Engine.IO 4) or type byte and data (3).
 func (w *wsConn) writePackets(packets []wire.Packet, v Version) error {
 	bp := frameBuffers.Get().(*[]byte)
+	buf := *bp
 	defer func() {
-		if cap(*bp) <= frameBufferLimit {
+		if cap(buf) <= frameBufferLimit {
+			*bp = buf[:0]
 			frameBuffers.Put(bp)
 		}
 	}()
-	buf := *bp
-	defer func() { *bp = buf[:0] }()
 	for _, p := range packets {
 		var binary bool
 		buf, binary = wire.AppendFrame(buf[:0], p, v, w.b64)
