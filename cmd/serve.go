@@ -85,7 +85,8 @@ asks for an ack with the event's own arguments. --echo sends every event
 back to its sender, --broadcast to every other client on its namespace.
 --require-auth refuses namespace connects whose auth payload lacks the
 given keys and values (for 2.x clients, their query parameters), with a
-connect_error that names what is missing.
+connect_error that names the keys missing or wrong, never the values
+wanted.
 
 --rooms lets clients join and leave rooms by emitting "join" and "leave"
 with the room's name. --admin serves the protocol of @socket.io/admin-ui

@@ -162,7 +162,7 @@ func (a *admin) authorize(c *client, ns string, auth json.RawMessage) (session s
 		a.mu.Unlock()
 		return session, true
 	}
-	c.refuseWith(ns, auth, "invalid credentials", nil)
+	c.refuseWith(ns, auth, "invalid credentials", nil, "")
 	return "", false
 }
 

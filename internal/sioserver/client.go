@@ -303,8 +303,8 @@ func (c *client) connect(pk *codec.Packet) {
 		if adminSession, ok = c.srv.adm.authorize(c, ns, auth); !ok {
 			return
 		}
-	} else if missing := lacking(auth, c.srv.opts.RequireAuth); missing != nil {
-		c.refuse(ns, auth, missing)
+	} else if missing, wrong := lacking(auth, c.srv.opts.RequireAuth); missing != nil || wrong != nil {
+		c.refuse(ns, auth, missing, wrong)
 		return
 	}
 	so := &socket{c: c, ns: ns, id: eioserver.NewID(), since: time.Now(), adminSession: adminSession}
@@ -325,20 +325,32 @@ func (c *client) connect(pk *codec.Packet) {
 	c.srv.adm.joined(so)
 }
 
-// refuse answers a connect whose auth lacks what RequireAuth asks for.
-func (c *client) refuse(ns string, auth json.RawMessage, missing map[string]json.RawMessage) {
-	want, _ := json.Marshal(missing)
-	c.refuseWith(ns, auth, "not authorized", json.RawMessage(`{"missing":`+string(want)+`}`))
+// refuse answers a connect whose auth lacks what RequireAuth asks for,
+// naming the keys that were missing or wrong and never the values wanted,
+// which would hand the secret to whoever asks.
+func (c *client) refuse(ns string, auth json.RawMessage, missing, wrong []string) {
+	why := map[string][]string{}
+	var said []string
+	if missing != nil {
+		why["missing"] = missing
+		said = append(said, "missing "+strings.Join(missing, ", "))
+	}
+	if wrong != nil {
+		why["wrong"] = wrong
+		said = append(said, "wrong "+strings.Join(wrong, ", "))
+	}
+	data, _ := json.Marshal(why)
+	c.refuseWith(ns, auth, "not authorized", data, strings.Join(said, "; "))
 }
 
 // refuseWith answers a connect with CONNECT_ERROR: in protocol 5 an
-// object with the message and data, in 4 the message alone (with the data
-// after it).
-func (c *client) refuseWith(ns string, auth json.RawMessage, message string, data json.RawMessage) {
+// object with the message and data, in 4 the message alone, followed by
+// plain, when given, which says the data in words.
+func (c *client) refuseWith(ns string, auth json.RawMessage, message string, data json.RawMessage, plain string) {
 	var payload []byte
 	switch {
-	case c.proto == codec.V4 && data != nil:
-		payload, _ = json.Marshal(message + ": the query lacks " + strings.TrimSuffix(strings.TrimPrefix(string(data), `{"missing":`), "}"))
+	case c.proto == codec.V4 && plain != "":
+		payload, _ = json.Marshal(message + ": the query has " + plain)
 	case c.proto == codec.V4:
 		payload, _ = json.Marshal(message)
 	case data != nil:
@@ -378,26 +390,28 @@ func queryJSON(q url.Values) json.RawMessage {
 	return b
 }
 
-// lacking returns the entries of want that auth, a JSON object, does not
-// hold with an equal value, or nil when it holds them all. A string in auth
-// equals a number or boolean in want whose JSON text it is, for query
-// parameters.
-func lacking(auth json.RawMessage, want map[string]json.RawMessage) map[string]json.RawMessage {
+// lacking returns the keys of want that auth, a JSON object, does not
+// hold (missing) and those it holds with another value (wrong), each
+// sorted, or nil for none. A string in auth equals a number or boolean in
+// want whose JSON text it is, for query parameters.
+func lacking(auth json.RawMessage, want map[string]json.RawMessage) (missing, wrong []string) {
 	if len(want) == 0 {
-		return nil
+		return nil, nil
 	}
 	var have map[string]json.RawMessage
 	json.Unmarshal(auth, &have)
-	var missing map[string]json.RawMessage
 	for k, w := range want {
-		if h, ok := have[k]; !ok || !sameJSON(h, w) {
-			if missing == nil {
-				missing = make(map[string]json.RawMessage)
-			}
-			missing[k] = w
+		h, ok := have[k]
+		switch {
+		case !ok:
+			missing = append(missing, k)
+		case !sameJSON(h, w):
+			wrong = append(wrong, k)
 		}
 	}
-	return missing
+	sort.Strings(missing)
+	sort.Strings(wrong)
+	return missing, wrong
 }
 
 func sameJSON(a, b json.RawMessage) bool {

@@ -171,6 +171,34 @@ func TestSioClient(t *testing.T) {
 	}
 }
 
+// TestRefusalNamesNoSecret refuses a connect naming the keys that were
+// missing or wrong, never the values the server wants.
+func TestRefusalNamesNoSecret(t *testing.T) {
+	want := map[string]json.RawMessage{"token": json.RawMessage(`"s3cretT"`), "user": json.RawMessage(`"s3cretU"`)}
+	for _, c := range []struct {
+		v             wire.Version
+		message, data string
+	}{
+		{wire.Version4, "not authorized", `{"missing":["user"],"wrong":["token"]}`},
+		{wire.Version3, "not authorized: the query has missing user; wrong token", ""},
+	} {
+		t.Run(c.v.String(), func(t *testing.T) {
+			_, recs, u := start(t, Options{RequireAuth: want})
+			_, _, err := dial(t, u, "/", c.v, nil, "nope")
+			var ce *sioclient.ConnectError
+			if !errorsAs(err, &ce) || ce.Message != c.message || string(ce.Data) != c.data {
+				t.Fatalf("refusal %v", err)
+			}
+			if strings.Contains(string(ce.Raw), "s3cret") {
+				t.Errorf("the refusal gives the secret away: %s", ce.Raw)
+			}
+			if rec := recs.waitFor(t, RecordConnectError, nil); strings.Contains(string(rec.Data), "s3cret") {
+				t.Errorf("the record gives the secret away: %s", rec.Data)
+			}
+		})
+	}
+}
+
 func errorsAs(err error, target **sioclient.ConnectError) bool {
 	for err != nil {
 		if ce, ok := err.(*sioclient.ConnectError); ok {

@@ -99,7 +99,7 @@ func TestServeReferenceClients(t *testing.T) {
 
 	// What the server printed, one JSON object a line.
 	for _, want := range []string{`"type":"connection"`, `"eio":3`, `"eio":4`, `"type":"upgrade","client":`,
-		`"type":"event","client":`, `"event":"bin","args":[{"$binary":"AAEC/v8="}`, `"type":"connect_error"`, `"missing":{"token":"ok"}`, `"reason":"client namespace disconnect"`} {
+		`"type":"event","client":`, `"event":"bin","args":[{"$binary":"AAEC/v8="}`, `"type":"connect_error"`, `"data":{"wrong":["token"]}`, `"reason":"client namespace disconnect"`} {
 		if !strings.Contains(s.stdout.String(), want) {
 			t.Errorf("sio serve printed no %s:\n%s", want, s.stdout)
 		}
@@ -128,8 +128,12 @@ func TestServeSioClient(t *testing.T) {
 func TestServeRequireAuth(t *testing.T) {
 	_, url := serve(t, "--require-auth", `{"token":"s3cret"}`)
 	r := sio(t, "", "emit", url, "x", "--ack", "-a", `{"token":"nope"}`)
-	if r.code != 4 || !strings.Contains(r.stderr, `not authorized {"missing":{"token":"s3cret"}}`) {
+	if r.code != 4 || !strings.Contains(r.stderr, `not authorized {"wrong":["token"]}`) || strings.Contains(r.stderr, "s3cret") {
 		t.Errorf("bad token: exit %d: %s", r.code, r.stderr)
+	}
+	r = sio(t, "", "emit", url, "x", "--ack", "-a", `{"user":"me"}`)
+	if r.code != 4 || !strings.Contains(r.stderr, `not authorized {"missing":["token"]}`) || strings.Contains(r.stderr, "s3cret") {
+		t.Errorf("no token: exit %d: %s", r.code, r.stderr)
 	}
 	r = sio(t, "", "emit", url, "x", "--ack", "-a", `{"token":"s3cret","more":1}`)
 	if r.code != 0 {
