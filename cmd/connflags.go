@@ -318,7 +318,8 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 				lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\n")
 				got, err := parseHeaders(lines)
 				if err != nil || strings.TrimSpace(string(out)) == "" {
-					return nil, outcome.Errorf(outcome.Failed, "--header-cmd %q: want \"Name: value\" lines, got %.60q", cmd, out)
+					// Not quoted: a helper's output is a secret.
+					return nil, outcome.Errorf(outcome.Failed, "--header-cmd %q: want \"Name: value\" lines, got %d bytes that are not (not shown, as they may hold a secret)", cmd, len(out))
 				}
 				for k, vs := range got {
 					h[k] = append(h[k], vs...)
@@ -345,6 +346,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 	c.socket.Retries = o.Retries
 	c.socket.AckTimeout = o.AckTimeout
 	c.socket.Query = q
+	eo.Redact = o.Redact
 	if o.Trace {
 		eo.Trace = o.traceWriter(trace).Trace
 	}
@@ -443,15 +445,28 @@ func readAuth(s string) (json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	var obj map[string]json.RawMessage
 	if json.Valid(data) && len(data) > 0 && data[0] != '{' {
-		return nil, fmt.Errorf("--auth must be a JSON object, not %.20s", data)
+		// Named by its kind, not quoted: the payload is a secret.
+		return nil, fmt.Errorf("--auth must be a JSON object, not %s", jsonKind(data))
 	}
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return nil, fmt.Errorf("--auth must be a JSON object: %v", err)
 	}
-	if obj == nil {
-		return nil, fmt.Errorf("--auth must be a JSON object, not %.20s", data)
-	}
 	return data, nil
+}
+
+// jsonKind names the kind of a valid JSON value that is not an object.
+func jsonKind(v []byte) string {
+	switch v[0] {
+	case '"':
+		return "a string"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // loadPFX reads the --pfx file, with the passphrase from standard input

@@ -200,7 +200,7 @@ ${ENV:NAME} in a value is an environment variable.`,
 				return err
 			}
 			for _, n := range f.Names() {
-				fmt.Fprintf(ios.Out, "%s\t%s\n", n, output.Visible(engineio.RedactURL(f.Profiles[n].URL)))
+				fmt.Fprintf(ios.Out, "%s\t%s\n", n, output.Visible(engineio.RedactURL(f.Profiles[n].URL, f.Profiles[n].Redact...)))
 			}
 			return nil
 		},
@@ -220,12 +220,12 @@ ${ENV:NAME} in a value is an environment variable.`,
 			}
 			fmt.Fprintf(ios.Out, "[profiles.%s]\n", args[0])
 			if p.URL != "" {
-				fmt.Fprintf(ios.Out, "url = %q\n", engineio.RedactURL(p.URL))
+				fmt.Fprintf(ios.Out, "url = %q\n", engineio.RedactURL(p.URL, p.Redact...))
 			}
 			for _, s := range p.Raw() {
 				var vs []string
 				for _, v := range s.Values {
-					vs = append(vs, strconv.Quote(output.Visible(redactSetting(s.Flag, v))))
+					vs = append(vs, strconv.Quote(output.Visible(redactSetting(s.Flag, v, p.Redact))))
 				}
 				if key := profile.KeyOf(s.Flag); profile.IsList(key) {
 					fmt.Fprintf(ios.Out, "%s = [%s]\n", key, strings.Join(vs, ", "))
@@ -266,8 +266,9 @@ func loadProfiles() (*profile.File, error) {
 }
 
 // redactSetting hides the secrets of a setting as sio shows it: auth
-// values, credential headers and credential-named query values.
-func redactSetting(flag, v string) string {
+// values, credential headers and credential-named query values, and
+// those the profile's redact names.
+func redactSetting(flag, v string, extra []string) string {
 	switch flag {
 	case "auth":
 		if strings.HasPrefix(v, "@") {
@@ -276,12 +277,12 @@ func redactSetting(flag, v string) string {
 		return "[redacted]"
 	case "header":
 		name, val, _ := strings.Cut(v, ":")
-		if engineio.IsSecretName(strings.TrimSpace(name)) && !onlyFromEnv(val) {
+		if engineio.IsSecretName(strings.TrimSpace(name), extra...) && !onlyFromEnv(val) {
 			return strings.TrimSpace(name) + ": [redacted]"
 		}
 	case "query":
 		name, val, _ := strings.Cut(v, "=")
-		if engineio.IsSecretName(name) && !onlyFromEnv(val) {
+		if engineio.IsSecretName(name, extra...) && !onlyFromEnv(val) {
 			return name + "=[redacted]"
 		}
 	}

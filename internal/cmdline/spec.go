@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/siocli/sio/pkg/engineio"
 )
 
 // FlagType is the kind of value a flag takes.
@@ -394,9 +396,15 @@ func checkArgs(s *Spec, args []Word) error {
 	return nil
 }
 
-// Redact returns the line with the values of secret flags replaced by {}
-// (and the line itself when it does not parse), for the history and !save.
+// Redact returns the line as the history, !save and reports keep it:
+// the values of secret flags replaced by {} (everything after --auth
+// when it does not parse), and the credentials of the URLs in it
+// redacted (engineio.RedactURL).
 func (t *Table) Redact(line string) string {
+	return engineio.RedactText(t.redactFlags(line))
+}
+
+func (t *Table) redactFlags(line string) string {
 	words, err := Split(line)
 	if err != nil || len(words) == 0 || words[0].Kind != Bare {
 		return redactLoose(line)

@@ -117,6 +117,8 @@ func TestRedact(t *testing.T) {
 		`emit a --authors`:                           `emit a --authors`,
 		`frob --auth s3cret`:                         `frob --auth {}`,
 		`emit a 'x y' --ack`:                         `emit a 'x y' --ack`,
+		`connect http://h/?token=s3cret&room=a`:      `connect http://h/?token=[redacted]&room=a`,
+		`connect 'wss://u:s3cret@h/' --auth {}`:      `connect 'wss://[redacted]@h/' --auth {}`,
 	} {
 		if got := tb.Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)

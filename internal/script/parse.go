@@ -17,6 +17,9 @@ import (
 type Step struct {
 	Line int    // 1-based
 	Text string // as written; ${…} are substituted when the step runs
+	// Shown is Text as a report shows it, on one line: the values of
+	// secret flags (--auth) and the credentials of URLs redacted.
+	Shown string
 }
 
 // SyntaxError is a line that does not parse.
@@ -67,7 +70,7 @@ func Parse(src string) ([]Step, error) {
 		if _, err := table.Parse(words); err != nil {
 			return nil, &SyntaxError{Line: start + 1, Err: err}
 		}
-		steps = append(steps, Step{Line: start + 1, Text: text})
+		steps = append(steps, Step{Line: start + 1, Text: text, Shown: strings.ReplaceAll(table.Redact(text), "\n", " ")})
 	}
 	return steps, nil
 }

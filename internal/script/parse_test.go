@@ -35,6 +35,20 @@ func TestParseScript(t *testing.T) {
 	}
 }
 
+// TestStepShown: a step is reported without its secrets.
+func TestStepShown(t *testing.T) {
+	steps, err := Parse("connect http://h/?token=s3cret&room=a --auth {\n\"token\": \"s3cret\"}\nemit --ack echo 1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "connect http://h/?token=[redacted]&room=a --auth {}"; steps[0].Shown != want {
+		t.Errorf("shown as %q, want %q", steps[0].Shown, want)
+	}
+	if steps[1].Shown != steps[1].Text {
+		t.Errorf("shown as %q", steps[1].Shown)
+	}
+}
+
 func TestSubstitute(t *testing.T) {
 	t.Setenv("SIO_X", "env value")
 	got, err := substitute(`emit e ${id} "${ENV:SIO_X}"`, map[string]json.RawMessage{"id": json.RawMessage(`"u1"`)})

@@ -383,7 +383,7 @@ func (r *runner) expectDisconnect(ctx context.Context, reason string) error {
 }
 
 func (r *runner) report(st Step, ok bool, note string, err error, took time.Duration) {
-	text := strings.ReplaceAll(st.Text, "\n", " ")
+	text := st.Shown
 	if r.opts.JSON {
 		rec := output.Step{Line: st.Line, Step: text, OK: ok, MS: float64(took.Microseconds()) / 1000, Note: note}
 		if err != nil {

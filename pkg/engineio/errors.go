@@ -110,7 +110,9 @@ func (e *TooLargeError) Error() string {
 // RedirectError is a redirect sio did not follow: one that leaves the
 // server's origin, or of a POST.
 type RedirectError struct {
-	Status   int
+	Status int
+	// From and Location are the URLs redirected from and to, their
+	// credentials redacted (RedactURL).
 	From     string
 	Location string
 	Why      string

@@ -117,6 +117,11 @@ type Options struct {
 	// directions. It is called from the connection's goroutines and must
 	// return quickly; NewTraceWriter gives a readable log.
 	Trace func(TraceEvent)
+	// Redact names query parameters whose values the errors of failed
+	// requests show as [redacted], besides those IsSecretName knows
+	// (token, sig, password...). Errors never show such values, nor a
+	// URL's user information: they reach terminals and logs.
+	Redact []string
 	// OnEvent, when set, hears of the connection's lifecycle: pings,
 	// upgrades and failed upgrades. It is called from the connection's
 	// goroutines, never with a lock held, and must not block.

@@ -56,7 +56,7 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: withoutSecrets(err, c.opts.Redact)}
 	}
 	for k, vs := range c.opts.Header {
 		req.Header[k] = append([]string(nil), vs...)
@@ -74,7 +74,7 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		c.traceResponse(u, nil, nil, err)
-		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: err}
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: withoutSecrets(err, c.opts.Redact)}
 	}
 	defer resp.Body.Close()
 	limit, what := c.opts.ReadLimit, "bytes"
@@ -450,7 +450,7 @@ func (c *Conn) checkRedirect(req *http.Request, via []*http.Request) error {
 	if c.opts.Trace != nil {
 		c.opts.Trace(TraceEvent{Time: time.Now(), Kind: TraceResponse, Transport: Polling, URL: prev.URL.String(), Status: req.Response.StatusCode, Header: req.Response.Header})
 	}
-	err := &RedirectError{Status: req.Response.StatusCode, From: prev.URL.String(), Location: req.URL.String()}
+	err := &RedirectError{Status: req.Response.StatusCode, From: RedactURL(prev.URL.String(), c.opts.Redact...), Location: RedactURL(req.URL.String(), c.opts.Redact...)}
 	switch {
 	case first.Method != http.MethodGet:
 		err.Why = "a " + first.Method + " is not redirected"

@@ -1,6 +1,8 @@
 package engineio
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -128,6 +130,20 @@ func RedactURL(raw string, extra ...string) string {
 	return out
 }
 
+// withoutSecrets returns err, a request's failure, with the URL that
+// net/http puts in it (a *url.Error) as RedactURL shows it, extra naming
+// more parameters: the query of a request can hold credentials, and an
+// error reaches terminals, logs and reports.
+func withoutSecrets(err error, extra []string) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	shown := *ue
+	shown.URL = RedactURL(ue.URL, extra...)
+	return &shown
+}
+
 var urlInText = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>]+`)
 
 // RedactText returns text with every URL in it redacted as RedactURL does,
@@ -137,6 +153,98 @@ func RedactText(text string, extra ...string) string {
 		return text
 	}
 	return urlInText.ReplaceAllStringFunc(text, func(u string) string { return RedactURL(u, extra...) })
+}
+
+// RedactJSONText returns text, which holds JSON (a packet, a payload of
+// packets), with the value of each JSON member named as a credential
+// ("token":"…", "authorization":"…"; see IsSecretName, extra naming
+// more) and the credentials of each URL in a JSON string (RedactURL)
+// replaced: what a server sends back can quote what a client sent it, as
+// an admin namespace's lists of sockets quote their handshakes. Text that
+// is not JSON is left as it is around the strings it holds.
+func RedactJSONText(text []byte, extra ...string) []byte {
+	if bytes.IndexByte(text, '"') < 0 {
+		return text
+	}
+	var out []byte // nil until something changes
+	last := 0      // text[:last] is in out
+	secretKey := false
+	for i := 0; i < len(text); {
+		if text[i] != '"' {
+			i++
+			continue
+		}
+		end := jsonStringEnd(text, i)
+		if end < 0 {
+			break // cut short: the rest is not a whole string
+		}
+		var s string
+		if json.Unmarshal(text[i:end], &s) != nil {
+			i = end
+			continue
+		}
+		if isMemberName(text, end) {
+			secretKey = IsSecretName(s, extra...)
+			i = end
+			continue
+		}
+		shown := s
+		if secretKey {
+			shown = Redacted
+		} else if strings.ContainsAny(s, "?@") {
+			shown = RedactURL(s, extra...)
+		}
+		secretKey = false
+		if shown != s {
+			out = append(out, text[last:i]...)
+			out = appendJSONString(out, shown)
+			last = end
+		}
+		i = end
+	}
+	if out == nil {
+		return text
+	}
+	return append(out, text[last:]...)
+}
+
+// isMemberName says whether the JSON string that ends just before
+// text[end] is a member's name: a colon follows it.
+func isMemberName(text []byte, end int) bool {
+	for ; end < len(text); end++ {
+		switch text[end] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case ':':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// jsonStringEnd returns the index just past the JSON string literal that
+// starts at text[start], a quote, or -1 when it does not end.
+func jsonStringEnd(text []byte, start int) int {
+	for i := start + 1; i < len(text); i++ {
+		switch text[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// appendJSONString appends s as a JSON string, without the HTML escapes
+// of encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // TraceWriter formats trace events as lines of text, one exchange or frame
@@ -166,6 +274,9 @@ func (t *TraceWriter) Trace(e TraceEvent) {
 		e.URL = RedactURL(e.URL, t.extra...)
 		if e.Redacted != nil {
 			e.Body = e.Redacted
+		}
+		if !e.Binary {
+			e.Body = RedactJSONText(e.Body, t.extra...)
 		}
 		if e.Err != nil {
 			e.Err = errors.New(RedactText(e.Err.Error(), t.extra...))
