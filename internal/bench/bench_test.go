@@ -28,7 +28,7 @@ func TestMergeExact(t *testing.T) {
 		m := NewMetrics()
 		for i := 0; i < 5000; i++ {
 			ms := math.Exp(rng.NormFloat64()+float64(shard)/2) * 3 // skewed, and unlike from shard to shard
-			m.ack("echo", time.Duration(ms*float64(time.Millisecond)))
+			m.ack("echo", time.Duration(ms*float64(time.Millisecond)), 0)
 			all = append(all, float64(time.Duration(ms*float64(time.Millisecond)))/float64(time.Millisecond))
 		}
 		m.connects.Add(10)
@@ -73,7 +73,7 @@ func TestMergeExact(t *testing.T) {
 func TestThresholds(t *testing.T) {
 	m := NewMetrics()
 	for i := 1; i <= 100; i++ {
-		m.ack("echo", time.Duration(i)*time.Millisecond)
+		m.ack("echo", time.Duration(i)*time.Millisecond, 0)
 	}
 	m.events.add("tick", 3)
 	r := m.Report()

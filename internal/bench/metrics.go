@@ -95,7 +95,8 @@ type Metrics struct {
 	Open    *Histogram // dial to the Engine.IO handshake
 	Connect *Histogram // dial to the namespace connected
 	Upgrade *Histogram // the handshake to the upgrade to WebSocket
-	Ack     *Histogram // every ack round trip
+	Ack     *Histogram // every ack round trip, from the write that carried the emit
+	Held    *Histogram // how long each acked emit waited in sio before that write
 	acks    histograms // ack round trips by event
 	gaps    histograms // time between two server events of a name at one client
 
@@ -109,11 +110,19 @@ type Metrics struct {
 
 // NewMetrics returns empty metrics.
 func NewMetrics() *Metrics {
-	return &Metrics{Open: NewHistogram(), Connect: NewHistogram(), Upgrade: NewHistogram(), Ack: NewHistogram()}
+	return &Metrics{Open: NewHistogram(), Connect: NewHistogram(), Upgrade: NewHistogram(), Ack: NewHistogram(), Held: NewHistogram()}
 }
 
-func (m *Metrics) ack(event string, rtt time.Duration) {
+// fixedHistograms are the histograms every report has, in the order the
+// summary shows them; ack:EVENT and gap:EVENT follow.
+var fixedHistograms = []string{"open", "connect", "upgrade", "ack", "held"}
+
+// ack counts the ack of an emit of event: its round trip, and the time sio
+// held the emit before sending it (an upgrade's switch of transports),
+// apart, so that sio's own wait is never counted as the server's.
+func (m *Metrics) ack(event string, rtt, held time.Duration) {
 	m.Ack.Add(rtt)
+	m.Held.Add(held)
 	m.acks.get(event).Add(rtt)
 	m.ackCount.add(event, 1)
 }

@@ -75,7 +75,7 @@ func (m *Metrics) Report() *Report {
 		Events:        m.events.snapshot(),
 		Histograms: map[string]Stats{
 			"open": m.Open.Stats(), "connect": m.Connect.Stats(),
-			"upgrade": m.Upgrade.Stats(), "ack": m.Ack.Stats(),
+			"upgrade": m.Upgrade.Stats(), "ack": m.Ack.Stats(), "held": m.Held.Stats(),
 		},
 	}
 	for _, name := range m.acks.names() {

@@ -170,11 +170,11 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 	}
 	hooks := script.Hooks{
 		Emit: func(event string) { c.m.emits.add(event, 1) },
-		Ack: func(event string, rtt time.Duration, err error) {
+		Ack: func(event string, a *sioclient.Ack, err error) {
 			var at *sioclient.AckTimeoutError
 			switch {
 			case err == nil:
-				c.m.ack(event, rtt)
+				c.m.ack(event, a.RTT, a.Held)
 			case ctx.Err() != nil:
 				c.m.pending.Add(1) // the run ended first: no timeout of the server's
 			case errors.As(err, &at):

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -89,12 +90,10 @@ func (v Verdict) Line() string {
 // histogramOrder lists the histograms: the fixed ones first, then ack
 // and gap per event, by name.
 func (r *Report) histogramOrder() []string {
-	order := []string{"open", "connect", "upgrade", "ack"}
+	order := slices.Clone(fixedHistograms)
 	var rest []string
 	for k := range r.Histograms {
-		switch k {
-		case "open", "connect", "upgrade", "ack":
-		default:
+		if !slices.Contains(fixedHistograms, k) {
 			rest = append(rest, k)
 		}
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,6 @@ var byName = map[string]func(*Report) map[string]int64{
 	"connect_errors": func(r *Report) map[string]int64 { return r.ConnectErrors },
 }
 
-var histogramNames = map[string]bool{"open": true, "connect": true, "upgrade": true, "ack": true}
 
 // ParseThreshold reads a threshold: HISTOGRAM.STAT OP DURATION (ack.p99<50ms,
 // ack:chat.p95<=20ms, connect.max<1s; a bare number is milliseconds) or
@@ -79,7 +79,7 @@ func ParseThreshold(s string) (Threshold, error) {
 			t.Stat = "p99.9"
 		}
 		base, _, _ := strings.Cut(t.Metric, ":")
-		if !histogramNames[t.Metric] && base != "ack" && base != "gap" {
+		if !slices.Contains(fixedHistograms, t.Metric) && base != "ack" && base != "gap" {
 			return Threshold{}, fmt.Errorf("threshold %q: no histogram %s; there are open, connect, upgrade, ack, ack:EVENT and gap:EVENT", s, t.Metric)
 		}
 		if t.Stat == "count" {
@@ -99,7 +99,7 @@ func ParseThreshold(s string) (Threshold, error) {
 	}
 	base, key, keyed := strings.Cut(name, ":")
 	if _, ok := counterNames[base]; !ok || (keyed && byName[base] == nil) {
-		if histogramNames[base] || base == "gap" {
+		if slices.Contains(fixedHistograms, base) || base == "gap" {
 			return Threshold{}, fmt.Errorf("threshold %q: %s is a histogram; name a figure of it, such as %s.p99", s, name, name)
 		}
 		return Threshold{}, fmt.Errorf("threshold %q: no counter %s; there are errors, connects, connect_errors, disconnects, reconnects, emits, acks, ack_timeouts, acks_pending, events, step_errors, bytes_in, bytes_out, clients, peak", s, name)

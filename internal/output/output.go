@@ -79,13 +79,31 @@ func (p *Printer) Event(e *sioclient.Event) error {
 
 // Ack prints the server's ack of an emit of event.
 func (p *Printer) Ack(ns, event string, a *sioclient.Ack) error {
-	args, err := argsOf(a.Packet, false)
+	r, err := ackRecord(ns, event, a)
 	if err != nil {
 		return err
 	}
-	rtt := a.RTT
-	return p.write(&Record{Time: time.Now(), Type: "ack", NS: ns, Event: event, Args: args, RTT: &rtt})
+	return p.write(r)
 }
+
+// ackRecord is the record of the server's ack of an emit of event: its
+// round trip, and how long sio held the emit first when that was long
+// enough to count (heldShown).
+func ackRecord(ns, event string, a *sioclient.Ack) (*Record, error) {
+	args, err := argsOf(a.Packet, false)
+	if err != nil {
+		return nil, err
+	}
+	r := &Record{Time: time.Now(), Type: "ack", NS: ns, Event: event, Args: args, AckID: &a.Packet.ID, RTT: &a.RTT}
+	if a.Held >= heldShown {
+		r.Held = &a.Held
+	}
+	return r, nil
+}
+
+// heldShown is the shortest hold of an emit by sio that its ack's record
+// shows: shorter ones are the hand-off to the writing goroutine.
+const heldShown = time.Millisecond
 
 // Reply prints an answer sio gave to the server's ack request id of
 // event: args is the JSON array sent, binary as {"$binary":…}.
@@ -165,8 +183,8 @@ func oneLine(b []byte, start int) []byte {
 // JSON names below are the NDJSON schema, written here once; the Printer
 // writes a Record without reflection, in this order, leaving out what is
 // empty, as encoding/json would with these tags (the tests hold it to
-// that), but for RTT, written in milliseconds (rtt_ms, to the
-// microsecond), and Session, written as its sid, transport, eio and
+// that), but for RTT and Held, written in milliseconds (rtt_ms and
+// held_ms, to the microsecond), and Session, written as its sid, transport, eio and
 // protocol.
 type Record struct {
 	Time      time.Time          `json:"time"`
@@ -178,6 +196,7 @@ type Record struct {
 	Args      json.RawMessage    `json:"args,omitempty"` // as the peer sent them, binary as {"$binary":…}
 	AckID     *uint64            `json:"ack_id,omitempty"`
 	RTT       *time.Duration     `json:"-"` // rtt_ms
+	Held      *time.Duration     `json:"-"` // held_ms: an ack's emit, held by sio before it went out
 	SocketID  string             `json:"id,omitempty"`
 	Recovered *bool              `json:"recovered,omitempty"` // written only when true
 	Reason    string             `json:"reason,omitempty"`
@@ -252,6 +271,10 @@ func appendJSONRecord(b []byte, r *Record) []byte {
 	if r.RTT != nil {
 		b = append(b, `,"rtt_ms":`...)
 		b = strconv.AppendFloat(b, float64(r.RTT.Microseconds())/1000, 'f', -1, 64)
+	}
+	if r.Held != nil {
+		b = append(b, `,"held_ms":`...)
+		b = strconv.AppendFloat(b, float64(r.Held.Microseconds())/1000, 'f', -1, 64)
 	}
 	if r.SocketID != "" {
 		b = append(b, `,"id":`...)

@@ -45,12 +45,14 @@ func TestTextLines(t *testing.T) {
 	pk := &codec.Packet{Type: codec.Event, Namespace: "/", ID: 3, HasID: true, Data: json.RawMessage(`["q","x",{"k":[1]}]`)}
 	p.Event(&sioclient.Event{Time: at, Namespace: "/", Name: "q", Packet: pk, Ack: &sioclient.AckRequest{ID: 3}})
 	p.Ack("/", "echo", &sioclient.Ack{Packet: &codec.Packet{Type: codec.Ack, Data: json.RawMessage(`["ok"]`)}, RTT: 1500 * time.Microsecond})
+	p.Ack("/", "echo", &sioclient.Ack{Packet: &codec.Packet{Type: codec.Ack, Data: json.RawMessage(`["ok"]`)}, RTT: 800 * time.Microsecond, Held: 97 * time.Millisecond})
 	p.Lifecycle(sioclient.Lifecycle{Time: at, Type: sioclient.LifecycleReconnectAttempt, Attempt: 2})
 	p.Flush()
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	wantParts := []string{
 		`/      q (wants ack 3)  "x"  {"k":[1]}`,
 		`/      ack of echo  "ok"  (1.5ms)`,
+		`/      ack of echo  "ok"  (800µs; sio held the emit 97ms first)`,
 		`*      ● reconnect_attempt  attempt 2`,
 	}
 	for i, w := range wantParts {
@@ -178,5 +180,20 @@ func TestPretty(t *testing.T) {
 	j.Flush()
 	if strings.Count(buf.String(), "\n") != 1 || !strings.Contains(buf.String(), long) {
 		t.Errorf("JSON output changed:\n%s", buf.String())
+	}
+}
+
+// TestAckHeldJSON: an ack's record says how long sio held the emit, apart
+// from the round trip, and only when that hold counts.
+func TestAckHeldJSON(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, JSON, false)
+	pk := &codec.Packet{Type: codec.Ack, ID: 4, HasID: true, Data: json.RawMessage(`["ok"]`)}
+	p.Ack("/", "echo", &sioclient.Ack{Packet: pk, RTT: 800 * time.Microsecond, Held: 97250 * time.Microsecond})
+	p.Ack("/", "echo", &sioclient.Ack{Packet: pk, RTT: 800 * time.Microsecond, Held: 20 * time.Microsecond})
+	p.Flush()
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], `"ack_id":4,"rtt_ms":0.8,"held_ms":97.25}`) || !strings.HasSuffix(lines[1], `"ack_id":4,"rtt_ms":0.8}`) {
+		t.Errorf("got\n%s", b.String())
 	}
 }

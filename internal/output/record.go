@@ -55,12 +55,12 @@ func (r *Recorder) Event(e *sioclient.Event) {
 // Ack records the server's ack of an emit of event, with the id it
 // answers.
 func (r *Recorder) Ack(ns, event string, a *sioclient.Ack) {
-	args, err := argsOf(a.Packet, false)
+	rec, err := ackRecord(ns, event, a)
 	if err != nil {
 		return
 	}
-	id, rtt := a.Packet.ID, a.RTT
-	r.write(&Record{Time: time.Now(), Type: "ack", Dir: "in", NS: ns, Event: event, Args: args, AckID: &id, RTT: &rtt})
+	rec.Dir = "in"
+	r.write(rec)
 }
 
 // Lifecycle records a lifecycle event.

@@ -87,7 +87,11 @@ func (p palette) appendText(b []byte, r *Record) []byte {
 		b = p.paint(b, p.dim, " of "+r.Event)
 		b = p.appendArgs(b, r.Args, false)
 		if r.RTT != nil {
-			b = p.paint(b, p.dim, "  ("+r.RTT.Round(time.Microsecond).String()+")")
+			took := r.RTT.Round(time.Microsecond).String()
+			if r.Held != nil {
+				took += "; sio held the emit " + r.Held.Round(time.Microsecond).String() + " first"
+			}
+			b = p.paint(b, p.dim, "  ("+took+")")
 		}
 	default:
 		c := p.lifecycle

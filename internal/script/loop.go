@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/session"
@@ -16,9 +15,9 @@ import (
 type Hooks struct {
 	// Emit hears each emit as it is sent.
 	Emit func(event string)
-	// Ack hears the answer to each emit that waited for one (rtt), or why
-	// none came (err).
-	Ack func(event string, rtt time.Duration, err error)
+	// Ack hears the answer to each emit that waited for one, or why none
+	// came (err, and a nil ack).
+	Ack func(event string, ack *sioclient.Ack, err error)
 }
 
 // loopRefused are the steps a Loop cannot carry out: its session is

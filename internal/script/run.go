@@ -155,11 +155,7 @@ func (r *runner) emit(ctx context.Context, p *cmdline.Parsed) error {
 	expect := p.JSON("expect")
 	ack, err := r.sess.EmitWithAck(ctx, e)
 	if r.hooks.Ack != nil {
-		var rtt time.Duration
-		if ack != nil {
-			rtt = ack.RTT
-		}
-		r.hooks.Ack(e.Event, rtt, err)
+		r.hooks.Ack(e.Event, ack, err)
 	}
 	if err != nil {
 		var at *sioclient.AckTimeoutError

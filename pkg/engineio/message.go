@@ -6,6 +6,9 @@ import "github.com/siocli/sio/pkg/engineio/wire"
 // and writes.
 type Message = wire.Message
 
+// Notifier is told when a Message goes out (Message.Sent).
+type Notifier = wire.Notifier
+
 // Version is an Engine.IO protocol version.
 type Version = wire.Version
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -392,9 +393,17 @@ func (c *Conn) writeLoop() {
 		}
 		c.mu.Unlock()
 
+		for i := range batch {
+			if batch[i].Sent != nil {
+				batch[i].Sent.MessageSent()
+			}
+		}
 		var err error
 		if t == Polling {
 			err = c.post(c.ctx, batch, v)
+			if err != nil && c.holdForUpgrade(err, batch) {
+				continue
+			}
 		} else {
 			err = ws.writePackets(batch, v)
 		}
@@ -406,6 +415,28 @@ func (c *Conn) writeLoop() {
 			return
 		}
 	}
+}
+
+// holdForUpgrade takes a POST refused because an upgrade is under way:
+// some servers (googollee's) stop taking POSTs once they have answered the
+// probe, with 400 "paused", and have read nothing of the body. The batch
+// goes back to the head of the queue and waits for the upgrade, to go out
+// on the WebSocket, or over polling again if the upgrade fails. It reports
+// whether it took the refusal; any other failure ends the session.
+func (c *Conn) holdForUpgrade(err error, batch []wire.Packet) bool {
+	var he *HTTPError
+	if !errors.As(err, &he) || he.StatusCode != http.StatusBadRequest || !strings.Contains(he.Message, "paused") {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.probe == nil || c.closeErr != nil {
+		return false
+	}
+	c.outq = append(batch, c.outq...)
+	c.paused, c.writing = true, false
+	c.cond.Broadcast()
+	return true
 }
 
 // armWriterIdleLocked has the idle writer woken after d, to see whether

@@ -34,29 +34,13 @@ func (c *Conn) upgrade() {
 		return
 	}
 	c.probe = ws
-	// Hold writes while the probe is out: some servers (googollee's)
-	// stop taking POSTs as soon as the probe arrives, answering them
-	// "paused". A probe not answered within probeHold lets them go again
-	// over polling, so that a proxy that holds WebSocket frames back does
-	// not hold the session's writes too. Hold them now,
-	c.paused = true
-	// and send the probe only once the POST in flight, if any, is
-	// answered: such a server would refuse it if the probe overtook it.
-	// The hold never outlasts a quarter of the server's pingTimeout: a
-	// pong held longer could cost the session.
-	held := min(probeHold, c.info.PingTimeout/4)
-	c.waitLocked(time.Now().Add(held), func() bool { return !c.writing })
+	// Writes go on over polling while the probe is out, as the reference
+	// client's do: holding them would add the server's upgrade check
+	// (100 ms for engine.io) to every emit of the first moments. A server
+	// that refuses POSTs once it has answered the probe has the refused
+	// batch held for the WebSocket (holdForUpgrade).
 	c.mu.Unlock()
-	hold := time.AfterFunc(held, func() {
-		c.mu.Lock()
-		if c.probe == ws && !c.pollStop {
-			c.paused = false
-			c.wakeWriterLocked()
-		}
-		c.mu.Unlock()
-	})
 	err = c.probeWS(ctx, ws, v)
-	hold.Stop()
 	if err != nil {
 		c.dropProbe(ws)
 		c.resumePolling()
@@ -123,10 +107,6 @@ func (c *Conn) upgrade() {
 	go c.wsReadLoop(ws, false)
 	c.emit(Event{Type: EventUpgrade, From: Polling, To: WebSocket})
 }
-
-// probeHold is how long writes wait for the probe's answer before they go
-// over polling again, at most (see upgrade).
-var probeHold = time.Second
 
 // probeWS sends the probe ping and waits for its pong.
 func (c *Conn) probeWS(ctx context.Context, ws *wsConn, v Version) error {

@@ -373,7 +373,7 @@ const compressThreshold = 1024
 
 // messagePacket is the packet that carries m.
 func messagePacket(m Message) wire.Packet {
-	return wire.Packet{Type: wire.PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress, Redacted: m.Redacted}
+	return wire.Packet{Type: wire.PacketMessage, Data: m.Data, Binary: m.Binary, NoCompress: m.NoCompress, Redacted: m.Redacted, Sent: m.Sent}
 }
 
 // closeGracefully sends a close frame and closes the connection.

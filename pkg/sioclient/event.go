@@ -123,8 +123,12 @@ type Ack struct {
 	// Packet is the ACK packet: Packet.Data is the JSON array of the
 	// ack's arguments as the server sent them.
 	Packet *codec.Packet
-	// RTT is the time from the emit being sent to the ack arriving.
+	// RTT is the round trip: the time from the write that carried the
+	// emit (its POST or WebSocket frame) to the ack arriving.
 	RTT time.Duration
+	// Held is how long the emit waited in the client before that write:
+	// behind the write before it, or while an upgrade switched transports.
+	Held time.Duration
 }
 
 // Args returns the ack's arguments as the server sent them.

@@ -155,6 +155,29 @@ func TestAcks(t *testing.T) {
 	}
 }
 
+// TestAckHeld emits before the socket is connected, while the session
+// waits after its handshake: the ack tells that wait, sio's own, apart
+// from the round trip, which starts when the emit went out.
+func TestAckHeld(t *testing.T) {
+	const wait = 300 * time.Millisecond
+	m, _ := newManager(t, start(t, "4").URL(), &Options{Engine: engineio.Options{AfterHandshake: wait}})
+	s := m.Socket("/", nil)
+	connected := make(chan error, 1)
+	go func() { connected <- s.Connect(ctxT(t)) }()
+	t0 := time.Now()
+	ack, err := s.EmitWithAck(ctxT(t), "echo", "held")
+	total := time.Since(t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-connected; err != nil {
+		t.Fatal(err)
+	}
+	if ack.Held < wait-50*time.Millisecond || ack.RTT <= 0 || ack.Held+ack.RTT > total {
+		t.Errorf("held %v, round trip %v, in %v: want the wait of %v as held, apart from the round trip", ack.Held, ack.RTT, total, wait)
+	}
+}
+
 // TestBinary sends and receives binary, nested and with several
 // attachments.
 func TestBinary(t *testing.T) {

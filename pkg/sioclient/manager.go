@@ -671,12 +671,12 @@ func (m *Manager) socketInactive() {
 
 // send encodes p and queues it on the current session, without taking the
 // Manager's lock. It fails when there is no session.
-func (m *Manager) send(p *codec.Packet) error { return m.sendWith(p, false, nil) }
+func (m *Manager) send(p *codec.Packet) error { return m.sendWith(p, false, nil, nil) }
 
 // sendWith is send with the compress(false) flag and, when shown is not
 // nil, the packet a wire trace shows in its place (p with its secrets
-// redacted).
-func (m *Manager) sendWith(p *codec.Packet, noCompress bool, shown *codec.Packet) error {
+// redacted); sent, when not nil, is told when the write carrying p starts.
+func (m *Manager) sendWith(p *codec.Packet, noCompress bool, shown *codec.Packet, sent engineio.Notifier) error {
 	w := m.cur.Load()
 	if w == nil {
 		return ErrNotConnected
@@ -699,6 +699,9 @@ func (m *Manager) sendWith(p *codec.Packet, noCompress bool, shown *codec.Packet
 	em = em[:len(msgs)]
 	for i, mm := range msgs {
 		em[i] = engineio.Message{Data: mm.Data, Binary: mm.Binary, NoCompress: noCompress}
+		if i == 0 {
+			em[i].Sent = sent
+		}
 		if redacted != nil {
 			em[i].Redacted = redacted[i].Data
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/siocli/sio/pkg/codec"
@@ -58,9 +59,27 @@ type outHandler struct {
 type pendingAck struct {
 	event  string
 	packet *codec.Packet
-	sent   time.Time
+	sent   time.Time // emitted: handed to the session, or buffered
+	// out is when the write that carries the packet started, in
+	// nanoseconds after sent; 0 until it did. The writing goroutine sets
+	// it (MessageSent), the reading one reads it.
+	out    atomic.Int64
 	result chan<- ackResult // EmitWithAck's caller waits here, or
 	done   func(*Ack, error)
+}
+
+// MessageSent records that the write carrying the packet started.
+func (pa *pendingAck) MessageSent() { pa.out.Store(max(int64(time.Since(pa.sent)), 1)) }
+
+// ack is the Ack of p arriving now: its round trip runs from the write
+// that carried the emit, and what came before it is the time sio held it.
+func (pa *pendingAck) ack(p *codec.Packet) *Ack {
+	total := time.Since(pa.sent)
+	held := time.Duration(pa.out.Load())
+	if held > total {
+		held = 0
+	}
+	return &Ack{Packet: p, RTT: total - held, Held: held}
 }
 
 // finish hands the ack, or why there is none, to whoever waits for it.
@@ -298,7 +317,7 @@ func (s *Socket) onOpen(proto codec.Version, sid string, rootJoined bool) {
 		}
 		p.Data = auth
 	}
-	if s.m.sendWith(p, false, redactConnect(p)) == nil {
+	if s.m.sendWith(p, false, redactConnect(p), nil) == nil {
 		s.setStateLocked(Connecting, change{})
 	}
 }
@@ -589,7 +608,7 @@ func (s *Socket) onAck(p *codec.Packet) {
 	}
 	s.mu.Unlock()
 	if ok && p.HasID {
-		pa.finish(&Ack{Packet: p, RTT: time.Since(pa.sent)}, nil)
+		pa.finish(pa.ack(p), nil)
 	}
 }
 
@@ -666,11 +685,12 @@ type outgoing struct {
 // failure, such as a packet that cannot be encoded, is returned.
 func (s *Socket) sendLocked(p *codec.Packet, noCompress bool) error {
 	if s.state == Connected {
-		err := s.m.sendWith(p, noCompress, nil)
+		var sent engineio.Notifier
+		if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
+			sent = pa
+		}
+		err := s.m.sendWith(p, noCompress, nil, sent)
 		if err == nil {
-			if pa, ok := s.acks[p.ID]; ok && p.HasID && pa.packet == p {
-				pa.sent = time.Now()
-			}
 			s.notifyOutgoing(p)
 			return nil
 		}

@@ -34,8 +34,9 @@ type Packet struct {
 	Type       PacketType
 	Data       []byte
 	Binary     bool
-	NoCompress bool   // see Message
-	Redacted   []byte // see Message
+	NoCompress bool     // see Message
+	Redacted   []byte   // see Message
+	Sent       Notifier // see Message
 }
 
 // Message is the payload of one Engine.IO message packet: what a Conn reads
@@ -51,6 +52,20 @@ type Message struct {
 	// which holds a secret: the layer above knows where its secrets are
 	// (a CONNECT packet's auth payload), the trace does not.
 	Redacted []byte
+	// Sent, when set, is told each time the message is handed to the
+	// network, so that the layer above can tell the time the message
+	// waited in the client (an upgrade holds writes) from the time the
+	// server took.
+	Sent Notifier
+}
+
+// Notifier is told when a message goes out.
+type Notifier interface {
+	// MessageSent is called by the writing goroutine as the write that
+	// carries the message starts (the POST, or the WebSocket frame), and
+	// again if that write was refused and the message goes out later. It
+	// must not block.
+	MessageSent()
 }
 
 // Version is an Engine.IO protocol version.
