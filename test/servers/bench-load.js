@@ -9,6 +9,11 @@
 //     N bare WebSocket clients that speak the frames and nothing else (the
 //     floor): each emits "echo" with an ack every EVERY_MS, ROUNDS times,
 //     arriving over RAMP_MS; prints the acks' {"n","p50_ms","p99_ms"}.
+//   node bench-load.js acks URL N EVERY_MS ROUNDS [TRANSPORTS]
+//     N reference clients, all at once, each its own Engine.IO session
+//     with TRANSPORTS (default polling,websocket): each emits "echo" with
+//     an ack every EVERY_MS, ROUNDS times; prints the same figures (for
+//     scripts/bench-rtt.sh).
 'use strict';
 
 const [mode, url, nArg, everyArg, roundsArg, rampArg] = process.argv.slice(2);
@@ -30,6 +35,32 @@ if (mode === 'idle') {
   for (let i = 0; i < n; i++) setTimeout(client, (10000 * i) / n);
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
+} else if (mode === 'acks') {
+  const { io } = require('socket.io-client-v4');
+  const every = Number(everyArg);
+  const rounds = Number(roundsArg);
+  const transports = (rampArg || 'polling,websocket').split(',');
+  const times = [];
+  let finished = 0;
+  for (let i = 0; i < n; i++) {
+    const s = io(url, { transports, forceNew: true, reconnection: false });
+    s.on('connect', () => {
+      let k = 0;
+      const emit = () => {
+        const t0 = process.hrtime.bigint();
+        s.emit('echo', 'x', () => {
+          times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (++k < rounds) setTimeout(emit, every);
+          else if (++finished === n) reportAcks(times);
+        });
+      };
+      emit();
+    });
+    s.on('connect_error', (err) => {
+      console.error('connect_error', err.message);
+      process.exit(1);
+    });
+  }
 } else if (mode === 'bare') {
   const WebSocket = require('ws');
   const every = Number(everyArg);
@@ -72,14 +103,17 @@ if (mode === 'idle') {
       process.exit(1);
     });
   };
-  const report = () => {
-    times.sort((a, b) => a - b);
-    const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-    console.log(JSON.stringify({ n: times.length, p50_ms: q(0.5), p99_ms: q(0.99) }));
-    process.exit(0);
-  };
+  const report = () => reportAcks(times);
   for (let i = 0; i < n; i++) setTimeout(client, (ramp * i) / n);
 } else {
   console.error('use: node bench-load.js idle URL N | bare URL N EVERY_MS ROUNDS RAMP_MS');
   process.exit(2);
+}
+
+// reportAcks prints the acks' count, p50 and p99 and exits.
+function reportAcks(times) {
+  times.sort((a, b) => a - b);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  console.log(JSON.stringify({ n: times.length, p50_ms: q(0.5), p99_ms: q(0.99) }));
+  process.exit(0);
 }
