@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -79,14 +80,43 @@ func exitCode(err error) int {
 }
 
 // checkArgs wraps a cobra argument validator so that its complaints are
-// usage errors.
+// usage errors that name what is missing or too much, from the command's
+// Use line.
 func checkArgs(v func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
 	return func(c *cobra.Command, args []string) error {
 		if err := v(c, args); err != nil {
-			return usage(err)
+			return usage(argsError(c, args, err))
 		}
 		return nil
 	}
+}
+
+// argsError says which arguments of c's Use line ("replay FILE URL",
+// "emit URL EVENT [ARG...]") are missing, or which given are too many; the
+// validator's own error when the Use line cannot tell.
+func argsError(c *cobra.Command, args []string, err error) error {
+	words := strings.Fields(c.Use)[1:]
+	var required []string
+	optional, variadic := 0, false
+	for _, w := range words {
+		switch {
+		case strings.Contains(w, "..."):
+			variadic = true
+		case w == "[options]":
+		case strings.HasPrefix(w, "["):
+			optional++
+		default:
+			required = append(required, w)
+		}
+	}
+	line := strings.Join(append([]string{c.CommandPath()}, words...), " ")
+	switch {
+	case len(args) < len(required):
+		return fmt.Errorf("missing %s (usage: %s)", strings.Join(required[len(args):], " "), line)
+	case !variadic && len(args) > len(required)+optional:
+		return fmt.Errorf("too many arguments: %q is more than it takes (usage: %s)", args[len(required)+optional], line)
+	}
+	return err
 }
 
 // connectFailure classifies the error of a socket's Connect: a refusal by
@@ -97,8 +127,9 @@ func connectFailure(err error, timeout time.Duration) error {
 	if errors.As(err, &ce) {
 		return ce
 	}
-	if _, ok := outcome.KindOf(err); ok {
-		return err // a failure of the user's own, such as a credential helper's
+	var oe *outcome.Error
+	if errors.As(err, &oe) {
+		return oe // a failure of the user's own, such as a credential helper's, said as it is
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return unreachable(fmt.Errorf("gave up after %v: %w", timeout.Round(10*time.Millisecond), err))

@@ -49,19 +49,26 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 			c.Annotations = map[string]string{urlArg: "1"}
 		}
 	}
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().BoolP("version", "V", false, "print sio's version")
 	root.PersistentFlags().StringP("profile", "P", "", "use the saved target (profile) `NAME`; also SIO_PROFILE, or @NAME as the URL")
 	root.PersistentPreRunE = applyProfile
 	// sio URL is short for sio repl URL, with the same flags.
 	shortcut := &ReplOptions{IO: ios}
 	addReplFlags(root, shortcut)
 	root.Use = "sio [URL]"
-	root.Args = checkArgs(cobra.MaximumNArgs(1))
+	root.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 && !plausibleHost(args[0]) {
+			return unknownCommand(c, args[0], fmt.Sprintf("; to open the shell on a host of that name, run: sio repl http://%s", args[0]))
+		}
+		return checkArgs(cobra.MaximumNArgs(1))(c, args)
+	}
+	root.InitDefaultCompletionCmd()
+	refuseUnknownSubcommands(root)
 	root.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return c.Help()
-		}
-		if !plausibleHost(args[0]) {
-			return usagef("unknown command %q for \"sio\"; to open the shell on a host of that name, run: sio repl http://%s", args[0], args[0])
 		}
 		shortcut.Conn.URL = args[0]
 		if err := shortcut.Conn.check(); err != nil {
@@ -70,6 +77,34 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 		return replRun(shortcut)
 	}
 	return root
+}
+
+// unknownCommand is the usage error for a word that names no subcommand
+// of c, with the names it comes close to, else what else it might mean.
+func unknownCommand(c *cobra.Command, word, otherwise string) error {
+	c.SuggestionsMinimumDistance = 2
+	if near := c.SuggestionsFor(word); len(near) > 0 {
+		return usagef("unknown command %q for %q; did you mean %s?", word, c.CommandPath(), strings.Join(near, " or "))
+	}
+	return usagef("unknown command %q for %q%s", word, c.CommandPath(), otherwise)
+}
+
+// refuseUnknownSubcommands makes every command below c that only groups
+// subcommands (sio profile, sio completion) refuse a word that names none
+// of them, with exit 2, where cobra would print the help and exit 0.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.HasSubCommands() && sub.Run == nil && sub.RunE == nil {
+			sub.Args = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return unknownCommand(c, args[0], "")
+				}
+				return nil
+			}
+			sub.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+		}
+		refuseUnknownSubcommands(sub)
+	}
 }
 
 // plausibleHost says whether a word sio was given alone can be a server to

@@ -34,18 +34,47 @@ func NewVersionCmd(ios *IOStreams, runF func(*VersionOptions) error) *cobra.Comm
 }
 
 func versionRun(opts *VersionOptions) error {
-	_, err := fmt.Fprintf(opts.IO.Out, "sio %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	_, err := fmt.Fprintln(opts.IO.Out, versionLine())
 	return err
 }
 
+// versionLine is what sio version and sio --version print.
+func versionLine() string {
+	return fmt.Sprintf("sio %s (%s, %s/%s)", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 // buildVersion returns the version stamped at build time, else the module
-// version go install recorded, else "dev".
+// version the go command recorded (a tag, or a pseudo-version naming the
+// commit), else the commit the build's VCS stamp names, else "dev" (a
+// build with -buildvcs=false outside a module download).
 func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "+dirty"
+	}
+	return "dev-" + rev
 }

@@ -19,6 +19,18 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// TestVersionFlag: sio --version and -V print what sio version prints.
+func TestVersionFlag(t *testing.T) {
+	for _, flag := range []string{"--version", "-V"} {
+		var out bytes.Buffer
+		root := NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out})
+		root.SetArgs([]string{flag})
+		if err := root.Execute(); err != nil || out.String() != versionLine()+"\n" {
+			t.Errorf("%s: %v, %q", flag, err, out.String())
+		}
+	}
+}
+
 func TestUsageErrorExitCode(t *testing.T) {
 	for _, args := range [][]string{{"version", "extra"}, {"version", "--nope"}} {
 		var out bytes.Buffer

@@ -117,7 +117,7 @@ func TestEmitExitCodes(t *testing.T) {
 		{"missing file", []string{"emit", s.URL(), "echo", "@/no/such"}, 2, "argument 1 (@/no/such)"},
 		{"reserved name", []string{"emit", s.URL(), "disconnect"}, 2, "reserved event name"},
 		{"bad flag", []string{"emit", s.URL(), "echo", "--nope"}, 2, "unknown flag"},
-		{"missing event", []string{"emit", s.URL()}, 2, "requires at least 2 arg"},
+		{"missing event", []string{"emit", s.URL()}, 2, "missing EVENT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
