@@ -4,7 +4,8 @@
 # test/servers, the Go servers of test/goservers (a module of their own,
 # so that they stay out of sio's go.mod), python-socketio (aiohttp,
 # eventlet) and the proxies nginx, HAProxy, Apache httpd and Caddy from
-# Debian's packages. Then gofmt, go vet, and go test -race over every package.
+# Debian's packages. Then gofmt, go vet, the macOS and Windows builds, and
+# go test -race over every package.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh ./pkg/...  only these packages (go test patterns)
@@ -29,6 +30,10 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 (cd test/goservers && go vet ./...)
+# The release builds for other systems compile (scripts/release.sh).
+for p in darwin/arm64 windows/amd64; do
+  CGO_ENABLED=0 GOOS=${p%/*} GOARCH=${p#*/} go build -o /dev/null . || { echo "test.sh: sio does not build for $p" >&2; exit 1; }
+done
 if [ $# -eq 0 ]; then
   set -- ./...
 fi
