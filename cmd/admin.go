@@ -18,7 +18,6 @@ import (
 	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/internal/outcome"
 	"github.com/siocli/sio/internal/output"
-	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -155,8 +154,8 @@ func (opts *AdminOptions) check(c *cobra.Command) error {
 		return usagef("admin %s takes one ROOM; got %d arguments", opts.Action, len(opts.Args))
 	case opts.Action == "emit" && len(opts.Args) == 0:
 		return usagef("admin emit needs the EVENT to emit")
-	case opts.Action == "emit" && codec.IsReservedEvent(opts.Args[0]):
-		return usagef("%q is a reserved event name", opts.Args[0])
+	case opts.Action == "emit" && cliargs.CheckEvent(opts.Args[0]) != nil:
+		return usage(cliargs.CheckEvent(opts.Args[0]))
 	case len(opts.Conn.Namespaces) > 0:
 		return usagef("sio admin connects to the admin namespace: give it with --admin-ns, and a namespace to look at with --of")
 	case opts.Via != "" && opts.Via != "polling" && opts.Via != "websocket":

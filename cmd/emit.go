@@ -88,8 +88,8 @@ one JSON object a line otherwise (-o to choose).`,
 // check validates the flags and arguments that need no connection.
 func (opts *EmitOptions) check() error {
 	switch {
-	case codec.IsReservedEvent(opts.Event):
-		return usagef("%q is a reserved event name", opts.Event)
+	case cliargs.CheckEvent(opts.Event) != nil:
+		return usage(cliargs.CheckEvent(opts.Event))
 	case opts.ArgsJSON != "" && len(opts.Args) > 0:
 		return usagef("give the arguments as ARGs or with --args-json, not both")
 	case opts.Timeout <= 0:

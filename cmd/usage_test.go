@@ -23,6 +23,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"admin"}, `missing URL`},
 		{[]string{"version", "x"}, `too many arguments: "x"`},
 		{[]string{"localhost:3000", "x"}, `too many arguments: "x"`},
+		{[]string{"emit", "localhost:3000", "", "--ack"}, `the event name is empty`},
+		{[]string{"emit", "localhost:3000", "connect"}, `"connect" is a reserved event name`},
+		{[]string{"emit", "localhost:3000", "x", "--then", `"" 1`}, `the event name is empty`},
 	} {
 		var out bytes.Buffer
 		root := NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out})

@@ -18,6 +18,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/siocli/sio/pkg/codec"
 )
 
 // Options change how arguments are read.
@@ -173,4 +175,17 @@ func AppendBinary(dst, blob []byte) []byte {
 	dst = append(dst, `{"$binary":"`...)
 	dst = base64.StdEncoding.AppendEncode(dst, blob)
 	return append(dst, `"}`...)
+}
+
+// CheckEvent refuses an event name that sio should not send: an empty
+// one, most likely an empty shell variable, and a reserved one such as
+// "connect", which the server would take for its own.
+func CheckEvent(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("the event name is empty")
+	case codec.IsReservedEvent(name):
+		return fmt.Errorf("%q is a reserved event name", name)
+	}
+	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/siocli/sio/internal/admin"
+	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/internal/cmdline"
-	"github.com/siocli/sio/pkg/codec"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -62,8 +62,8 @@ func adminSpec(run cmdline.RunFunc) cmdline.Spec {
 				if err != nil {
 					return fmt.Errorf("the event name %v", err)
 				}
-				if codec.IsReservedEvent(name) {
-					return fmt.Errorf("%q is a reserved event name", name)
+				if err := cliargs.CheckEvent(name); err != nil {
+					return err
 				}
 				if _, err := cmdline.Values(rest[1:]); err != nil {
 					return err

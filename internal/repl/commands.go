@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/siocli/sio/internal/cliargs"
 	"github.com/siocli/sio/internal/cmdline"
 	"github.com/siocli/sio/internal/session"
-	"github.com/siocli/sio/pkg/codec"
 )
 
 // EmitSpec is the emit command as the shell, scripts, sio serve's prompt
@@ -41,8 +41,8 @@ func checkEmit(p *cmdline.Parsed) error {
 	if err != nil {
 		return fmt.Errorf("the event name %v", err)
 	}
-	if codec.IsReservedEvent(name) {
-		return fmt.Errorf("%q is a reserved event name", name)
+	if err := cliargs.CheckEvent(name); err != nil {
+		return err
 	}
 	args, err := cmdline.Values(p.Args[1:])
 	if err != nil {
