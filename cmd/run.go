@@ -155,7 +155,7 @@ func runRun(opts *RunOptions) error {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	res := script.Run(ctx, steps, script.Options{Connect: connect, Report: opts.IO.Out, JSON: format == output.JSON})
+	res := script.Run(ctx, steps, script.Options{Connect: connect, URL: opts.Conn.URL, Report: opts.IO.Out, JSON: format == output.JSON})
 	if res.Kind != outcome.OK {
 		return quiet(res.Kind, "%d steps failed", res.Failed)
 	}

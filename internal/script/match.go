@@ -23,6 +23,12 @@ func Match(want, got json.RawMessage) (bool, string) {
 	if err := decode(got, &g); err != nil {
 		return false, "what arrived is not JSON: " + err.Error()
 	}
+	if _, isArray := g.([]any); isArray {
+		if _, wantArray := w.([]any); !wantArray {
+			// expect tick 5: the event's arguments are a list
+			return false, fmt.Sprintf("the arguments are a list, %s: write the MATCH as a list too, such as [%s]", bytes.TrimSpace(got), bytes.TrimSpace(want))
+		}
+	}
 	return match(w, g, "")
 }
 

@@ -17,11 +17,13 @@ func TestMatch(t *testing.T) {
 		{`{"a":{"b":[1,{"c":"x"}]}}`, `{"a":{"b":[1,{"c":"x","d":2}]},"z":0}`, true, ""},
 		{`[{"ok":true}]`, `[{"ok":false}]`, false, `[0].ok is false, not true`},
 		{`[1,2]`, `[1]`, false, `has 1 elements, not 2`},
-		{`{"a":1}`, `[1]`, false, `is not an object`},
+		{`{"a":1}`, `[1]`, false, `such as [{"a":1}]`},
+		{`{"a":1}`, `"x"`, false, `is not an object`},
 		{`{"a":1}`, `{"b":1}`, false, `has no key "a"`},
 		{`"x"`, `"y"`, false, `is "y", not "x"`},
 		{`null`, `null`, true, ""},
 		{`[2]`, `["2"]`, false, `is not a number`},
+		{`5`, `[5]`, false, `the arguments are a list, [5]: write the MATCH as a list too, such as [5]`},
 	}
 	for _, tt := range tests {
 		ok, why := Match(json.RawMessage(tt.want), json.RawMessage(tt.got))

@@ -17,6 +17,7 @@ import (
 	"github.com/siocli/sio/internal/repl"
 	"github.com/siocli/sio/internal/session"
 	"github.com/siocli/sio/pkg/codec"
+	"github.com/siocli/sio/pkg/engineio"
 	"github.com/siocli/sio/pkg/sioclient"
 )
 
@@ -28,8 +29,11 @@ type Connector func(ctx context.Context, url, nsp string, auth json.RawMessage, 
 // Options configure a run.
 type Options struct {
 	Connect Connector
-	Report  io.Writer // one line a step, then the summary
-	JSON    bool      // report as JSON lines
+	// URL is the URL given on the command line, which the Connector uses
+	// in place of a connect step's own; the step's report says so.
+	URL    string
+	Report io.Writer // one line a step, then the summary
+	JSON   bool      // report as JSON lines
 }
 
 // Result is how a run ended.
@@ -230,6 +234,9 @@ func (r *runner) connect(ctx context.Context, p *cmdline.Parsed) error {
 	}
 	if strings.HasPrefix(url, "/") { // connect /admin: a namespace of the script's server
 		url, nsp = "", url
+	}
+	if url != "" && r.opts.URL != "" && url != r.opts.URL {
+		r.note = "to " + engineio.RedactURL(r.opts.URL) + ", the command line's URL, not the step's"
 	}
 	return r.connectTo(ctx, target{url, nsp, p.JSON("auth")})
 }

@@ -57,6 +57,8 @@ func TestRunFailures(t *testing.T) {
 		{"emit after an expected refusal", "connect -n /admin --auth {\"token\":\"bad\"}\nexpect-error\nemit --ack echo 1\n", "FAILED  line 3  emit --ack echo 1\n        the server refused /admin", 4},
 		{"refused, the namespace as connect's argument", "connect /admin --auth {\"token\":\"bad\"}\nemit --ack echo 1\n", `the server refused /admin: Not authorized {"code":42}`, 4},
 		{"refused in the shell's ns", "emit --ack echo 1\nns /admin --auth {\"token\":\"bad\"}\n", `the server refused /admin: Not authorized {"code":42}`, 4},
+		{"a MATCH that is not a list", "emit echo 5\nexpect echo-back 5 --within 300ms\n", "echo-back [5]: the arguments are a list, [5]: write the MATCH as a list too, such as [5]", 6},
+		{"connect's URL given on the command line", "connect http://127.0.0.1:1/\nemit --ack echo 1\n", "ok      line 1  connect http://127.0.0.1:1/  -> to " + s.URL(), 0},
 		{"options anywhere", "emit echo 1 --ack --expect [1]\nemit --expect [2] --ack echo 2\nset v = args[0]\nemit echo \"v=${v}\" --expect [\"v=2\"]\n", "4 passed, 0 failed", 0},
 	}
 	for _, tt := range tests {
