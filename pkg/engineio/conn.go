@@ -106,13 +106,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	}
 	c := &Conn{opts: o, done: make(chan struct{}), inboxSig: make(chan struct{}, 1)}
 	c.cond = sync.NewCond(&c.mu)
-	c.base = &url.URL{Scheme: u.Scheme, Host: u.Host, Path: o.Path, User: u.User}
-	c.query = u.Query()
-	for k, vs := range o.Query {
-		for _, v := range vs {
-			c.query.Add(k, v)
-		}
-	}
+	c.base, c.query = serverBase(u, &o)
 	c.jar = o.Jar
 	if c.jar == nil {
 		c.jar, _ = cookiejar.New(nil)

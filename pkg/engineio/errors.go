@@ -3,7 +3,6 @@ package engineio
 import (
 	"github.com/siocli/sio/pkg/engineio/wire"
 
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,12 +58,8 @@ func newHTTPError(op, url string, resp *http.Response, body []byte) *HTTPError {
 // parseBody fills Code and Message from a JSON error body, or Message from a
 // short plain-text one.
 func (e *HTTPError) parseBody() {
-	var v struct {
-		Code    *int   `json:"code"`
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(e.Body, &v) == nil && v.Code != nil {
-		e.Code, e.Message = wire.ErrorCode(*v.Code), v.Message
+	if code, msg, ok := wire.ParseErrorBody(e.Body); ok {
+		e.Code, e.Message = code, msg
 		return
 	}
 	if s := strings.TrimSpace(string(e.Body)); len(s) < 200 && !strings.ContainsAny(s, "<\n") {

@@ -23,19 +23,56 @@ var stampCounter atomic.Uint64
 // requestURL builds the URL of a request: the user's query, then EIO,
 // transport, the cache-busting stamp of polling requests and the sid.
 func (c *Conn) requestURL(t Transport, v Version, sid string) *url.URL {
-	u := *c.base
-	if t == WebSocket && c.opts.WebSocketPath != "" {
-		u.Path = c.opts.WebSocketPath
-	} else if t == Polling && c.opts.PollingPath != "" {
-		u.Path = c.opts.PollingPath
+	return buildURL(c.base, c.query, &c.opts, t, v, sid)
+}
+
+// RequestURL returns the URL of a request to the server at rawURL, made
+// as a Conn with opts makes it: the transport's path, the URL's query and
+// Options.Query, then EIO, transport, the stamp of polling requests, b64
+// and the sid when not empty. A WebSocket's URL keeps the http or https
+// scheme. It is for tools that make Engine.IO requests of their own, such
+// as a conformance checker, so that they honour every option.
+func RequestURL(rawURL string, opts *Options, t Transport, v Version, sid string) (*url.URL, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
 	}
-	q := cloneValues(c.query)
+	u, err := ParseServerURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	base, query := serverBase(u, &o)
+	return buildURL(base, query, &o, t, v, sid), nil
+}
+
+// serverBase splits the server's URL into the base of every request
+// (scheme, host and the Engine.IO path) and the query each one carries.
+func serverBase(u *url.URL, o *Options) (*url.URL, url.Values) {
+	base := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: o.Path, User: u.User}
+	query := u.Query()
+	for k, vs := range o.Query {
+		for _, v := range vs {
+			query.Add(k, v)
+		}
+	}
+	return base, query
+}
+
+// buildURL is requestURL for any base, query and options.
+func buildURL(base *url.URL, query url.Values, o *Options, t Transport, v Version, sid string) *url.URL {
+	u := *base
+	if t == WebSocket && o.WebSocketPath != "" {
+		u.Path = o.WebSocketPath
+	} else if t == Polling && o.PollingPath != "" {
+		u.Path = o.PollingPath
+	}
+	q := cloneValues(query)
 	q.Set(wire.QueryEIO, strconv.Itoa(int(v)))
 	q.Set(wire.QueryTransport, string(t))
-	if t == Polling && !c.opts.NoTimestamp {
-		q.Set(c.opts.TimestampParam, strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
+	if t == Polling && !o.NoTimestamp {
+		q.Set(o.TimestampParam, strconv.FormatInt(time.Now().UnixMilli(), 36)+"."+strconv.FormatUint(stampCounter.Add(1), 36))
 	}
-	if t == Polling || c.opts.ForceBase64 {
+	if t == Polling || o.ForceBase64 {
 		// Keeps an Engine.IO 3 session on text payloads, and a WebSocket
 		// on text frames; harmless in 4's polling.
 		q.Set(wire.QueryBase64, "1")

@@ -21,3 +21,27 @@ func TestParseServerURL(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestURL: the URL of a request as a Conn makes it, for tools that
+// make their own.
+func TestRequestURL(t *testing.T) {
+	opts := &Options{Path: "/socket.io", WebSocketPath: "/ws", NoTimestamp: true, Query: map[string][]string{"token": {"x"}}}
+	for _, tc := range []struct {
+		t    Transport
+		v    Version
+		sid  string
+		want string
+	}{
+		{Polling, Version4, "", "http://h:1/socket.io/?EIO=4&a=b&b64=1&token=x&transport=polling"},
+		{Polling, Version3, "S", "http://h:1/socket.io/?EIO=3&a=b&b64=1&sid=S&token=x&transport=polling"},
+		{WebSocket, Version4, "S", "http://h:1/ws?EIO=4&a=b&sid=S&token=x&transport=websocket"},
+	} {
+		u, err := RequestURL("h:1/ignored?a=b", opts, tc.t, tc.v, tc.sid)
+		if err != nil || u.String() != tc.want {
+			t.Errorf("%s %v %q: %v, %v; want %s", tc.t, tc.v, tc.sid, u, err, tc.want)
+		}
+	}
+	if _, err := RequestURL("ftp://h", nil, Polling, Version4, ""); err == nil {
+		t.Error("a bad URL accepted")
+	}
+}

@@ -1,5 +1,7 @@
 package wire
 
+import "encoding/json"
+
 // Transport names an Engine.IO transport, as the transport query
 // parameter and the handshake's upgrades say it.
 type Transport string
@@ -56,6 +58,20 @@ func CodeOf(msg string) (ErrorCode, bool) {
 		}
 	}
 	return CodeNone, false
+}
+
+// ParseErrorBody reads an engine.io error body such as
+// {"code":1,"message":"Session ID unknown"}: its code and message, and
+// false when body is not one.
+func ParseErrorBody(body []byte) (ErrorCode, string, bool) {
+	var v struct {
+		Code    *int   `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.Code == nil {
+		return CodeNone, "", false
+	}
+	return ErrorCode(*v.Code), v.Message, true
 }
 
 // CloseReason says why an Engine.IO session ended, in the words the
