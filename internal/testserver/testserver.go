@@ -68,6 +68,12 @@ type Config struct {
 	// served by "aiohttp" or "eventlet", or through Flask-SocketIO ("flask"), instead of a Node server, with the
 	// same handlers; only Port applies.
 	Python string
+	// Conformance, when set ("engine.io" or "socket.io"), starts
+	// test/servers/conformance.js instead: the test server of that
+	// protocol's conformance suite (pingInterval 300, pingTimeout 200, an
+	// echo). Version picks the socket.io release whose engine.io or
+	// Socket.IO server it is (default "4"); AllowEIO3 and Port apply.
+	Conformance string
 	// Admin, when set, starts test/servers/admin-server.js instead: a
 	// server of Version ("3" or "4") instrumented with @socket.io/admin-ui;
 	// only Port applies besides.
@@ -150,8 +156,18 @@ func start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("node not found on PATH: %s", InstallHint)
 	}
 	dir := Dir()
+	if cfg.Conformance != "" && cfg.Version == "" {
+		cfg.Version = "4"
+	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-v"+cfg.Version)); err != nil {
 		return nil, fmt.Errorf("socket.io %s.x is not installed in %s: %s", cfg.Version, dir, InstallHint)
+	}
+	if cfg.Conformance != "" {
+		args := []string{filepath.Join(dir, "conformance.js"), "--suite", cfg.Conformance, "--version", cfg.Version, "--port", strconv.Itoa(cfg.Port)}
+		if cfg.AllowEIO3 {
+			args = append(args, "--allow-eio3")
+		}
+		return launch(cfg, exec.Command(node, args...), "the "+cfg.Conformance+" conformance test server")
 	}
 	if a := cfg.Admin; a != nil {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@socket.io", "admin-ui")); err != nil {
