@@ -293,9 +293,9 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		return nil, fmt.Errorf("give the auth payload with --auth or --auth-cmd, not both")
 	}
 	if o.AuthCmd != "" {
-		cmd := o.AuthCmd
-		c.socket.AuthFunc = func() (json.RawMessage, error) {
-			out, err := runHelper("--auth-cmd", cmd)
+		cmd, timeout := o.AuthCmd, o.ConnectTimeout
+		c.socket.AuthFunc = func(ctx context.Context) (json.RawMessage, error) {
+			out, err := runHelper(ctx, "--auth-cmd", cmd, timeout)
 			if err != nil {
 				return nil, err
 			}
@@ -307,11 +307,11 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		}
 	}
 	if len(o.HeaderCmds) > 0 {
-		cmds := slices.Clone(o.HeaderCmds)
-		c.manager.HeaderFunc = func() (http.Header, error) {
+		cmds, timeout := slices.Clone(o.HeaderCmds), o.ConnectTimeout
+		c.manager.HeaderFunc = func(ctx context.Context) (http.Header, error) {
 			h := http.Header{}
 			for _, cmd := range cmds {
-				out, err := runHelper("--header-cmd", cmd)
+				out, err := runHelper(ctx, "--header-cmd", cmd, timeout)
 				if err != nil {
 					return nil, err
 				}
@@ -526,33 +526,39 @@ func readLine(r io.Reader) (string, error) {
 	return "", errors.New("the first line of standard input is over 4096 bytes")
 }
 
-// helperTimeout bounds a credential helper's run.
-const helperTimeout = 30 * time.Second
-
 // runHelper runs a credential helper (--auth-cmd, --header-cmd) with the
 // shell and returns its standard output; a failure names the command and
-// gives the end of its standard error.
-func runHelper(flag, command string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), helperTimeout)
-	defer cancel()
+// gives the end of its standard error. ctx bounds it: the connection
+// attempt's time, timeout (--connect-timeout) at most, after which the
+// helper and every process it started are killed and the error says the
+// command did not finish (a failure to connect).
+func runHelper(ctx context.Context, flag, command string, timeout time.Duration) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	killGroup(cmd)
+	// What it started and left holding its output open (sh -c 'x &') is
+	// not waited for past this.
+	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	if err != nil {
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() && ctx.Err() == nil {
+		err = nil // it finished; something it left running held the output
+	}
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return nil, outcome.Errorf(outcome.Unreachable, "%s %q did not finish within %v (--connect-timeout), and was killed", flag, command, timeout)
+	case err != nil && ctx.Err() != nil:
+		return nil, fmt.Errorf("%s %q was stopped: %w", flag, command, ctx.Err())
+	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 500 {
 			msg = "…" + msg[len(msg)-500:]
-		}
-		if ctx.Err() != nil {
-			err = fmt.Errorf("no answer within %v", helperTimeout)
 		}
 		if msg != "" {
 			return nil, outcome.Errorf(outcome.Failed, "%s %q failed: %v: %s", flag, command, err, strings.ReplaceAll(msg, "\n", " / "))
 		}
 		return nil, outcome.Errorf(outcome.Failed, "%s %q failed: %v", flag, command, err)
-	}
-	if len(out) > 1<<20 {
+	case len(out) > 1<<20:
 		return nil, outcome.Errorf(outcome.Failed, "%s %q: its output is over 1 MiB", flag, command)
 	}
 	return out, nil

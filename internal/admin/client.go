@@ -88,7 +88,7 @@ func (c *Client) Socket() *sioclient.Socket { return c.sock }
 // auth is the auth payload of every connect: the credentials, with the
 // session id of an earlier connect of this run, which the server takes
 // instead of checking the password again while it remembers it.
-func (c *Client) auth() (json.RawMessage, error) {
+func (c *Client) auth(context.Context) (json.RawMessage, error) {
 	c.mu.Lock()
 	sid, user, pw := c.session, c.opts.Username, c.opts.Password
 	c.mu.Unlock()

@@ -65,7 +65,7 @@ func TestClientFollowsTheServer(t *testing.T) {
 		t.Errorf("event_received: %+v", ch)
 	}
 	c.opts.Username, c.opts.Password = "admin", "pw"
-	if a, _ := c.auth(); string(a) != `{"password":"pw","sessionId":"6e9c7537fe5a892e","username":"admin"}` {
+	if a, _ := c.auth(context.Background()); string(a) != `{"password":"pw","sessionId":"6e9c7537fe5a892e","username":"admin"}` {
 		t.Errorf("auth after a session: %s", a)
 	}
 

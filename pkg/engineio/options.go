@@ -141,11 +141,14 @@ type Options struct {
 	OnClose func(error)
 }
 
+// DefaultConnectTimeout is Options.ConnectTimeout's default, the
+// reference client's timeout.
+const DefaultConnectTimeout = 20 * time.Second
+
 const (
-	defaultPath           = "/engine.io/"
-	defaultConnectTimeout = 20 * time.Second
-	defaultReadLimit      = 100 << 20
-	defaultMaxPayload     = 1_000_000
+	defaultPath       = "/engine.io/"
+	defaultReadLimit  = 100 << 20
+	defaultMaxPayload = 1_000_000
 )
 
 // withDefaults returns a copy of o with every default filled in.
@@ -190,7 +193,7 @@ func (o *Options) withDefaults() (Options, error) {
 		return c, fmt.Errorf("engineio: unknown Engine.IO version %d", c.Version)
 	}
 	if c.ConnectTimeout <= 0 {
-		c.ConnectTimeout = defaultConnectTimeout
+		c.ConnectTimeout = DefaultConnectTimeout
 	}
 	if c.UpgradeTimeout <= 0 {
 		c.UpgradeTimeout = c.ConnectTimeout

@@ -66,6 +66,7 @@ type Manager struct {
 	timers     int         // increases with each timer, so a stale one can tell
 	detect     *time.Timer // Detecting: when to take the server for 3.x or 4.x
 	lastErr    error
+	deadline   time.Time        // when the attempt under way, or the last, must be done
 	rootJoined bool             // protocol 4: the server joined "/" in this session
 	toClose    []*engineio.Conn // sessions to close once mu is released
 	joined     atomic.Bool      // a namespace connected since the last loss
@@ -249,8 +250,9 @@ func (m *Manager) setStateLocked(to State, c change) {
 			m.lifecycle(Lifecycle{Type: LifecycleReconnectAttempt, Attempt: c.attempt})
 		}
 		m.dials++
+		m.deadline = time.Now().Add(m.opts.Engine.ConnectTimeout)
 		m.wg.Add(1)
-		go m.dial(m.dials, c.attempt)
+		go m.dial(m.dials, c.attempt, m.deadline)
 		return
 	case to == Detecting:
 		g := m.gen
@@ -262,7 +264,7 @@ func (m *Manager) setStateLocked(to State, c change) {
 			m.lifecycle(Lifecycle{Type: LifecycleReconnect, Attempt: c.attempt})
 		}
 		for _, s := range m.sockets {
-			s.onOpen(m.session.Protocol, m.session.SID, m.rootJoined)
+			s.onOpen(m.session.Protocol, m.session.SID, m.rootJoined, m.deadline)
 		}
 		return
 	case to == Closed:
@@ -369,8 +371,11 @@ func (m *Manager) reconnectNow(id, attempt int) {
 
 // dial is attempt number attempt (0: the first connection), the id-th
 // the Manager made.
-func (m *Manager) dial(id, attempt int) {
+func (m *Manager) dial(id, attempt int, deadline time.Time) {
 	defer m.wg.Done()
+	// HeaderFunc and the handshake share the attempt's ConnectTimeout.
+	ctx, cancel := context.WithDeadline(m.ctx, deadline)
+	defer cancel()
 	eo := m.opts.Engine
 	userOnEvent := eo.OnEvent
 	// The session's messages are decoded and acted on by the goroutine
@@ -417,7 +422,7 @@ func (m *Manager) dial(id, attempt int) {
 	var err error
 	if m.opts.HeaderFunc != nil {
 		var h http.Header
-		if h, err = m.opts.HeaderFunc(); err == nil {
+		if h, err = m.opts.HeaderFunc(ctx); err == nil {
 			eo.Header = eo.Header.Clone()
 			if eo.Header == nil {
 				eo.Header = http.Header{}
@@ -428,7 +433,7 @@ func (m *Manager) dial(id, attempt int) {
 		}
 	}
 	if err == nil {
-		conn, err = engineio.Dial(m.ctx, m.url, &eo)
+		conn, err = engineio.Dial(ctx, m.url, &eo)
 	}
 
 	m.mu.Lock()
@@ -645,7 +650,7 @@ func (m *Manager) wantOpen(s *Socket) {
 	case Closed:
 		s.failWaiters(ErrClosed)
 	case Connected:
-		s.onOpen(m.session.Protocol, m.session.SID, m.rootJoined)
+		s.onOpen(m.session.Protocol, m.session.SID, m.rootJoined, time.Now().Add(m.opts.Engine.ConnectTimeout))
 	case Disconnected:
 		m.setStateLocked(Connecting, change{})
 	}

@@ -1,6 +1,7 @@
 package sioclient
 
 import (
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
@@ -22,8 +23,10 @@ type Options struct {
 	// HeaderFunc, when set, is called before every connection attempt for
 	// headers that replace Engine.Header's of the same names on that
 	// attempt's requests, so that credentials can be refreshed; an error
-	// fails the attempt.
-	HeaderFunc func() (http.Header, error)
+	// fails the attempt. ctx ends with the attempt: when its
+	// Engine.ConnectTimeout, which HeaderFunc's time counts against, runs
+	// out, or the Manager closes.
+	HeaderFunc func(ctx context.Context) (http.Header, error)
 	// NoReconnect turns reconnection off; it is on by default.
 	NoReconnect bool
 	// ReconnectAttempts limits the attempts after a connection is lost or
@@ -59,8 +62,12 @@ type SocketOptions struct {
 	Auth json.RawMessage
 	// AuthFunc, when set, is called before every CONNECT for the auth
 	// payload, so that tokens can be refreshed; it takes precedence over
-	// Auth.
-	AuthFunc func() (json.RawMessage, error)
+	// Auth. It runs on a goroutine of its own, with no lock held, and the
+	// CONNECT goes when it returns. ctx ends when the connection
+	// attempt's Engine.ConnectTimeout runs out (for a socket that
+	// connects on a session already open, ConnectTimeout after it asked),
+	// or the Manager closes; an error ends the socket's connect with it.
+	AuthFunc func(ctx context.Context) (json.RawMessage, error)
 	// Query is sent in the namespace of the CONNECT to servers 2.x
 	// ("/admin?token=x"), where the server reads it as the handshake query.
 	Query url.Values
@@ -90,6 +97,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Engine.Path == "" {
 		c.Engine.Path = "/socket.io/"
+	}
+	if c.Engine.ConnectTimeout <= 0 {
+		c.Engine.ConnectTimeout = engineio.DefaultConnectTimeout
 	}
 	if c.ReconnectDelay <= 0 {
 		c.ReconnectDelay = time.Second

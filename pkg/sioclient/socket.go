@@ -37,6 +37,8 @@ type Socket struct {
 	nextAckID   uint64
 	acks        map[uint64]*pendingAck
 	waiters     []chan error // Connect calls waiting
+	authRun     int          // increases with each run of AuthFunc, so a stale one can tell
+	authorizing bool         // AuthFunc runs for the CONNECT waiting to go
 	queue       []*retryItem // emits under Retries, one in flight
 
 	hmu      sync.Mutex // guards the handlers
@@ -224,9 +226,9 @@ func (s *Socket) Connect(ctx context.Context) error {
 	case err := <-ch:
 		return err
 	case <-ctx.Done():
-		if s.m.State() == Connecting {
-			// The attempt under way most likely has the same deadline:
-			// give it a moment to say how far it got.
+		if s.m.State() == Connecting || s.isAuthorizing() {
+			// The attempt under way, or AuthFunc, most likely has the
+			// same deadline: give it a moment to say how far it got.
 			t := time.NewTimer(attemptGrace)
 			select {
 			case err := <-ch:
@@ -252,6 +254,9 @@ func (s *Socket) Connect(ctx context.Context) error {
 		if last != nil {
 			return fmt.Errorf("%w (last attempt: %w)", ctx.Err(), last)
 		}
+		if s.isAuthorizing() {
+			return fmt.Errorf("%w: the auth payload for %s was not made in time (AuthFunc had not returned)", ctx.Err(), s.nsp)
+		}
 		if sess := s.m.Session(); sess != nil {
 			// The session is open: what is missing is the server's
 			// answer to the namespace connect.
@@ -259,6 +264,13 @@ func (s *Socket) Connect(ctx context.Context) error {
 		}
 		return ctx.Err()
 	}
+}
+
+// isAuthorizing says whether AuthFunc runs for the CONNECT to send.
+func (s *Socket) isAuthorizing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authorizing
 }
 
 // attemptGrace is how long a Connect whose context is done waits for the
@@ -288,8 +300,9 @@ func (s *Socket) failWaiters(err error) {
 }
 
 // onOpen is called when a session is ready: a waiting socket sends its
-// CONNECT. rootJoined says that a protocol 4 server already joined "/".
-func (s *Socket) onOpen(proto codec.Version, sid string, rootJoined bool) {
+// CONNECT, once AuthFunc, when set, has made its payload by deadline.
+// rootJoined says that a protocol 4 server already joined "/".
+func (s *Socket) onOpen(proto codec.Version, sid string, rootJoined bool, deadline time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.proto = proto
@@ -305,21 +318,66 @@ func (s *Socket) onOpen(proto codec.Version, sid string, rootJoined bool) {
 		return
 	}
 	p := &codec.Packet{Type: codec.Connect, Namespace: s.nsp}
-	if proto == codec.V4 {
+	switch {
+	case proto == codec.V4:
 		if len(s.opts.Query) > 0 {
 			p.Namespace += "?" + s.opts.Query.Encode()
 		}
-	} else {
-		auth, err := s.authPayloadLocked()
+	case s.opts.AuthFunc != nil:
+		// Made with no lock held, which a slow AuthFunc (a credential
+		// helper) would hold up.
+		s.authRun++
+		s.authorizing = true
+		s.m.wg.Add(1)
+		go s.authorize(s.authRun, sid, p, deadline)
+		return
+	default:
+		auth, err := s.authPayloadLocked(s.opts.Auth)
 		if err != nil {
 			s.setStateLocked(Disconnected, change{err: err})
 			return
 		}
 		p.Data = auth
 	}
+	s.sendConnectLocked(p)
+}
+
+// sendConnectLocked sends the CONNECT p: the socket is then Connecting.
+func (s *Socket) sendConnectLocked(p *codec.Packet) {
 	if s.m.sendWith(p, false, redactConnect(p), nil) == nil {
 		s.setStateLocked(Connecting, change{})
 	}
+}
+
+// authorize runs AuthFunc for the auth payload of the CONNECT p to the
+// session sid, then sends it, unless the socket stopped waiting for that
+// session meanwhile (the next session's onOpen runs AuthFunc again).
+func (s *Socket) authorize(run int, sid string, p *codec.Packet, deadline time.Time) {
+	defer s.m.wg.Done()
+	ctx, cancel := context.WithDeadline(s.m.ctx, deadline)
+	auth, err := s.opts.AuthFunc(ctx)
+	cancel()
+	s.mu.Lock()
+	if run != s.authRun {
+		s.mu.Unlock()
+		return
+	}
+	s.authorizing = false
+	if w := s.m.cur.Load(); s.state != Waiting || w == nil || w.sid != sid {
+		s.mu.Unlock()
+		return
+	}
+	if err == nil {
+		p.Data, err = s.authPayloadLocked(auth)
+	}
+	var dones []func()
+	if err != nil {
+		dones = s.setStateLocked(Disconnected, change{err: err})
+	} else {
+		s.sendConnectLocked(p)
+	}
+	s.mu.Unlock()
+	runAll(dones)
 }
 
 // redactConnect returns the CONNECT packet as a wire trace shows it: each
@@ -350,15 +408,7 @@ func redactConnect(p *codec.Packet) *codec.Packet {
 
 // authPayloadLocked builds the CONNECT payload: the auth object, with the
 // recovery pid and offset merged in when the server gave a pid.
-func (s *Socket) authPayloadLocked() (json.RawMessage, error) {
-	auth := s.opts.Auth
-	if s.opts.AuthFunc != nil {
-		a, err := s.opts.AuthFunc()
-		if err != nil {
-			return nil, err
-		}
-		auth = a
-	}
+func (s *Socket) authPayloadLocked(auth json.RawMessage) (json.RawMessage, error) {
 	if s.pid == "" {
 		if len(auth) == 0 {
 			return nil, nil
