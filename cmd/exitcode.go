@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -131,7 +132,8 @@ func connectFailure(err error, timeout time.Duration) error {
 	if errors.As(err, &oe) {
 		return oe // a failure of the user's own, such as a credential helper's, said as it is
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		return unreachable(fmt.Errorf("gave up after %v: %w", timeout.Round(10*time.Millisecond), err))
 	}
 	return unreachable(err)

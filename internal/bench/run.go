@@ -193,8 +193,10 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 			break
 		}
 		var ce *sioclient.ConnectError
-		if errors.As(err, &ce) || ctx.Err() != nil {
-			end() // refused (counted by its connect_error), or the run ended
+		if errors.As(err, &ce) || ctx.Err() != nil || c.run.Duration == 0 {
+			// Refused, or failed with no --duration to end the run (each
+			// counted by its connect_error), or the run ended.
+			end()
 			return
 		}
 	}
@@ -284,6 +286,7 @@ func (c *client) onLifecycle(l sioclient.Lifecycle) {
 			msg = sameCause(output.Describe(l.Err))
 			if errors.Is(l.Err, context.DeadlineExceeded) {
 				kind = "timeout"
+				msg = fmt.Sprintf("no connection within %v: %s", c.run.Client.ConnectTimeout, msg)
 			}
 		}
 		m.connectErrors.add(kind+": "+msg, 1)

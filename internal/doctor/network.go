@@ -100,7 +100,7 @@ func (r *run) resolveAndDial(s *Step) {
 	case errors.Is(last, syscall.ECONNREFUSED):
 		fail(s, fmt.Sprintf("Nothing listens on port %s of %s (connection refused).", port, host),
 			"Start the server, or check the host and port in the URL.")
-	case errors.Is(last, context.DeadlineExceeded) || isTimeout(last):
+	case timedOut(last):
 		fail(s, fmt.Sprintf("No answer from %s port %s within %s: a firewall drops the packets, or the host is down.", host, port, r.cfg.Timeout),
 			"Check the address, and the firewall rules between here and the server.")
 	default:
@@ -131,9 +131,11 @@ func shortNetError(err error) string {
 	return err.Error()
 }
 
-func isTimeout(err error) bool {
+// timedOut says whether err is a wait that ran out: a context's
+// deadline, or a network timeout.
+func timedOut(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // checkTLS makes a TLS handshake with the server and describes its
@@ -179,7 +181,7 @@ func (r *run) checkTLS(s *Step) {
 		}
 		return
 	}
-	problem, fix, certificate := explainTLS(err, host)
+	problem, fix, certificate := explainTLS(err, host, r.cfg.Timeout)
 	if !certificate {
 		fail(s, problem, fix)
 		r.reachable = false
@@ -223,7 +225,7 @@ func describeTLS(s *Step, st tls.ConnectionState) {
 
 // explainTLS says why a TLS handshake failed and what to do; certificate
 // reports a verification failure, after which the rest can go on.
-func explainTLS(err error, host string) (problem, fix string, certificate bool) {
+func explainTLS(err error, host string, timeout time.Duration) (problem, fix string, certificate bool) {
 	var ua x509.UnknownAuthorityError
 	var ci x509.CertificateInvalidError
 	var he x509.HostnameError
@@ -247,6 +249,9 @@ func explainTLS(err error, host string) (problem, fix string, certificate bool) 
 			"Connect with a name the certificate holds, or fix the certificate; -k skips verification (insecure).", true
 	case errors.As(err, &rh):
 		return "The server does not speak TLS on this port.", "Use http:// (or ws://) in the URL, or the server's TLS port.", false
+	case timedOut(err):
+		return fmt.Sprintf("No answer to the TLS handshake within %v: the port took the connection and said nothing, as a plain HTTP server does, or one that hangs.", timeout),
+			"Use http:// (or ws://) if the server does not speak TLS on this port; otherwise check that it answers.", false
 	}
 	return "The TLS handshake failed: " + err.Error() + ".", "Check the server's TLS settings (protocol versions, ciphers).", false
 }

@@ -132,6 +132,11 @@ func (r *run) handshake(s *Step) {
 	for _, v := range versions {
 		t0 := time.Now()
 		res, err := r.do(c, http.MethodGet, r.pollURL(v, ""), nil)
+		if timedOut(err) {
+			fail(s, fmt.Sprintf("No answer to the handshake (GET EIO=%d) within %v: the connection opened, but no HTTP response came.", v, r.cfg.Timeout),
+				"Check that the URL names a Socket.IO server's HTTP port, and what runs there (a server that hangs, a port of another protocol); run with --trace to see the exchange.")
+			return
+		}
 		if err != nil {
 			fail(s, "The handshake request failed: "+err.Error()+".", "Check the URL; run with --trace to see the exchange.")
 			return

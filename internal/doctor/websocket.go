@@ -49,7 +49,7 @@ func (r *run) directWebSocket(s *Step) {
 		skip(s, "the server offers no WebSocket (its transports option): polling is its best")
 		return
 	}
-	problem, fix := explainWebSocket(err, r.pollingOK, r.path, r.between)
+	problem, fix := explainWebSocket(err, r.pollingOK, r.path, r.between, r.cfg.Timeout)
 	fail(s, problem, fix)
 }
 
@@ -61,7 +61,7 @@ const (
 )
 
 // explainWebSocket says why a WebSocket failed and what to do.
-func explainWebSocket(err error, pollingOK bool, path, proxy string) (problem, fix string) {
+func explainWebSocket(err error, pollingOK bool, path, proxy string, timeout time.Duration) (problem, fix string) {
 	proxyFix := upgradeFix(proxy)
 	var he *engineio.HTTPError
 	if errors.As(err, &he) {
@@ -91,6 +91,10 @@ func explainWebSocket(err error, pollingOK bool, path, proxy string) (problem, f
 		return fmt.Sprintf("HTTP %d%s instead of 101 Switching Protocols: something between here and the server answers WebSocket requests itself.", he.StatusCode, by), proxyFix
 	}
 	var te *engineio.TransportError
+	if !pollingOK && timedOut(err) {
+		return fmt.Sprintf("No answer to the WebSocket upgrade at %s within %v (%s): the connection opened, but nothing answered.", path, timeout, output.Describe(err)),
+			"Check that the URL names a Socket.IO server's HTTP port, and what runs there (a server that hangs, a port of another protocol)."
+	}
 	if errors.As(err, &te) || errors.Is(err, context.DeadlineExceeded) {
 		if pollingOK {
 			return "The WebSocket opened no Engine.IO session (" + output.Describe(err) + "): the upgrade went unanswered or the connection closed, as when a proxy drops WebSockets, or nothing handles WebSockets at " + path + ".", proxyFix
@@ -197,6 +201,6 @@ func (r *run) upgrade(s *Step) {
 		fail(s, "The WebSocket opened and the probe went out, but no answer came: a proxy buffers or drops WebSocket frames.", upgradeFix(r.between))
 		return
 	}
-	problem, fix := explainWebSocket(outcome.Err, true, r.path, r.between)
+	problem, fix := explainWebSocket(outcome.Err, true, r.path, r.between, r.cfg.Timeout)
 	fail(s, problem, fix)
 }
