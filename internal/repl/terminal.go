@@ -14,10 +14,13 @@ import (
 	"github.com/siocli/sio/internal/cmdline"
 )
 
-// Terminal reads lines with editing, history and completion.
+// Terminal reads lines with editing, history and completion. It answers
+// readline's cursor position query itself when the terminal does not
+// (cprGate).
 type Terminal struct {
 	rl    *readline.Instance
 	comp  *completer
+	gate  *cprGate
 	close sync.Once
 	typed atomic.Int64 // runes on the line being edited, for Ctrl-C
 
@@ -75,8 +78,8 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 		}
 	}
 	comp := &completer{}
-	t := &Terminal{comp: comp}
-	rl, err := readline.NewFromConfig(&readline.Config{
+	t := &Terminal{comp: comp, gate: newCPRGate(cfg.Stdin, cfg.Stdout, cprWait)}
+	rc := &readline.Config{
 		Listener: func(line []rune, pos int, key rune) ([]rune, int, bool) {
 			t.typed.Store(int64(len(line)))
 			t.release() // the key did not end the line
@@ -95,11 +98,13 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 		AutoComplete:           comp,
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "exit",
-		Stdin:                  cfg.Stdin,
-		Stdout:                 cfg.Stdout,
+		Stdin:                  t.gate, // for the cursor position query
+		Stdout:                 t.gate,
 		Stderr:                 cfg.Stderr,
-	})
+	}
+	rl, err := readline.NewFromConfig(rc)
 	if err != nil {
+		t.gate.Close()
 		return nil, err
 	}
 	t.rl = rl
@@ -154,7 +159,10 @@ func (t *Terminal) SaveHistory(command string) { t.rl.SaveToHistory(command) }
 // called more than once.
 func (t *Terminal) Close() error {
 	var err error
-	t.close.Do(func() { err = t.rl.Close() })
+	t.close.Do(func() {
+		err = t.rl.Close()
+		t.gate.Close()
+	})
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,7 +76,21 @@ func (tm *term) exit() <-chan error {
 	return ch
 }
 
+// startTerm runs sio in a pseudo-terminal that answers the cursor
+// position query, as terminals do.
 func startTerm(t *testing.T, args ...string) *term {
+	t.Helper()
+	return openTerm(t, true, args...)
+}
+
+// startSilentTerm runs sio in a pseudo-terminal that never answers the
+// cursor position query, as some do (a serial console, a test harness).
+func startSilentTerm(t *testing.T, args ...string) *term {
+	t.Helper()
+	return openTerm(t, false, args...)
+}
+
+func openTerm(t *testing.T, answers bool, args ...string) *term {
 	t.Helper()
 	cmd := exec.Command(sioBin, args...)
 	cmd.Env = append(cmd.Environ(), "NO_COLOR=1", "XDG_STATE_HOME="+t.TempDir(), "TERM=xterm")
@@ -93,7 +108,9 @@ func startTerm(t *testing.T, args ...string) *term {
 			tm.out.Write(buf[:n])
 			// Answer readline's cursor position queries as a terminal does.
 			for range bytes.Count(buf[:n], []byte("\x1b[6n")) {
-				f.Write([]byte("\x1b[1;1R"))
+				if answers {
+					f.Write([]byte("\x1b[1;1R"))
+				}
 			}
 			if err != nil {
 				return
@@ -214,19 +231,52 @@ func TestReplTerminal(t *testing.T) {
 
 			// Ctrl-D leaves with exit code 0.
 			tm.typ("\x04")
-			done := tm.exit()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("exit: %v\n%s", err, tm.screen())
-				}
-			case <-time.After(10 * time.Second):
-				// Ask the Go runtime where sio is stuck: SIGQUIT prints
-				// every goroutine to the terminal.
-				tm.cmd.Process.Signal(syscall.SIGQUIT)
-				<-done
-				t.Fatalf("sio did not exit on Ctrl-D:\n%s", tm.screen())
+			tm.leaves("Ctrl-D")
+		})
+	}
+}
+
+// leaves waits for sio to exit with code 0, and fails the test if it does
+// not within 10s, showing where it is stuck.
+func (tm *term) leaves(what string) {
+	tm.t.Helper()
+	done := tm.exit()
+	select {
+	case err := <-done:
+		if err != nil {
+			tm.t.Fatalf("exit after %s: %v\n%s", what, err, tm.screen())
+		}
+	case <-time.After(10 * time.Second):
+		// SIGQUIT makes the Go runtime print every goroutine to the
+		// terminal.
+		tm.cmd.Process.Signal(syscall.SIGQUIT)
+		<-done
+		tm.t.Fatalf("sio did not exit on %s:\n%s", what, tm.screen())
+	}
+}
+
+// TestReplSilentTerminal: in a terminal that never answers the cursor
+// position query, the prompt comes (the query is sent once, not before
+// every prompt), commands run, text typed ahead is kept, and exit and
+// Ctrl-D leave with exit code 0.
+func TestReplSilentTerminal(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	for _, leave := range []string{"exit\r", "\x04"} {
+		t.Run(strconv.Quote(leave), func(t *testing.T) {
+			tm := startSilentTerm(t, "repl", s.URL())
+			m := tm.expect(0, "sio /> ")
+			tm.typ("emit --ack echo hi\r")
+			m = tm.expect(m, `ack of echo  "hi"  (`)
+			m = tm.expect(m, "sio /> ")
+			tm.typ("emit --ack echo one\remit --ack echo two\r")
+			m = tm.expect(m, `ack of echo  "one"`)
+			m = tm.expect(m, `ack of echo  "two"`)
+			tm.expect(m, "sio /> ")
+			if n := strings.Count(tm.out.String(), "\x1b[6n"); n != 1 {
+				t.Errorf("the terminal was asked %d times where the cursor is, want once", n)
 			}
+			tm.typ(leave)
+			tm.leaves(strconv.Quote(leave))
 		})
 	}
 }
