@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -56,12 +60,59 @@ func silentServer(t *testing.T) string {
 	return "http://" + ln.Addr().String()
 }
 
-// timed runs sio and says how long it took.
-func timed(t *testing.T, stdin string, args ...string) (result, time.Duration) {
+// background is a run of sio started at once, whatever go test's
+// -parallel allows, for tests whose cases mostly wait: their runs start
+// together and each case waits for its own. At most cap(slots) run at a
+// time.
+type background struct {
+	done chan struct{}
+	r    result
+	took time.Duration // from its start, not from the wait for a slot
+	err  error
+}
+
+var slots = make(chan struct{}, 8)
+
+// startSio starts sio in dir (the test's own when ""), with env added to
+// the environment and stdin; the test waits for it before it ends.
+func startSio(t *testing.T, dir string, env []string, stdin string, args ...string) *background {
+	b := &background{done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		slots <- struct{}{}
+		defer func() { <-slots }()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, sioBin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		began := time.Now()
+		err := cmd.Run()
+		b.took = time.Since(began)
+		b.r = result{stdout: out.String(), stderr: errb.String()}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			b.r.code = ee.ExitCode()
+		} else if err != nil {
+			b.err = fmt.Errorf("running sio %q: %w", args, err)
+		}
+	}()
+	t.Cleanup(func() { <-b.done })
+	return b
+}
+
+// wait waits for the run to end, and says what it gave and how long it
+// took.
+func (b *background) wait(t *testing.T) (result, time.Duration) {
 	t.Helper()
-	began := time.Now()
-	r := sio(t, stdin, args...)
-	return r, time.Since(began)
+	<-b.done
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.r, b.took
 }
 
 // TestEveryWaitBounded sweeps every command against a server that takes
@@ -112,9 +163,10 @@ func TestEveryWaitBounded(t *testing.T) {
 		{"bench --iterations", append([]string{"bench", url, "--iterations", "1", "--emit", "x"}, ct...), "", timeout, "no connection within 2s"},
 		{"header-cmd", append([]string{"emit", url, "ev", "--header-cmd", "sleep 10"}, ct...), "", timeout, `--header-cmd "sleep 10" did not finish within 2s`},
 	} {
+		run := startSio(t, "", nil, c.stdin, c.args...)
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			r, took := timed(t, c.stdin, c.args...)
+			r, took := run.wait(t)
 			if took > c.bound+slack {
 				t.Errorf("took %v, bound %v", took.Round(time.Millisecond), c.bound)
 			}
@@ -144,14 +196,18 @@ func TestHelperWithinConnectTimeout(t *testing.T) {
 		{"--header-cmd", "sh -c 'sleep 9.72'", "2s", 2 * time.Second, "sleep 9.72"},
 		{"--auth-cmd", "sleep 9.73 | cat", "1s", time.Second, "sleep 9.73"},
 	} {
+		runs := map[string]*background{}
+		for _, cmd := range []string{"emit", "listen"} {
+			args := []string{cmd, s.URL(), c.flag, c.command, "--connect-timeout", c.timeout}
+			if cmd == "emit" {
+				args = append(args, "ev", "--ack")
+			}
+			runs[cmd] = startSio(t, "", nil, "", args...)
+		}
 		t.Run(c.flag+" "+c.command, func(t *testing.T) {
 			t.Parallel()
-			for _, cmd := range []string{"emit", "listen"} {
-				args := []string{cmd, s.URL(), c.flag, c.command, "--connect-timeout", c.timeout}
-				if cmd == "emit" {
-					args = append(args, "ev", "--ack")
-				}
-				r, took := timed(t, "", args...)
+			for cmd, run := range runs {
+				r, took := run.wait(t)
 				want := c.flag + ` "` + c.command + `" did not finish within ` + c.timeout
 				if r.code != ExitConnect || !strings.Contains(r.stderr, want) {
 					t.Errorf("%s: exit %d, want %d and %q\n%s", cmd, r.code, ExitConnect, want, r.stderr)

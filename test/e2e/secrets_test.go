@@ -1,13 +1,9 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -75,8 +71,15 @@ type secretRun struct {
 	want  []int             // the exit codes it may end with
 }
 
-// check runs r and fails the test for each secret sio printed or wrote.
-func (r secretRun) check(t *testing.T, configDir string) {
+// startedRun is a secretRun under way.
+type startedRun struct {
+	secretRun
+	dir string
+	run *background
+}
+
+// start starts r, in a folder of its own, with the config folder given.
+func (r secretRun) start(t *testing.T, configDir string) *startedRun {
 	t.Helper()
 	dir := t.TempDir()
 	for name, text := range r.files {
@@ -84,38 +87,30 @@ func (r secretRun) check(t *testing.T, configDir string) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sioBin, r.args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+configDir, "XDG_STATE_HOME="+filepath.Join(dir, "state"), "NO_COLOR=1")
-	cmd.Env = append(cmd.Env, r.env...)
-	cmd.Stdin = strings.NewReader(r.stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running sio %q: %v", r.args, err)
-	}
-	if len(r.want) > 0 && !containsInt(r.want, code) {
-		t.Errorf("sio %q: exit %d, want one of %v\nstdout:\n%s\nstderr:\n%s", r.args, code, r.want, out.String(), errb.String())
+	env := append([]string{"XDG_CONFIG_HOME=" + configDir, "XDG_STATE_HOME=" + filepath.Join(dir, "state"), "NO_COLOR=1"}, r.env...)
+	return &startedRun{secretRun: r, dir: dir, run: startSio(t, dir, env, r.stdin, r.args...)}
+}
+
+// check waits for the run and fails the test for each secret sio printed
+// or wrote.
+func (r *startedRun) check(t *testing.T) {
+	t.Helper()
+	res, _ := r.run.wait(t)
+	if len(r.want) > 0 && !containsInt(r.want, res.code) {
+		t.Errorf("sio %q: exit %d, want one of %v\nstdout:\n%s\nstderr:\n%s", r.args, res.code, r.want, res.stdout, res.stderr)
 	}
 	leaks := func(where, text string) {
 		if found := secret.FindAllString(text, -1); found != nil {
 			t.Errorf("sio %q printed %v in %s:\n%s", r.args, dedup(found), where, text)
 		}
 	}
-	leaks("stdout", out.String())
-	leaks("stderr", errb.String())
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	leaks("stdout", res.stdout)
+	leaks("stderr", res.stderr)
+	filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		if _, given := r.files[d.Name()]; given && filepath.Dir(path) == dir {
+		if _, given := r.files[d.Name()]; given && filepath.Dir(path) == r.dir {
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -123,7 +118,7 @@ func (r secretRun) check(t *testing.T, configDir string) {
 			t.Error(err)
 			return nil
 		}
-		leaks("the file "+strings.TrimPrefix(path, dir+"/"), string(data))
+		leaks("the file "+strings.TrimPrefix(path, r.dir+"/"), string(data))
 		return nil
 	})
 }
@@ -188,6 +183,16 @@ func TestNoSecretPrinted(t *testing.T) {
 	const script = "connect --auth {\"token\":\"s3cretR1\"}\nemit --ack echo hi --expect [\"hi\"]\n"
 	shell := "emit --ack echo hi\nns /other --auth {\"token\":\"s3cretS1\"}\nstatus\n!save saved.sio\nexit\n"
 
+	// try starts r now and checks it in a parallel subtest: the runs
+	// mostly wait, and start together.
+	try := func(name string, r secretRun) {
+		started := r.start(t, configDir)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			started.check(t)
+		})
+	}
+
 	// with returns the command's arguments with the connection the
 	// target and the source say: flags, or the profile of the target.
 	with := func(tg target, fromProfile bool, before []string, after ...string) []string {
@@ -201,34 +206,27 @@ func TestNoSecretPrinted(t *testing.T) {
 		}
 		return append(args, flags...)
 	}
-	for _, tg := range targets {
-		for _, fromProfile := range []bool{false, true} {
-			source := "flags"
-			if fromProfile {
-				source = "profile"
+	// Each source in text for one target and JSON for the next: every
+	// command meets every target, source and format.
+	formats := []string{"text", "json"}
+	for i, tg := range targets {
+		for j, source := range []string{"flags", "profile"} {
+			fromProfile := source == "profile"
+			format := formats[(i+j)%2]
+			common := []string{"--trace", "--connect-timeout", "2s", "-o", format}
+			runs := map[string]secretRun{
+				"emit":   {args: append(with(tg, fromProfile, []string{"emit"}, "echo", "hi", "--ack"), common...), want: []int{tg.want}},
+				"listen": {args: append(with(tg, fromProfile, []string{"listen"}, "--duration", "1s", "--record", "rec.ndjson"), common...), want: []int{tg.want}},
+				"repl":   {args: append(with(tg, fromProfile, []string{"repl"}), common...), stdin: shell},
+				"run": {args: append(with(tg, fromProfile, []string{"run", "script.sio"}), common...), files: map[string]string{"script.sio": script},
+					want: []int{tg.want}},
+				"doctor": {args: append(with(tg, fromProfile, []string{"doctor"}, "--heartbeat-wait", "0"), common...)},
 			}
-			for _, format := range []string{"text", "json"} {
-				common := []string{"--trace", "--connect-timeout", "3s", "-o", format}
-				runs := map[string]secretRun{
-					"emit":   {args: append(with(tg, fromProfile, []string{"emit"}, "echo", "hi", "--ack"), common...), want: []int{tg.want}},
-					"listen": {args: append(with(tg, fromProfile, []string{"listen"}, "--duration", "2s", "--record", "rec.ndjson"), common...), want: []int{tg.want}},
-					"repl":   {args: append(with(tg, fromProfile, []string{"repl"}), common...), stdin: shell},
-					"run": {args: append(with(tg, fromProfile, []string{"run", "script.sio"}), common...), files: map[string]string{"script.sio": script},
-						want: []int{tg.want}},
-					"doctor": {args: append(with(tg, fromProfile, []string{"doctor"}, "--heartbeat-wait", "0"), common...)},
-				}
-				for name, r := range runs {
-					t.Run(strings.Join([]string{name, tg.name, source, format}, "/"), func(t *testing.T) {
-						t.Parallel()
-						r.check(t, configDir)
-					})
-				}
+			for name, r := range runs {
+				try(strings.Join([]string{name, tg.name, source, format}, "/"), r)
 			}
 		}
-		t.Run("profile-show/"+tg.name, func(t *testing.T) {
-			t.Parallel()
-			secretRun{args: []string{"profile", "show", tg.name}, want: []int{0}}.check(t, configDir)
-		})
+		try("profile-show/"+tg.name, secretRun{args: []string{"profile", "show", tg.name}, want: []int{0}})
 	}
 
 	// The shell in a terminal keeps a history file in its state folder
@@ -277,30 +275,18 @@ func TestNoSecretPrinted(t *testing.T) {
 		"auth-cmd":   {"--auth-cmd", "cat token"},
 		"auth":       {"-a", "@token"},
 	} {
-		t.Run("emit/bad-"+name, func(t *testing.T) {
-			t.Parallel()
-			secretRun{args: append([]string{"emit", srv.URL(), "echo", "--ack"}, args...), want: []int{1, 2},
-				files: map[string]string{"token": "\"Bearer s3cretK1\"\n"}}.check(t, configDir)
-		})
+		try("emit/bad-"+name, secretRun{args: append([]string{"emit", srv.URL(), "echo", "--ack"}, args...), want: []int{1, 2},
+			files: map[string]string{"token": "\"Bearer s3cretK1\"\n"}})
 	}
 
 	// A script that connects with a secret in its URL, and one whose line
 	// holding secrets does not parse.
-	t.Run("run/connect-url", func(t *testing.T) {
-		t.Parallel()
-		secretRun{args: []string{"run", "script.sio", "--trace", "--connect-timeout", "3s"}, want: []int{0},
-			files: map[string]string{"script.sio": "connect " + srv.URL() + "/?token=s3cretR2 --auth {\"token\":\"s3cretR3\"}\nemit --ack echo hi\n"}}.check(t, configDir)
-	})
-	t.Run("run/connect-url-down", func(t *testing.T) {
-		t.Parallel()
-		secretRun{args: []string{"run", "script.sio", "--connect-timeout", "2s"}, want: []int{3},
-			files: map[string]string{"script.sio": "connect " + down + "/?token=s3cretR2 --auth {\"token\":\"s3cretR3\"}\nemit --ack echo hi\n"}}.check(t, configDir)
-	})
-	t.Run("run/syntax-error", func(t *testing.T) {
-		t.Parallel()
-		secretRun{args: []string{"run", "script.sio", srv.URL()}, want: []int{2},
-			files: map[string]string{"script.sio": "connect --auth {\"token\":\"s3cretR4\"} --frobnicate\n"}}.check(t, configDir)
-	})
+	try("run/connect-url", secretRun{args: []string{"run", "script.sio", "--trace", "--connect-timeout", "2s"}, want: []int{0},
+		files: map[string]string{"script.sio": "connect " + srv.URL() + "/?token=s3cretR2 --auth {\"token\":\"s3cretR3\"}\nemit --ack echo hi\n"}})
+	try("run/connect-url-down", secretRun{args: []string{"run", "script.sio", "--connect-timeout", "2s"}, want: []int{3},
+		files: map[string]string{"script.sio": "connect " + down + "/?token=s3cretR2 --auth {\"token\":\"s3cretR3\"}\nemit --ack echo hi\n"}})
+	try("run/syntax-error", secretRun{args: []string{"run", "script.sio", srv.URL()}, want: []int{2},
+		files: map[string]string{"script.sio": "connect --auth {\"token\":\"s3cretR4\"} --frobnicate\n"}})
 
 	// sio admin lists what the server saw of each socket's handshake: a
 	// client connected with every secret is among them, and so is sio
@@ -319,28 +305,26 @@ func TestNoSecretPrinted(t *testing.T) {
 		{"down", down, "s3cretW1", 3},
 	} {
 		for _, fromProfile := range []bool{false, true} {
-			for _, format := range []string{"text", "json"} {
-				for _, action := range []string{"sockets", "rooms"} {
-					var args []string
-					if fromProfile {
-						p := "admin"
-						if c.base == down {
-							p = "admin-down"
-						}
-						args = []string{"admin", "@" + p, action}
-					} else {
-						// The credentials are -u's: -a would stand for them.
-						u, flags := secretFlags(c.base)
-						args = append([]string{"admin", u, action}, withoutFlag(flags, "-a")...)
-					}
-					args = append(args, "-u", "admin", "--trace", "--connect-timeout", "3s", "-o", format)
-					name := fmt.Sprintf("admin/%s/%s/%v/%s", action, c.name, fromProfile, format)
-					env := []string{"SIO_ADMIN_PASSWORD=" + c.password}
-					t.Run(name, func(t *testing.T) {
-						t.Parallel()
-						secretRun{args: args, env: env, want: []int{c.want}}.check(t, configDir)
-					})
+			for _, action := range []string{"sockets", "rooms"} {
+				format := map[string]string{"sockets": "text", "rooms": "json"}[action]
+				if fromProfile {
+					format = map[string]string{"sockets": "json", "rooms": "text"}[action]
 				}
+				var args []string
+				if fromProfile {
+					p := "admin"
+					if c.base == down {
+						p = "admin-down"
+					}
+					args = []string{"admin", "@" + p, action}
+				} else {
+					// The credentials are -u's: -a would stand for them.
+					u, flags := secretFlags(c.base)
+					args = append([]string{"admin", u, action}, withoutFlag(flags, "-a")...)
+				}
+				args = append(args, "-u", "admin", "--trace", "--connect-timeout", "2s", "-o", format)
+				name := fmt.Sprintf("admin/%s/%s/%v/%s", action, c.name, fromProfile, format)
+				try(name, secretRun{args: args, env: []string{"SIO_ADMIN_PASSWORD=" + c.password}, want: []int{c.want}})
 			}
 		}
 	}
@@ -350,10 +334,7 @@ func TestNoSecretPrinted(t *testing.T) {
 		password string
 		want     int
 	}{{"s3cretW1", 0}, {"s3cretA4", 4}} {
-		t.Run("admin/auth/"+c.password, func(t *testing.T) {
-			t.Parallel()
-			secretRun{args: []string{"admin", admin, "-a", `{"username":"admin","password":"` + c.password + `"}`, "--trace", "--redact", "pin", "--redact", "x-custom"}, want: []int{c.want}}.check(t, configDir)
-		})
+		try("admin/auth/"+c.password, secretRun{args: []string{"admin", admin, "-a", `{"username":"admin","password":"` + c.password + `"}`, "--trace", "--redact", "pin", "--redact", "x-custom"}, want: []int{c.want}})
 	}
 
 	// --show-secrets shows them: the checks above would see a secret.
