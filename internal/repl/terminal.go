@@ -16,11 +16,13 @@ import (
 
 // Terminal reads lines with editing, history and completion. It answers
 // readline's cursor position query itself when the terminal does not
-// (cprGate).
+// (cprGate), and keeps the terminal raw between lines too, so that keys
+// typed while a command runs reach the next prompt as typed (ttyModes).
 type Terminal struct {
 	rl    *readline.Instance
 	comp  *completer
 	gate  *cprGate
+	modes *ttyModes // nil: readline's own raw mode
 	close sync.Once
 	typed atomic.Int64 // runes on the line being edited, for Ctrl-C
 
@@ -78,7 +80,7 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 		}
 	}
 	comp := &completer{}
-	t := &Terminal{comp: comp, gate: newCPRGate(cfg.Stdin, cfg.Stdout, cprWait)}
+	t := &Terminal{comp: comp, gate: newCPRGate(cfg.Stdin, cfg.Stdout, cprWait), modes: newTTYModes()}
 	rc := &readline.Config{
 		Listener: func(line []rune, pos int, key rune) ([]rune, int, bool) {
 			t.typed.Store(int64(len(line)))
@@ -101,6 +103,9 @@ func NewTerminal(cfg TerminalConfig) (*Terminal, error) {
 		Stdin:                  t.gate, // for the cursor position query
 		Stdout:                 t.gate,
 		Stderr:                 cfg.Stderr,
+	}
+	if t.modes != nil {
+		rc.FuncMakeRaw, rc.FuncExitRaw = t.modes.makeRaw, t.modes.betweenLines
 	}
 	rl, err := readline.NewFromConfig(rc)
 	if err != nil {
@@ -162,6 +167,9 @@ func (t *Terminal) Close() error {
 	t.close.Do(func() {
 		err = t.rl.Close()
 		t.gate.Close()
+		if t.modes != nil {
+			err = errors.Join(err, t.modes.restore())
+		}
 	})
 	return err
 }

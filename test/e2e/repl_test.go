@@ -281,6 +281,25 @@ func TestReplSilentTerminal(t *testing.T) {
 	}
 }
 
+// TestReplCtrlDMidCommand: Ctrl-D typed while a command runs leaves once
+// the command ends, and a line typed before it runs first, shown once.
+func TestReplCtrlDMidCommand(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	tm := startTerm(t, "repl", s.URL())
+	m := tm.expect(0, "sio /> ")
+	tm.typ("emit --ack --timeout 1s silence\r")
+	m = tm.expect(m, "emit --ack --timeout 1s silence")
+	time.Sleep(300 * time.Millisecond) // the emit waits for its ack: the keys below come while it runs
+	tm.typ("emit --ack echo ahead\r")
+	tm.typ("\x04")
+	m = tm.expect(m, "error: ")
+	tm.expect(m, `ack of echo  "ahead"`)
+	tm.leaves("Ctrl-D typed while a command ran")
+	if n := strings.Count(tm.screen(), "emit --ack echo ahead"); n != 1 {
+		t.Errorf("the line typed ahead shows %d times:\n%s", n, tm.screen())
+	}
+}
+
 // TestReplCtrlC: a second Ctrl-C on an empty line leaves, exit code 0.
 func TestReplCtrlC(t *testing.T) {
 	s := testserver.Start(t, testserver.Config{Version: "4"})
