@@ -422,17 +422,7 @@ func (s *adminSession) waitStats(ctx context.Context) {
 // shown returns the listed sockets f keeps, redacted unless
 // --show-secrets.
 func (s *adminSession) shown(f admin.Filter) []admin.Socket {
-	var out []admin.Socket
-	for _, sk := range s.cl.Sockets() {
-		if !f.Keeps(&sk) {
-			continue
-		}
-		if !s.opts.Conn.ShowSecrets {
-			sk = sk.Redacted(s.opts.Conn.Redact...)
-		}
-		out = append(out, sk)
-	}
-	return out
+	return s.cl.Shown(f, s.opts.Conn.ShowSecrets, s.opts.Conn.Redact...)
 }
 
 // list prints the sockets or the rooms.

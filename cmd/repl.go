@@ -94,7 +94,7 @@ func replRun(opts *ReplOptions) error {
 		URL: c.url, Manager: c.manager, Socket: c.socket, Namespace: c.namespaces[0],
 		ConnectTimeout: c.timeout, AckTimeout: opts.Timeout, TraceOn: opts.Conn.Trace,
 		OnConnect: onConnect,
-	}}
+	}, ShowSecrets: opts.Conn.ShowSecrets, Redact: opts.Conn.Redact}
 	var term *repl.Terminal
 	if ios.LineEditing() {
 		in, ok := ios.In.(io.ReadCloser)

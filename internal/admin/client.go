@@ -212,6 +212,22 @@ func (c *Client) Sockets() []Socket {
 	return out
 }
 
+// Shown returns the sockets f keeps as sio prints them: their secrets
+// redacted unless show, with extra names redacted too (--redact).
+func (c *Client) Shown(f Filter, show bool, extra ...string) []Socket {
+	var out []Socket
+	for _, s := range c.Sockets() {
+		if !f.Keeps(&s) {
+			continue
+		}
+		if !show {
+			s = s.Redacted(extra...)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // Servers returns the latest stats of each server node heard from, by id.
 func (c *Client) Servers() []Stats {
 	c.mu.Lock()

@@ -119,7 +119,7 @@ func (sh *Shell) adminRun(ctx context.Context, p *cmdline.Parsed) error {
 			sh.notef("the server runs the admin UI in production mode: it lists no sockets, only each node's stats every 2 s; these are the namespaces' socket counts")
 			return sh.adminServers(ctx, cl)
 		}
-		socks := redacted(cl, admin.Filter{Namespace: of, Room: p.String("room"), Transport: p.String("via")})
+		socks := cl.Shown(admin.Filter{Namespace: of, Room: p.String("room"), Transport: p.String("via")}, sh.cfg.ShowSecrets, sh.cfg.Redact...)
 		if action == "rooms" {
 			err = sh.cfg.Out.AdminRooms(admin.Rooms(socks))
 		} else {
@@ -153,20 +153,9 @@ func (sh *Shell) adminRun(ctx context.Context, p *cmdline.Parsed) error {
 	if err != nil {
 		return err
 	}
-	err = sh.cfg.Out.AdminResult(sh.cfg.Notes, a, r, redacted(cl, admin.Filter{Namespace: of}), cl.Socket().ID())
+	err = sh.cfg.Out.AdminResult(sh.cfg.Notes, a, r, cl.Shown(admin.Filter{Namespace: of}, sh.cfg.ShowSecrets, sh.cfg.Redact...), cl.Socket().ID())
 	sh.flush()
 	return err
-}
-
-// redacted returns the listed sockets f keeps, their secrets redacted.
-func redacted(cl *admin.Client, f admin.Filter) []admin.Socket {
-	var out []admin.Socket
-	for _, s := range cl.Sockets() {
-		if f.Keeps(&s) {
-			out = append(out, s.Redacted())
-		}
-	}
-	return out
 }
 
 // adminServers prints the server nodes, waiting for their stats when

@@ -28,6 +28,10 @@ type Config struct {
 	Notes io.Writer
 	// Flush is called after each line of output, so that it shows now.
 	Flush func()
+	// ShowSecrets shows what the admin namespace lists unredacted;
+	// Redact names more query parameters and headers to redact (--redact).
+	ShowSecrets bool
+	Redact      []string
 }
 
 // Shell presents a session: it runs the shell's commands on it and prints

@@ -329,6 +329,10 @@ func TestNoSecretPrinted(t *testing.T) {
 		}
 	}
 
+	// The shell's admin lists the same, with the shell's --redact names.
+	try("repl/admin-sockets", secretRun{args: append([]string{"repl", u, "-o", "json"}, flags...), env: []string{"SIO_ADMIN_PASSWORD=s3cretW1"},
+		stdin: "admin -u admin sockets --of /\nexit\n", want: []int{0}})
+
 	// The admin credentials as the whole auth payload.
 	for _, c := range []struct {
 		password string
