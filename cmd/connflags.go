@@ -70,6 +70,7 @@ type ConnOptions struct {
 	ConnectTimeout    time.Duration
 	Reconnect         bool
 	NoReconnect       bool
+	WaitForServer     bool
 	ReconnectAttempts int
 	ReconnectDelay    time.Duration
 	ReconnectDelayMax time.Duration
@@ -122,6 +123,7 @@ func addConnFlags(fs *pflag.FlagSet, o *ConnOptions, reconnect bool) {
 	o.flags = fs
 	fs.BoolVar(&o.Reconnect, "reconnect", reconnect, "reconnect when the connection is lost")
 	fs.BoolVar(&o.NoReconnect, "no-reconnect", false, "do not reconnect")
+	fs.BoolVar(&o.WaitForServer, "wait-for-server", false, "keep trying the first connection while the server cannot be reached (refused, no such host, not Socket.IO), until --connect-timeout")
 	fs.IntVar(&o.ReconnectAttempts, "reconnect-attempts", 0, "give up after this many attempts (0: never)")
 	fs.DurationVar(&o.ReconnectDelay, "reconnect-delay", time.Second, "delay before the first attempt, doubled for each further one")
 	fs.DurationVar(&o.ReconnectDelayMax, "reconnect-delay-max", 5*time.Second, "the longest delay between attempts")
@@ -282,6 +284,7 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		return nil, fmt.Errorf("--reconnect-delay and --reconnect-delay-max cannot be negative")
 	}
 	c.manager.NoReconnect = !o.Reconnect || o.NoReconnect
+	c.manager.FailFast = !o.WaitForServer
 	c.manager.ReconnectAttempts = o.ReconnectAttempts
 	c.manager.ReconnectDelay = o.ReconnectDelay
 	c.manager.ReconnectDelayMax = o.ReconnectDelayMax

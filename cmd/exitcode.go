@@ -133,7 +133,11 @@ func connectFailure(err error, timeout time.Duration) error {
 		return oe // a failure of the user's own, such as a credential helper's, said as it is
 	}
 	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	var we *sioclient.WaitError
+	if errors.As(err, &we) && errors.Is(we.Err, context.DeadlineExceeded) {
+		err = we.Last // what the last attempt found says more than the wait's end
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() || we != nil {
 		return unreachable(fmt.Errorf("gave up after %v: %w", timeout.Round(10*time.Millisecond), err))
 	}
 	return unreachable(err)

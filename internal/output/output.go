@@ -40,6 +40,10 @@ type Printer struct {
 	format Format
 	colors palette
 	buf    []byte
+	// lastErr is the error the last text line showed: the lines that
+	// follow with the same cause (connect_error, reconnect_error after
+	// error) say so rather than repeat it.
+	lastErr string
 }
 
 // New returns a Printer writing to w. colour applies to Text only.
@@ -113,6 +117,13 @@ func (p *Printer) Reply(ns, event string, id uint64, args json.RawMessage) error
 
 // Lifecycle prints a lifecycle event.
 func (p *Printer) Lifecycle(l sioclient.Lifecycle) error {
+	r := lifecycleRecord(l)
+	return p.write(&r)
+}
+
+// lifecycleRecord is the record of a lifecycle event: a refusal's message
+// and data, or the error described as sio's error lines are.
+func lifecycleRecord(l sioclient.Lifecycle) Record {
 	r := Record{Time: l.Time, Type: l.Type.String(), NS: l.Namespace, Reason: l.Reason, SocketID: l.SocketID, Attempt: l.Attempt}
 	if l.Type == sioclient.LifecycleConnect {
 		r.Recovered = &l.Recovered
@@ -127,15 +138,15 @@ func (p *Printer) Lifecycle(l sioclient.Lifecycle) error {
 		r.Session = l.Session
 	}
 	if l.Err != nil {
-		r.Error = l.Err.Error()
 		var ce *sioclient.ConnectError
 		if errors.As(l.Err, &ce) {
-			r.Error = ""
 			r.Message = &ce.Message
 			r.Data = ce.Data
+		} else {
+			r.Error = Describe(l.Err)
 		}
 	}
-	return p.write(&r)
+	return r
 }
 
 // argsOf returns a packet's arguments, binary written as {"$binary":…}:
@@ -227,7 +238,12 @@ func (p *Printer) write(r *Record) error {
 		validUTF8(r)
 		p.buf = appendJSONRecord(p.buf[:0], r)
 	} else {
-		p.buf = p.colors.appendText(p.buf[:0], r)
+		shown := *r
+		if r.Error != "" && r.Error == p.lastErr {
+			shown.Error = "(the same cause)"
+		}
+		p.lastErr = r.Error
+		p.buf = p.colors.appendText(p.buf[:0], &shown)
 	}
 	p.buf = append(p.buf, '\n')
 	_, err := p.w.Write(p.buf)

@@ -65,13 +65,7 @@ func (r *Recorder) Ack(ns, event string, a *sioclient.Ack) {
 
 // Lifecycle records a lifecycle event.
 func (r *Recorder) Lifecycle(l sioclient.Lifecycle) {
-	rec := Record{Time: l.Time, Type: l.Type.String(), NS: l.Namespace, Reason: l.Reason, Attempt: l.Attempt}
-	if l.Type == sioclient.LifecycleUpgrade {
-		rec.From, rec.To = string(l.From), string(l.To)
-	}
-	if l.Err != nil {
-		rec.Error = Describe(l.Err)
-	}
+	rec := lifecycleRecord(l)
 	r.write(&rec)
 }
 

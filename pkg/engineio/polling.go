@@ -94,7 +94,7 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: withoutSecrets(err, c.opts.Redact)}
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: withoutSecrets(err, c.opts.TimestampParam, c.opts.Redact)}
 	}
 	for k, vs := range c.opts.Header {
 		req.Header[k] = append([]string(nil), vs...)
@@ -112,7 +112,7 @@ func (c *Conn) roundTrip(ctx context.Context, op, method string, u *url.URL, bod
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		c.traceResponse(u, nil, nil, err)
-		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: withoutSecrets(err, c.opts.Redact)}
+		return nil, nil, &TransportError{Op: op, Transport: Polling, Err: withoutSecrets(err, c.opts.TimestampParam, c.opts.Redact)}
 	}
 	defer resp.Body.Close()
 	limit, what := c.opts.ReadLimit, "bytes"

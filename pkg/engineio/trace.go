@@ -133,15 +133,28 @@ func RedactURL(raw string, extra ...string) string {
 // withoutSecrets returns err, a request's failure, with the URL that
 // net/http puts in it (a *url.Error) as RedactURL shows it, extra naming
 // more parameters: the query of a request can hold credentials, and an
-// error reaches terminals, logs and reports.
-func withoutSecrets(err error, extra []string) error {
+// error reaches terminals, logs and reports. The cache buster (the query
+// parameter stamp) is left out: it tells the reader nothing.
+func withoutSecrets(err error, stamp string, extra []string) error {
 	ue, ok := err.(*url.Error)
 	if !ok {
 		return err
 	}
 	shown := *ue
-	shown.URL = RedactURL(ue.URL, extra...)
+	shown.URL = RedactURL(withoutParam(ue.URL, stamp), extra...)
 	return &shown
+}
+
+// withoutParam returns the URL raw without the query parameter name.
+func withoutParam(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil || name == "" || !u.Query().Has(name) {
+		return raw
+	}
+	q := u.Query()
+	q.Del(name)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 var urlInText = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>]+`)

@@ -1,6 +1,7 @@
 package sioclient
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,6 +117,24 @@ func parseConnectError(nsp string, payload json.RawMessage) *ConnectError {
 	e.Message = string(payload)
 	return e
 }
+
+// WaitError is how a Connect whose context ended first says so: Err is
+// the context's error (errors.Is(err, context.DeadlineExceeded) holds),
+// Last what the last connection attempt failed with.
+type WaitError struct {
+	Err  error
+	Last error
+}
+
+func (e *WaitError) Error() string {
+	what := "no connection in time"
+	if errors.Is(e.Err, context.Canceled) {
+		what = "the wait for a connection was cancelled"
+	}
+	return what + "; the last attempt: " + e.Last.Error()
+}
+
+func (e *WaitError) Unwrap() []error { return []error{e.Err, e.Last} }
 
 // GaveUpError is how a Manager that spent Options.ReconnectAttempts
 // without connecting ends, around the last attempt's error.

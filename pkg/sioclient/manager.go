@@ -6,11 +6,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/siocli/sio/pkg/codec"
@@ -56,7 +58,8 @@ type Manager struct {
 	sockets    map[string]*Socket
 	conn       *engineio.Conn // the session, from Detecting to its loss
 	session    *Session
-	attempt    int // the attempt that opened the session (0: the first)
+	opened     bool // a session was open once: FailFast no longer applies
+	attempt    int  // the attempt that opened the session (0: the first)
 	decoder    codec.Decoder
 	parser     codec.Parser
 	gen        int // increases with each session, so stale callbacks can tell
@@ -331,6 +334,8 @@ func (m *Manager) afterLossLocked(c change) {
 		m.setStateLocked(Disconnected, c)
 	case permanent(c.err):
 		m.setStateLocked(Disconnected, c) // another attempt would fail the same way
+	case m.opts.FailFast && !m.opened && Unreachable(c.err):
+		m.setStateLocked(Disconnected, c) // the first connection: say why now
 	case m.opts.ReconnectAttempts > 0 && m.bo.attempts >= m.opts.ReconnectAttempts:
 		m.bo.reset()
 		c.gaveUp = true
@@ -351,6 +356,31 @@ func permanent(err error) bool {
 	var cv *tls.CertificateVerificationError
 	var re *engineio.RedirectError
 	return err != nil && (errors.As(err, &ua) || errors.As(err, &ci) || errors.As(err, &hn) || errors.As(err, &cv) || errors.As(err, &re))
+}
+
+// Unreachable says whether a connection error means that the server is
+// not there to talk to now, rather than slow or briefly gone: the
+// connection was refused, the host name does not resolve, or what
+// answered the handshake is not an Engine.IO server (an HTTP error, or a
+// body that is not a handshake).
+func Unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var dns *net.DNSError
+	var he *engineio.HTTPError
+	var pe *engineio.ProtocolError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	case errors.As(err, &dns):
+		return dns.IsNotFound
+	case errors.As(err, &he):
+		return he.Op == "handshake" || he.Op == "websocket"
+	case errors.As(err, &pe):
+		return pe.Op == "handshake"
+	}
+	return false
 }
 
 // reconnectNow is the id-th reconnection timer firing: the next attempt
@@ -470,6 +500,7 @@ func (m *Manager) dial(id, attempt int, deadline time.Time) {
 	m.lastErr = nil
 	info := conn.Info()
 	m.session = &Session{SID: info.SID, Engine: conn.Version(), Transport: conn.Transport(), Handshake: info}
+	m.opened = true
 	if conn.Version() == engineio.VersionAuto {
 		m.setStateLocked(Detecting, change{attempt: attempt})
 		return

@@ -29,6 +29,14 @@ type Options struct {
 	HeaderFunc func(ctx context.Context) (http.Header, error)
 	// NoReconnect turns reconnection off; it is on by default.
 	NoReconnect bool
+	// FailFast ends the attempts of a Manager that has never had a session
+	// when the first fails for a cause waiting is unlikely to cure soon
+	// (see Unreachable): connection refused, no such host, an answer that
+	// is not an Engine.IO handshake. Connect then returns that error at
+	// once instead of retrying until its context ends. Once a session was
+	// open, losses reconnect as usual. The reference client retries; a
+	// tool that a person is watching should say at once.
+	FailFast bool
 	// ReconnectAttempts limits the attempts after a connection is lost or
 	// cannot be made; 0 means no limit.
 	ReconnectAttempts int

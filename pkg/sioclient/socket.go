@@ -236,7 +236,7 @@ func (s *Socket) Connect(ctx context.Context) error {
 				if err == nil || errors.Is(err, context.DeadlineExceeded) {
 					return err
 				}
-				return fmt.Errorf("%w (the attempt: %w)", ctx.Err(), err)
+				return &WaitError{Err: ctx.Err(), Last: err}
 			case <-t.C:
 			}
 		}
@@ -252,7 +252,7 @@ func (s *Socket) Connect(ctx context.Context) error {
 		last := s.m.lastErr
 		s.m.mu.Unlock()
 		if last != nil {
-			return fmt.Errorf("%w (last attempt: %w)", ctx.Err(), last)
+			return &WaitError{Err: ctx.Err(), Last: last}
 		}
 		if s.isAuthorizing() {
 			return fmt.Errorf("%w: the auth payload for %s was not made in time (AuthFunc had not returned)", ctx.Err(), s.nsp)

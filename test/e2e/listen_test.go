@@ -76,9 +76,16 @@ func TestListenEnds(t *testing.T) {
 	if r.code != 0 || r.stdout != "" {
 		t.Errorf("--duration: exit %d, %q %s", r.code, r.stdout, r.stderr)
 	}
-	// --duration bounds the connect too: nothing listens here.
+	// Nothing listens here: listen says so at once, the cause once on
+	// stderr, and each lifecycle line after the first says it is the
+	// same cause rather than repeat it.
+	r = sio(t, "", "listen", "http://127.0.0.1:1", "-o", "text")
+	if r.code != 3 || strings.Count(r.stderr, "connection refused") != 1 || strings.Count(r.stdout, "connection refused") != 1 || !strings.Contains(r.stdout, "connect_error  (the same cause)") {
+		t.Errorf("nothing listening: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+	// --duration bounds the connect too, when waiting for the server.
 	start := time.Now()
-	r = sio(t, "", "listen", "http://127.0.0.1:1", "--duration", "1s", "-o", "json")
+	r = sio(t, "", "listen", "http://127.0.0.1:1", "--duration", "1s", "--wait-for-server", "-o", "json")
 	if r.code != 3 || !strings.Contains(r.stderr, "gave up after 1s") || time.Since(start) > 5*time.Second {
 		t.Errorf("--duration with nothing listening: exit %d after %v, %s", r.code, time.Since(start), r.stderr)
 	}
@@ -136,7 +143,7 @@ func TestListenGivesUp(t *testing.T) {
 	}
 	// Never connected: each attempt and the giving up are printed, and
 	// the error says how many attempts there were.
-	r := sio(t, "", "listen", "http://127.0.0.1:1", "--reconnect-attempts", "2", "--reconnect-delay", "50ms", "-o", "json")
+	r := sio(t, "", "listen", "http://127.0.0.1:1", "--wait-for-server", "--reconnect-attempts", "2", "--reconnect-delay", "50ms", "-o", "json")
 	if r.code != 3 || !strings.Contains(r.stderr, "gave up after 2 reconnection attempts") || !strings.Contains(r.stdout, `"type":"reconnect_failed"`) {
 		t.Errorf("never connected: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
