@@ -193,9 +193,12 @@ func (c *client) run1(ctx context.Context, wg *sync.WaitGroup) {
 			break
 		}
 		var ce *sioclient.ConnectError
-		if errors.As(err, &ce) || ctx.Err() != nil || c.run.Duration == 0 {
-			// Refused, or failed with no --duration to end the run (each
-			// counted by its connect_error), or the run ended.
+		var we *sioclient.WaitError
+		unreachable := !errors.As(err, &we) && sioclient.Unreachable(err) // FailFast said so at once
+		if errors.As(err, &ce) || unreachable || ctx.Err() != nil || c.run.Duration == 0 {
+			// Refused, unreachable (unless waiting for the server), or
+			// failed with no --duration to end the run (each counted by
+			// its connect_error), or the run ended.
 			end()
 			return
 		}

@@ -299,6 +299,17 @@ func TestBenchUsage(t *testing.T) {
 	}
 }
 
+// TestBenchUnreachable ends at once when no client can reach the server,
+// however long the run was to last.
+func TestBenchUnreachable(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	r := sio(t, "", "bench", "http://127.0.0.1:1", "-c", "5", "-d", "5m", "-o", "text")
+	if r.code != 3 || !strings.Contains(r.stderr, "no client connected") || !strings.Contains(r.stderr, "connection refused (5 times)") || time.Since(start) > 20*time.Second {
+		t.Errorf("exit %d after %v: %s", r.code, time.Since(start), r.stderr)
+	}
+}
+
 // TestBenchFileLimit says, before anything connects, that the open files
 // limit is too low for the clients asked for, naming ulimit -n.
 func TestBenchFileLimit(t *testing.T) {
