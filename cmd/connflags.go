@@ -345,6 +345,8 @@ func (o *ConnOptions) build(trace io.Writer) (*conn, error) {
 		return nil, fmt.Errorf("--ack-timeout cannot be negative")
 	case o.Retries > 0 && o.AckTimeout == 0:
 		return nil, fmt.Errorf("--retries %d resends an emit whose ack does not come in time: give --ack-timeout", o.Retries)
+	case o.Retries == 0 && o.AckTimeout > 0:
+		return nil, fmt.Errorf("--ack-timeout is how long each try waits with --retries; without retries, the wait for an ack is --timeout")
 	}
 	c.socket.Retries = o.Retries
 	c.socket.AckTimeout = o.AckTimeout

@@ -24,6 +24,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"version", "x"}, `too many arguments: "x"`},
 		{[]string{"localhost:3000", "x"}, `too many arguments: "x"`},
 		{[]string{"emit", "localhost:3000", "", "--ack"}, `the event name is empty`},
+		{[]string{"emit", "localhost:3000", "x", "--ack", "--ack-timeout", "1s"}, `without retries, the wait for an ack is --timeout`},
 		{[]string{"emit", "localhost:3000", "connect"}, `"connect" is a reserved event name`},
 		{[]string{"emit", "localhost:3000", "x", "--then", `"" 1`}, `the event name is empty`},
 	} {
