@@ -190,9 +190,11 @@ func listenRun(opts *ListenOptions) error {
 			sock.OnAnyOutgoing(l.rec.Sent)
 		}
 	}
-	// --duration bounds the whole run, the connect included.
+	// --duration bounds the whole run, the connect included. A namespace
+	// the server refuses is said, and listen goes on with the others.
 	start := time.Now()
-	for _, n := range c.namespaces {
+	connected := 0
+	for i, n := range c.namespaces {
 		timeout := c.timeout
 		if opts.Duration > 0 {
 			timeout = min(timeout, opts.Duration-time.Since(start))
@@ -200,10 +202,15 @@ func listenRun(opts *ListenOptions) error {
 		cctx, ccancel := context.WithTimeout(ctx, timeout)
 		err := m.Socket(n, nil).Connect(cctx)
 		ccancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil // interrupted while connecting
-			}
+		var ce *sioclient.ConnectError
+		switch {
+		case err == nil:
+			connected++
+		case ctx.Err() != nil:
+			return nil // interrupted while connecting
+		case errors.As(err, &ce) && (connected > 0 || i < len(c.namespaces)-1):
+			fmt.Fprintf(opts.IO.ErrOut, "sio: %s; listening on the other namespaces\n", describeVisible(ce))
+		default:
 			return connectFailure(err, timeout)
 		}
 	}

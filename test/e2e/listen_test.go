@@ -89,6 +89,12 @@ func TestListenEnds(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stderr, "gave up after 1s") || time.Since(start) > 5*time.Second {
 		t.Errorf("--duration with nothing listening: exit %d after %v, %s", r.code, time.Since(start), r.stderr)
 	}
+	// One namespace of two refused: said, and listen goes on with the
+	// other until --duration, then exits 4 for the refusal.
+	r = sio(t, "", "listen", s.URL(), "-n", "/", "-n", "/admin", "--on-connect", "emit echo 1", "--duration", "1s", "-o", "json")
+	if r.code != 4 || !strings.Contains(r.stderr, "the server refused /admin: Not authorized") || !strings.Contains(r.stderr, "listening on the other namespaces") || !strings.Contains(r.stdout, `"event":"echo-back","args":[1]`) {
+		t.Errorf("one of two refused: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
 	r = sio(t, "", "listen", s.URL()+"/admin", "-a", `{"token":"bad"}`)
 	if r.code != 4 || !strings.Contains(r.stderr, "Not authorized") {
 		t.Errorf("refused: exit %d, %s", r.code, r.stderr)
