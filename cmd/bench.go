@@ -287,7 +287,12 @@ func benchRun(opts *BenchOptions) error {
 	stopStatus := opts.showStatus(m, mine)
 	report := bench.Run(ctx, cfg, m)
 	stopStatus()
-	return opts.finish(report, format)
+	report.Interrupted = ctx.Err() != nil
+	err = opts.finish(report, format)
+	if report.Interrupted && err == nil {
+		return quiet(outcome.Failed, "the run was cut short") // exit 1, as every command Ctrl-C ends
+	}
+	return err
 }
 
 // showStatus prints the status line on standard error while the run goes:

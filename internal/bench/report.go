@@ -17,6 +17,9 @@ type Report struct {
 	Target   string    `json:"target"` // the URL, credentials redacted
 	Started  time.Time `json:"started"`
 	Seconds  float64   `json:"seconds"` // how long the run took
+	// Interrupted says that a signal (Ctrl-C) cut the run short, in this
+	// report's shard or in one of those merged.
+	Interrupted bool `json:"interrupted,omitempty"`
 	Shards   []string  `json:"shards"`  // "I/N" of each shard merged; ["1/1"] unsharded
 	Clients  Clients   `json:"clients"`
 	Counters Counters  `json:"counters"`
@@ -165,6 +168,7 @@ func Merge(rs []*Report) (*Report, error) {
 		if r.Started.Before(out.Started) {
 			out.Started = r.Started
 		}
+		out.Interrupted = out.Interrupted || r.Interrupted
 		if e := r.Started.Add(time.Duration(r.Seconds * float64(time.Second))); e.After(end) {
 			end = e
 		}

@@ -19,7 +19,11 @@ func (r *Report) WriteText(w io.Writer) {
 	if len(r.Shards) != 1 || r.Shards[0] != "1/1" {
 		fmt.Fprintf(w, " (shards %s)", strings.Join(r.Shards, ", "))
 	}
-	fmt.Fprintf(w, ", %.1fs\n\n", r.Seconds)
+	fmt.Fprintf(w, ", %.1fs", r.Seconds)
+	if r.Interrupted {
+		fmt.Fprint(w, ", cut short by a signal (Ctrl-C)")
+	}
+	fmt.Fprint(w, "\n\n")
 	c, n := r.Clients, r.Counters
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "clients\t%d started, %d connected at the end (websocket %d, polling %d), peak %d\n",

@@ -310,6 +310,19 @@ func TestBenchUnreachable(t *testing.T) {
 	}
 }
 
+// TestBenchInterrupted: Ctrl-C ends the run with its report, which says
+// it was cut short, and exit 1.
+func TestBenchInterrupted(t *testing.T) {
+	t.Parallel()
+	srv, url := serve(t, "--echo", "-o", "json")
+	b := sioStart(t, "bench", url, "-c", "2", "-d", "5m", "-o", "json")
+	srv.waitFor(t, `"type":"connect"`, 2)
+	b.cmd.Process.Signal(os.Interrupt)
+	if code := b.wait(t, 15*time.Second); code != 1 || !strings.Contains(b.stdout.String(), `"interrupted": true`) {
+		t.Errorf("exit %d: %s\n%s", code, b.stdout, b.stderr)
+	}
+}
+
 // TestBenchFileLimit says, before anything connects, that the open files
 // limit is too low for the clients asked for, naming ulimit -n.
 func TestBenchFileLimit(t *testing.T) {
