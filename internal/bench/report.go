@@ -13,16 +13,16 @@ const ReportVersion = 1
 // Report is what a run measured: counters, and histograms whose sketches
 // let reports of shards merge exactly. Durations are in milliseconds.
 type Report struct {
-	Version  int       `json:"sio_bench"`
-	Target   string    `json:"target"` // the URL, credentials redacted
-	Started  time.Time `json:"started"`
-	Seconds  float64   `json:"seconds"` // how long the run took
+	Version int       `json:"sio_bench"`
+	Target  string    `json:"target"` // the URL, credentials redacted
+	Started time.Time `json:"started"`
+	Seconds float64   `json:"seconds"` // how long the run took
 	// Interrupted says that a signal (Ctrl-C) cut the run short, in this
 	// report's shard or in one of those merged.
-	Interrupted bool `json:"interrupted,omitempty"`
-	Shards   []string  `json:"shards"`  // "I/N" of each shard merged; ["1/1"] unsharded
-	Clients  Clients   `json:"clients"`
-	Counters Counters  `json:"counters"`
+	Interrupted bool     `json:"interrupted,omitempty"`
+	Shards      []string `json:"shards"` // "I/N" of each shard merged; ["1/1"] unsharded
+	Clients     Clients  `json:"clients"`
+	Counters    Counters `json:"counters"`
 
 	ConnectErrors map[string]int64 `json:"connect_errors"` // "kind: message"
 	Disconnects   map[string]int64 `json:"disconnects"`    // by reason

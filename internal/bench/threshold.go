@@ -62,7 +62,6 @@ var byName = map[string]func(*Report) map[string]int64{
 	"connect_errors": func(r *Report) map[string]int64 { return r.ConnectErrors },
 }
 
-
 // ParseThreshold reads a threshold: HISTOGRAM.STAT OP DURATION (ack.p99<50ms,
 // ack:chat.p95<=20ms, connect.max<1s; a bare number is milliseconds) or
 // COUNTER OP NUMBER (errors==0, acks>=1000, events:tick>0).
