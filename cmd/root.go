@@ -37,13 +37,14 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.AddCommand(NewRunCmd(ios, nil))
 	root.AddCommand(NewServeCmd(ios, nil))
 	root.AddCommand(NewDoctorCmd(ios, nil))
+	root.AddCommand(NewConformCmd(ios, nil))
 	root.AddCommand(NewBenchCmd(ios, nil))
 	root.AddCommand(NewProfileCmd(ios))
 	root.AddCommand(NewReplayCmd(ios, nil))
 	root.AddCommand(NewAdminCmd(ios, nil))
 	for _, c := range root.Commands() {
 		switch c.Name() {
-		case "emit", "listen", "repl", "doctor", "bench", "admin":
+		case "emit", "listen", "repl", "doctor", "conform", "bench", "admin":
 			c.Annotations = map[string]string{urlArg: "0"}
 		case "run", "replay":
 			c.Annotations = map[string]string{urlArg: "1"}
