@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -90,10 +91,30 @@ func parseOne(a string, o Options, stdinUsed *bool) (any, error) {
 		return a, nil
 	}
 	raw := []byte(strings.TrimSpace(a))
-	if len(raw) == 0 || !json.Valid(raw) {
+	if len(raw) == 0 {
+		return a, nil
+	}
+	if err := json.Unmarshal(raw, new(json.RawMessage)); err != nil {
+		if raw[0] == '{' || raw[0] == '[' {
+			// Meant as JSON, most likely: sending it as a string would
+			// hide the mistake.
+			return nil, fmt.Errorf("%s; to send it as text, quote it as a JSON string or give --string", jsonMistake(raw, err))
+		}
 		return a, nil
 	}
 	return FromJSON(raw)
+}
+
+// jsonMistake says where JSON that does not parse goes wrong.
+func jsonMistake(raw []byte, err error) string {
+	var se *json.SyntaxError
+	switch {
+	case strings.Contains(err.Error(), "unexpected end"):
+		return fmt.Sprintf("not valid JSON: it ends at byte %d before its %s is closed", len(raw), map[byte]string{'{': "object", '[': "array"}[raw[0]])
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, strings.TrimPrefix(se.Error(), "invalid character "))
+	}
+	return "not valid JSON: " + err.Error()
 }
 
 // FromJSON returns valid JSON as an emit argument: as it is, unless it

@@ -56,6 +56,9 @@ func TestParseErrors(t *testing.T) {
 		{`{"$binary":"not base64!"}`},
 		{`{"$binary":42}`},
 		{"@-", "@-"},
+		{`{"a":`},
+		{`[1,}`},
+		{`[WARN] text`},
 	} {
 		_, err := Parse(args, Options{Stdin: strings.NewReader("")})
 		var e *Error
@@ -65,6 +68,21 @@ func TestParseErrors(t *testing.T) {
 		}
 		if !strings.HasPrefix(e.Error(), "argument ") {
 			t.Errorf("%q: message %q", args, e.Error())
+		}
+	}
+}
+
+// TestParseBadJSON: an argument that opens an object or an array and does
+// not parse is an error that says where, not a string sent in silence.
+func TestParseBadJSON(t *testing.T) {
+	for arg, want := range map[string]string{
+		`{"a":`:        "it ends at byte 5 before its object is closed",
+		`[1,}`:         "not valid JSON at byte 4",
+		`{"a":1} junk`: "not valid JSON at byte 9",
+	} {
+		_, err := Parse([]string{arg}, Options{})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--string") {
+			t.Errorf("%q: %v, want %q", arg, err, want)
 		}
 	}
 }

@@ -74,7 +74,14 @@ func (l *Loop) Run(ctx context.Context) (failed int, err error) {
 		}
 		interrupted = false
 		if errors.Is(err, io.EOF) {
-			return failed, nil // Ctrl-D or the end of the piped input
+			// Ctrl-D or the end of the piped input; a command left
+			// unfinished is said, not dropped.
+			if text := strings.TrimSpace(pending.String()); text != "" {
+				first, _, _ := strings.Cut(l.Table.Redact(text), "\n")
+				fmt.Fprintf(l.Notes, "error: the input ended inside a command whose JSON or quotes are still open, so it was not run: %s\n", first)
+				failed++
+			}
+			return failed, nil
 		}
 		if err != nil {
 			return failed, err

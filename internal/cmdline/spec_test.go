@@ -193,6 +193,14 @@ func TestLoop(t *testing.T) {
 		t.Errorf("history %q", in.saved)
 	}
 
+	// The input ends inside a command: said, counted, not run.
+	in = &lines{in: []string{"emit a", `emit b {"x":`}}
+	ran, notes = nil, strings.Builder{}
+	l.In = in
+	if failed, err := l.Run(context.Background()); err != nil || failed != 1 || len(ran) != 1 || !strings.Contains(notes.String(), `ended inside a command`) {
+		t.Errorf("unfinished: failed %d, ran %q, %v, notes %q", failed, ran, err, notes.String())
+	}
+
 	in = &lines{in: []string{"emit a", "exit", "emit b"}}
 	ran = nil
 	l.In = in

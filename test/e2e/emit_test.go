@@ -118,6 +118,8 @@ func TestEmitExitCodes(t *testing.T) {
 		{"reserved name", []string{"emit", s.URL(), "disconnect"}, 2, "reserved event name"},
 		{"bad flag", []string{"emit", s.URL(), "echo", "--nope"}, 2, "unknown flag"},
 		{"missing event", []string{"emit", s.URL()}, 2, "missing EVENT"},
+		{"bad JSON", []string{"emit", s.URL(), "echo", `{"a":`, "--ack"}, 2, `argument 1 ({"a":): not valid JSON: it ends at byte 5 before its object is closed`},
+		{"empty event", []string{"emit", s.URL(), "", "--ack"}, 2, "the event name is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
