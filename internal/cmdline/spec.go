@@ -401,10 +401,20 @@ func checkArgs(s *Spec, args []Word) error {
 // when it does not parse), and the credentials of the URLs in it
 // redacted (engineio.RedactURL).
 func (t *Table) Redact(line string) string {
-	return engineio.RedactText(t.redactFlags(line))
+	return engineio.RedactText(t.redactFlags(line, func(string) string { return "{}" }))
 }
 
-func (t *Table) redactFlags(line string) string {
+// Parameterize is Redact for a line kept to be run again (the shell's
+// !save): each secret option's value becomes what value gives for the
+// option's name, such as ${ENV:SIO_AUTH}, so that the script takes it
+// from the environment.
+func (t *Table) Parameterize(line string, value func(flag string) string) string {
+	return engineio.RedactText(t.redactFlags(line, value))
+}
+
+// redactFlags puts what secret gives for an option's name in place of the
+// value of each secret option of line.
+func (t *Table) redactFlags(line string, secret func(flag string) string) string {
 	words, err := Split(line)
 	if err != nil || len(words) == 0 || words[0].Kind != Bare {
 		return redactLoose(line)
@@ -425,9 +435,9 @@ func (t *Table) redactFlags(line string) string {
 			continue
 		}
 		if hasVal {
-			out[len(out)-1] = "--" + f.Name + "={}"
+			out[len(out)-1] = "--" + f.Name + "=" + secret(f.Name)
 		} else if i+1 < len(words) {
-			out = append(out, "{}")
+			out = append(out, secret(f.Name))
 			i++
 		}
 	}

@@ -309,7 +309,8 @@ func (sh *Shell) status() {
 // secret options, readable by its owner only.
 func (sh *Shell) save(file string) error {
 	var b strings.Builder
-	b.WriteString("# recorded by sio repl (auth values removed)\n")
+	var vars []string // the environment variables the script takes secrets from
+	uses := map[string]int{}
 	n := 0
 	for _, line := range sh.history {
 		words, err := cmdline.Split(line)
@@ -320,11 +321,23 @@ func (sh *Shell) save(file string) error {
 		if err != nil || p == nil || p.Spec.Looks {
 			continue
 		}
-		b.WriteString(sh.table.Redact(line))
+		b.WriteString(sh.table.Parameterize(line, func(flag string) string {
+			name := "SIO_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+			if uses[name]++; uses[name] > 1 {
+				name += fmt.Sprint("_", uses[name])
+			}
+			vars = append(vars, fmt.Sprintf("%s (the --%s of command %d)", name, flag, n+1))
+			return "${ENV:" + name + "}"
+		}))
 		b.WriteString("\n")
 		n++
 	}
-	if err := writePrivate(file, []byte(b.String())); err != nil {
+	head := "# recorded by sio repl\n"
+	if len(vars) > 0 {
+		head += "# the secrets were not saved: set " + strings.Join(vars, ", ") + " in the environment before sio run\n"
+	}
+	body := head + b.String()
+	if err := writePrivate(file, []byte(body)); err != nil {
 		return fmt.Errorf("!save: %v", err)
 	}
 	sh.notef("saved %d lines to %s", n, file)

@@ -80,7 +80,7 @@ func TestSessionCommands(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("!save wrote mode %v", info.Mode().Perm())
 	}
-	if strings.Contains(string(saved), "s3cret") || strings.Contains(string(saved), "status") || !strings.Contains(string(saved), "ns /admin --auth {}") {
+	if strings.Contains(string(saved), "s3cret") || strings.Contains(string(saved), "status") || !strings.Contains(string(saved), "ns /admin --auth ${ENV:SIO_AUTH}") || !strings.Contains(string(saved), "set SIO_AUTH (the --auth of command 4)") {
 		t.Errorf("saved:\n%s", saved)
 	}
 	var _ cmdline.LineReader = &in

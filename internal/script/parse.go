@@ -32,7 +32,10 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %v", e.Line,
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // placeholder stands in for every variable while a script is checked.
-func placeholder(string) (cmdline.Value, error) {
+func placeholder(name string) (cmdline.Value, error) {
+	if strings.HasPrefix(name, "ENV:") {
+		return lookup(nil)(name) // known already: checked as it will run
+	}
 	return cmdline.Value{JSON: json.RawMessage("0")}, nil
 }
 

@@ -108,7 +108,7 @@ func TestRunJSONAndEnv(t *testing.T) {
 func TestRunReplaysSave(t *testing.T) {
 	s := testserver.Start(t, testserver.Config{Version: "4"})
 	file := filepath.Join(t.TempDir(), "recorded.sio")
-	shell := sio(t, "emit --ack echo one\nemit ask q\nhelp\nemit --ack echo two\n!save "+file+"\nexit\n", "repl", s.URL())
+	shell := sio(t, "emit --ack echo one\nemit ask q\nhelp\nemit --ack echo two\nns /admin --auth {\"token\":\"ok\"}\nemit --ack echo three\n!save "+file+"\nexit\n", "repl", s.URL())
 	if shell.code != 0 {
 		t.Fatalf("repl: exit %d: %s", shell.code, shell.stderr)
 	}
@@ -116,12 +116,16 @@ func TestRunReplaysSave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(saved), "help") {
-		t.Errorf("the script keeps help:\n%s", saved)
+	if strings.Contains(string(saved), "help") || strings.Contains(string(saved), `"ok"`) {
+		t.Errorf("the script keeps help, or the auth payload:\n%s", saved)
 	}
-	r := sio(t, "", "run", file, s.URL(), "-o", "text")
-	if r.code != 0 || !strings.Contains(r.stdout, `-> ack ["one"]`) || !strings.Contains(r.stdout, `-> ack ["two"]`) || !strings.Contains(r.stdout, "3 passed, 0 failed") {
+	// The auth payload comes from the environment, as the script says.
+	r := sioWith(t, []string{`SIO_AUTH={"token":"ok"}`}, "", "run", file, s.URL(), "-o", "text")
+	if r.code != 0 || !strings.Contains(r.stdout, `-> ack ["one"]`) || !strings.Contains(r.stdout, `-> ack ["two"]`) || !strings.Contains(r.stdout, `-> ack ["three"]`) || !strings.Contains(r.stdout, "5 passed, 0 failed") {
 		t.Errorf("replay: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := sio(t, "", "run", file, s.URL()); r.code != 2 || !strings.Contains(r.stderr, "environment variable SIO_AUTH is not set") {
+		t.Errorf("without SIO_AUTH: exit %d %s", r.code, r.stderr)
 	}
 }
 
