@@ -38,13 +38,15 @@ func (w *ws) expectConnect(prefix, what string) {
 }
 
 // sioConnect opens a WebSocket and connects to /, as the suite's
-// initSocketIOConnection does.
+// initSocketIOConnection does: it waits for two messages, the CONNECT
+// answer and the auth event, without looking at them (the connect
+// checks do).
 func (t *T) sioConnect() *ws {
 	w := t.mustDial("")
 	w.next("the Engine.IO handshake")
 	w.text("40")
-	w.expectConnect("40", "the CONNECT answer")
-	w.expect(`42["auth",{}]`, "the auth event")
+	w.next("the CONNECT answer")
+	w.next("the auth event")
 	return w
 }
 
@@ -96,8 +98,9 @@ func suiteDisconnectMain(t *T) {
 
 func suiteDisconnectCustom(t *T) {
 	w := t.sioConnect()
-	w.expect("2", "a ping")
-	w.text("3") // the suite leaves the ping unanswered, but has no more to say before the timeout
+	if f := w.next("a ping"); !f.binary && string(f.data) == "2" {
+		w.text("3") // the suite leaves it unanswered, and then has 200 ms left
+	}
 	w.text("40/custom")
 	w.next("the CONNECT answer of /custom")
 	w.next("the auth event of /custom")
