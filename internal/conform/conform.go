@@ -293,7 +293,7 @@ func (r *runner) run(ctx context.Context, c *Check) Record {
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout+wait)
 	defer cancel()
-	t := &T{ctx: cctx, r: r, v: r.v, result: Pass, budget: r.cfg.Timeout + wait}
+	t := &T{ctx: cctx, r: r, v: r.v, result: Pass, budget: r.cfg.Timeout + wait, limit: "the check's time"}
 	t.client, t.jar = r.httpClient()
 	start := time.Now()
 	finished := make(chan struct{})

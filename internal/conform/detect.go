@@ -25,13 +25,13 @@ func (r *runner) allows(tr wire.Transport) bool {
 // by the handshake's maxPayload (only Engine.IO 4 servers send it) or
 // else a ping, which only an Engine.IO 3 server answers.
 func (r *runner) detect(ctx context.Context) error {
-	limit := r.cfg.Engine.ConnectTimeout
+	limit, name := r.cfg.Engine.ConnectTimeout, "the connect timeout"
 	if limit <= 0 {
-		limit = r.cfg.Timeout
+		limit, name = r.cfg.Timeout, "the timeout"
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	t := &T{ctx: ctx, r: r, budget: limit}
+	t := &T{ctx: ctx, r: r, budget: limit, limit: name}
 	t.client, t.jar = r.httpClient()
 	defer t.client.CloseIdleConnections()
 	defer t.cleanup()

@@ -288,7 +288,7 @@ func (s *session) closed(after string) {
 			return
 		}
 		if err != nil {
-			t.Fatalf("%s, the server kept the connection open (pings answered) for the check's time (%v)", after, t.budget)
+			t.Fatalf("%s, the server kept the connection open (pings answered) for %s (%v)", after, t.limit, t.budget)
 		}
 		if p.Type == wire.PacketPing && s.pong && t.v == wire.Version4 {
 			sent := t.sent

@@ -30,6 +30,7 @@ import (
 type T struct {
 	ctx    context.Context // the check's deadline
 	budget time.Duration   // how long that is
+	limit  string          // what sets it, as a record says: "the check's time"
 	r      *runner
 	v      wire.Version
 	client *http.Client
@@ -93,7 +94,7 @@ func (t *T) sleep(d time.Duration) {
 	select {
 	case <-tm.C:
 	case <-t.ctx.Done():
-		t.Fatalf("the check's time (%v) ran out", t.budget)
+		t.Fatalf("%s (%v) ran out", t.limit, t.budget)
 	}
 }
 
@@ -244,7 +245,7 @@ func (t *T) doCtx(ctx context.Context, method string, u *url.URL, body []byte) r
 			err = ue.Err
 		}
 		if ctx == t.ctx && t.ctx.Err() != nil {
-			err = fmt.Errorf("nothing within the check's time (%v)", t.budget)
+			err = fmt.Errorf("nothing within %s (%v)", t.limit, t.budget)
 		}
 		return reply{err: err}
 	}
@@ -504,7 +505,7 @@ func (w *ws) nextWithin(d time.Duration) (frame, error) {
 		w.t.got = fmt.Sprintf("nothing within %v", d)
 		return frame{}, errSilent
 	case <-w.t.ctx.Done():
-		w.t.got = fmt.Sprintf("nothing within the check's time (%v)", w.t.budget)
+		w.t.got = fmt.Sprintf("nothing within %s (%v)", w.t.limit, w.t.budget)
 		return frame{}, errSilent
 	}
 }
