@@ -33,6 +33,8 @@ type EmitOptions struct {
 	Wait     string
 	Timeout  time.Duration
 	Output   string
+	Pretty   bool
+	Full     bool
 	Then     []string
 	Volatile bool
 }
@@ -80,6 +82,8 @@ one JSON object a line otherwise (-o to choose).`,
 	fs.StringVar(&opts.ArgsJSON, "args-json", "", "the arguments as one JSON array (instead of ARGs)")
 	fs.BoolVar(&opts.Strings, "string", false, "send every ARG as a string")
 	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (text output)")
+	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
 	fs.BoolVar(&opts.Volatile, "volatile", false, "drop the emits that cannot go at once (as the reference client's volatile)")
 	fs.StringArrayVar(&opts.Then, "then", nil, "emit `'EVENT [ARG...]'` next, after the first (and its ack); repeatable")
 	return cmd
@@ -135,6 +139,7 @@ func emitRun(opts *EmitOptions) error {
 	if err != nil {
 		return err
 	}
+	out.SetPretty(opts.Pretty, opts.Full)
 	defer out.Flush() // whatever path ends it, nothing it printed stays in the buffer
 	c, err := opts.Conn.build(opts.IO.ErrOut)
 	if err != nil {

@@ -309,3 +309,12 @@ func TestAuthOnV4Warns(t *testing.T) {
 		}
 	}
 }
+
+// TestEmitPretty: emit takes --pretty as listen and the shell do.
+func TestEmitPretty(t *testing.T) {
+	s := testserver.Start(t, testserver.Config{Version: "4"})
+	r := sio(t, "", "emit", s.URL(), "echo", `{"a":[1,2]}`, "--ack", "--pretty", "-o", "text")
+	if r.code != 0 || !strings.Contains(r.stdout, "ack of echo\n    {\n      \"a\": [\n") {
+		t.Errorf("exit %d: %q %s", r.code, r.stdout, r.stderr)
+	}
+}
