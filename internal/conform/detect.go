@@ -1,7 +1,6 @@
 package conform
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -131,10 +130,11 @@ func (r *runner) detectWebSocket(t *T, forced wire.Version) error {
 		return fmt.Errorf("the WebSocket handshake: %s", rp)
 	}
 	f, err := w.nextWithin(0)
-	if err != nil || f.binary || len(f.data) == 0 || f.data[0] != '0' {
+	open, ok := f.packet(t.v)
+	if err != nil || !ok || open.Binary || open.Type != wire.PacketOpen {
 		return fmt.Errorf("the WebSocket handshake: no open packet: %s", t.got)
 	}
-	hs, err := wire.ParseHandshake(f.data[1:])
+	hs, err := wire.ParseHandshake(open.Data)
 	if err != nil {
 		return fmt.Errorf("the WebSocket handshake: %v", err)
 	}
@@ -142,15 +142,17 @@ func (r *runner) detectWebSocket(t *T, forced wire.Version) error {
 	if forced != wire.VersionAuto || hs.MaxPayload > 0 {
 		return nil
 	}
-	// Engine.IO 3 servers answer a client's ping; Engine.IO 4 servers
-	// end the session (engine.io 4.1 and later) or say nothing.
-	w.text("2probe")
+	// Engine.IO 3 servers answer a client's ping (engine.io 3.6 without
+	// its data); Engine.IO 4 servers end the session (engine.io 4.1 and
+	// later) or say nothing.
+	ping, _ := wire.AppendFrame(nil, wire.Packet{Type: wire.PacketPing, Data: []byte("probe")}, wire.Version3, false)
+	w.text(string(ping))
 	for {
 		f, err := w.nextWithin(time.Second)
 		if err != nil {
 			return nil
 		}
-		if !f.binary && bytes.HasPrefix(f.data, []byte("3")) { // engine.io 3.6 leaves out the probe's data
+		if p, ok := f.packet(wire.Version3); ok && p.Type == wire.PacketPong {
 			r.v = wire.Version3
 			return nil
 		}

@@ -48,11 +48,11 @@ func (t *T) session(tr wire.Transport) *session {
 		return s
 	}
 	s.w = t.mustDial("")
-	f := s.w.next("the handshake")
-	if f.binary || len(f.data) == 0 || f.data[0] != '0' {
+	p, ok := s.w.next("the handshake").packet(t.v)
+	if !ok || p.Binary || p.Type != wire.PacketOpen {
 		t.Fatalf("the handshake: want an open packet, 0{...}")
 	}
-	hs, err := wire.ParseHandshake(f.data[1:])
+	hs, err := wire.ParseHandshake(p.Data)
 	if err != nil {
 		t.Fatalf("the handshake: %v", err)
 	}

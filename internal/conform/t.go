@@ -333,6 +333,12 @@ type frame struct {
 
 func (f frame) String() string { return show(f.data, f.binary) }
 
+// packet decodes the frame as an Engine.IO packet of version v.
+func (f frame) packet(v wire.Version) (wire.Packet, bool) {
+	p, err := wire.DecodeFrame(f.data, f.binary, v)
+	return p, err == nil
+}
+
 // ws is a WebSocket of a check. The check's goroutine writes (and answers
 // pings when told to); one goroutine reads into frames.
 type ws struct {
