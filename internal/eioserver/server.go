@@ -30,6 +30,11 @@ type Options struct {
 	// MaxPayload is the largest POST body or WebSocket message accepted, in
 	// bytes; default 1,000,000.
 	MaxPayload int
+	// Versions are the Engine.IO versions offered; default both. A
+	// handshake asking for another, or for none the server knows (EIO
+	// missing or not 3 or 4), is refused with 400 and code 5, as
+	// engine.io refuses one.
+	Versions []wire.Version
 	// Transports are the transports clients may use; default both.
 	Transports []wire.Transport
 	// UpgradeTimeout is how long an upgrade may take from the WebSocket's
@@ -45,6 +50,13 @@ type Options struct {
 	// engine.io's httpCompression.
 	HTTPCompression          bool
 	HTTPCompressionThreshold int
+	// OpenDelay holds back the open packet of a session opened over
+	// WebSocket this long after the 101 answer, so that a client reads the
+	// two apart. The engine.io-protocol 3 test suite needs that: it starts
+	// listening for the open packet a tick after the WebSocket's open
+	// event, and ws emits a frame read along with the 101 before that
+	// tick, for no listener. Default 0: at once.
+	OpenDelay time.Duration
 	// NoUpgrades offers polling sessions no upgrade (allowUpgrades: false)
 	// and refuses one asked for.
 	NoUpgrades bool
@@ -89,6 +101,10 @@ func (o *Options) withDefaults() Options {
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = 1_000_000
 	}
+	if len(c.Versions) == 0 {
+		c.Versions = []wire.Version{wire.Version3, wire.Version4}
+	}
+	c.Versions = append([]wire.Version(nil), c.Versions...)
 	if len(c.Transports) == 0 {
 		c.Transports = []wire.Transport{wire.Polling, wire.WebSocket}
 	}
@@ -97,6 +113,26 @@ func (o *Options) withDefaults() Options {
 		c.UpgradeTimeout = 10 * time.Second
 	}
 	return c
+}
+
+// offers says whether the server opens sessions of the version an EIO
+// query parameter asks for, and which version that is.
+func (o *Options) offers(eio string) (wire.Version, bool) {
+	var v wire.Version
+	switch eio {
+	case "3":
+		v = wire.Version3
+	case "4":
+		v = wire.Version4
+	default:
+		return 0, false
+	}
+	for _, x := range o.Versions {
+		if x == v {
+			return v, true
+		}
+	}
+	return v, false
 }
 
 func (o *Options) allows(t wire.Transport) bool {
@@ -162,8 +198,27 @@ func (srv *Server) Options() Options { return srv.opts }
 // Session returns the open session with the id, or nil.
 func (srv *Server) Session(id string) *Session {
 	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	return srv.sessions[id]
+	s := srv.sessions[id]
+	srv.mu.Unlock()
+	if s == nil || s.ended() {
+		return nil
+	}
+	return s
+}
+
+// lookup returns the session a request names, nil when there is none. A
+// session whose heartbeat is overdue ends here if its timer has not ended
+// it yet, so that from its deadline on no request finds it, however late
+// the timer fires. A session the client closed may still be returned,
+// ended, for the GET that crossed the close (see Session.servePoll).
+func (srv *Server) lookup(id string) *Session {
+	srv.mu.Lock()
+	s := srv.sessions[id]
+	srv.mu.Unlock()
+	if s != nil && s.overdue(time.Now()) {
+		s.end(wire.ReasonPingTimeout, nil)
+	}
+	return s
 }
 
 // Close ends every session and refuses new ones. It returns when their
@@ -176,9 +231,17 @@ func (srv *Server) Close() {
 		all = append(all, s)
 	}
 	srv.mu.Unlock()
+	// Each WebSocket is sent a close frame, which a stalled client may
+	// take its time to accept: end them side by side.
+	var ending sync.WaitGroup
 	for _, s := range all {
-		s.end(wire.ReasonServerShutdown, nil)
+		ending.Add(1)
+		go func() {
+			defer ending.Done()
+			s.end(wire.ReasonServerShutdown, nil)
+		}()
 	}
+	ending.Wait()
 	srv.wg.Wait()
 }
 
@@ -237,14 +300,18 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, wire.CodeTransportUnknown, "")
 		return
 	}
-	v := wire.Version3
-	if q.Get(wire.QueryEIO) == "4" {
-		v = wire.Version4
-	}
+	// The EIO parameter matters to a handshake, which it must name a
+	// version offered (engine.io ≥ 4.1 takes anything but 4 as 3; we do
+	// not guess), and to an upgrade, which must name the session's.
+	v, offered := srv.opts.offers(q.Get(wire.QueryEIO))
 	sid := q.Get(wire.QuerySID)
 	if t == wire.WebSocket {
 		if !websocket.IsWebSocketUpgrade(r) {
 			writeError(w, wire.CodeBadRequest, "transport=websocket without a WebSocket upgrade")
+			return
+		}
+		if sid == "" && !offered {
+			writeError(w, wire.CodeUnsupportedVersion, "")
 			return
 		}
 		srv.serveWebSocket(w, r, v, sid)
@@ -259,6 +326,10 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, wire.CodeBadHandshakeMethod, "")
 			return
 		}
+		if !offered {
+			writeError(w, wire.CodeUnsupportedVersion, "")
+			return
+		}
 		s := srv.open(r, v, wire.Polling, "")
 		if s == nil {
 			writeError(w, wire.CodeBadRequest, "the server is shutting down")
@@ -270,7 +341,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.servePoll(w, r)
 		return
 	}
-	s := srv.Session(sid)
+	s := srv.lookup(sid)
 	if s == nil {
 		writeError(w, wire.CodeUnknownSID, "")
 		return

@@ -23,6 +23,16 @@ var ErrClosed = errors.New("eioserver: session closed")
 // before the session is ended rather than let memory grow.
 const queueLimit = 1 << 16
 
+// crossing is how long a request may trail another that its client sent
+// before it on another connection: each connection is read by a goroutine
+// of its own, so the two reach the session in either order. A GET that
+// comes after the upgrade's probe was answered waits this long for the
+// upgrade packet the WebSocket may be bringing (engine.io, too, answers
+// such a GET only at its next noop tick, within 100 ms), and a session
+// the client closed over polling keeps this long the noop owed to a GET
+// that crossed the close.
+const crossing = 100 * time.Millisecond
+
 type state int
 
 const (
@@ -44,19 +54,33 @@ type Session struct {
 
 	inMu sync.Mutex // held while the Handler is called, to keep order
 
-	mu           sync.Mutex
-	transport    wire.Transport
-	queue        []wire.Packet
-	wake         chan struct{} // signalled when queue or state changes
-	polling      bool          // a GET is waiting
-	upgrading    bool          // a probe was answered; polling gets noops
-	probing      bool          // a WebSocket is probing
-	ws           *wsTransport
-	probeWS      *wsTransport // the WebSocket being probed
-	state        state
-	done         chan struct{}
-	heartbeat    *time.Timer
-	awaitingPong bool
+	mu        sync.Mutex
+	transport wire.Transport
+	queue     []wire.Packet
+	wake      chan struct{} // signalled when queue or state changes
+	polling   bool          // a GET is waiting
+	upgrading bool          // a probe is answered: polling gets noops
+	probing   bool          // a WebSocket is probing
+	ws        *wsTransport
+	probeWS   *wsTransport // the WebSocket being probed
+	state     state
+	done      chan struct{}
+	heartbeat *time.Timer
+	// due is when the client's next heartbeat packet must be in: in
+	// Engine.IO 4 the pong to the ping sent at due-PingTimeout, in 3 its
+	// next ping. From then on the session is over, whether or not its
+	// timer has fired.
+	due    time.Time
+	pinged bool // Engine.IO 4: a ping is out and its pong is not in
+	// closeReason and closeErr are what CloseFor tells the Handler once
+	// the close packet is out.
+	closeReason wire.CloseReason
+	closeErr    error
+	// clientClosed: the client's close packet ended the session, and a
+	// GET is answered with a noop, as engine.io answers it. noopOwed: no
+	// GET waited then, and the first within crossing gets that noop.
+	clientClosed bool
+	noopOwed     bool
 	endOnce      sync.Once
 }
 
@@ -113,17 +137,53 @@ func (s *Session) Send(msgs ...wire.Message) error {
 
 // Close ends the session from the server's side: the client is sent a
 // close packet, and the session ends once it is out (or after a second).
-func (s *Session) Close() {
+func (s *Session) Close() { s.CloseFor(wire.ReasonForcedClose, nil) }
+
+// CloseFor is Close telling the Handler reason and err, for a client that
+// broke the rules of the layer above (socket.io closes the session so on a
+// packet it cannot decode). Over polling with no GET waiting and nothing
+// queued, the next GET gets a noop and the close, as engine.io sends them.
+func (s *Session) CloseFor(reason wire.CloseReason, err error) {
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
 		return
 	}
 	s.state = stateClosing
+	s.closeReason, s.closeErr = reason, err
+	if s.transport == wire.Polling && !s.polling && len(s.queue) == 0 {
+		s.queue = append(s.queue, wire.Packet{Type: wire.PacketNoop})
+	}
 	s.queue = append(s.queue, wire.Packet{Type: wire.PacketClose})
 	s.signalLocked()
 	s.mu.Unlock()
-	time.AfterFunc(time.Second, func() { s.end(wire.ReasonForcedClose, nil) })
+	time.AfterFunc(time.Second, func() { s.end(reason, err) })
+}
+
+// closeSent ends the session once its close packet is out.
+func (s *Session) closeSent() {
+	s.mu.Lock()
+	reason, err := s.closeReason, s.closeErr
+	s.mu.Unlock()
+	if reason == "" {
+		reason = wire.ReasonForcedClose
+	}
+	s.end(reason, err)
+}
+
+// ended reports whether the session is over.
+func (s *Session) ended() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == stateClosed
+}
+
+// overdue reports whether the session is still open at now though the
+// client's heartbeat was due. (A closing session ends by its close.)
+func (s *Session) overdue(now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == stateOpen && !now.Before(s.due)
 }
 
 func (s *Session) signalLocked() {
@@ -137,8 +197,8 @@ func (s *Session) signalLocked() {
 // server does on a protocol violation; reason and err go to the Handler.
 func (s *Session) End(reason wire.CloseReason, err error) { s.end(reason, err) }
 
-// end ends the session once: it stops its timers and transports, forgets
-// it, and tells the Handler.
+// end ends the session once: it stops its timers, closes its WebSockets
+// with a close frame, forgets it, and tells the Handler.
 func (s *Session) end(reason wire.CloseReason, err error) {
 	s.endOnce.Do(func() {
 		s.mu.Lock()
@@ -147,14 +207,21 @@ func (s *Session) end(reason wire.CloseReason, err error) {
 			s.heartbeat.Stop()
 		}
 		ws, probe := s.ws, s.probeWS
+		s.noopOwed = s.clientClosed && s.transport == wire.Polling && !s.polling
+		linger := s.noopOwed
 		close(s.done)
 		s.mu.Unlock()
+		code := closeCode(reason)
 		for _, t := range []*wsTransport{ws, probe} {
 			if t != nil {
-				t.close()
+				t.close(code, string(reason))
 			}
 		}
-		s.srv.remove(s)
+		if linger {
+			time.AfterFunc(crossing, func() { s.srv.remove(s) })
+		} else {
+			s.srv.remove(s)
+		}
 		if h := s.srv.h.Close; h != nil {
 			h(s, reason, err)
 		}
@@ -168,6 +235,7 @@ func (s *Session) startHeartbeat() {
 	o := s.srv.opts
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.due = time.Now().Add(o.PingInterval + o.PingTimeout)
 	d := o.PingInterval
 	if s.version == wire.Version3 {
 		d += o.PingTimeout
@@ -175,17 +243,22 @@ func (s *Session) startHeartbeat() {
 	s.heartbeat = time.AfterFunc(d, s.heartbeatFired)
 }
 
+// heartbeatFired pings (Engine.IO 4) or ends the session once it is due.
+// The timer is re-armed for what is left until s.due, never for a whole
+// PingTimeout from whenever it fired, so its own lateness does not add up.
 func (s *Session) heartbeatFired() {
 	s.mu.Lock()
-	if s.state == stateClosed {
+	if s.state != stateOpen {
 		s.mu.Unlock()
-		return
+		return // ended, or ending by its close
 	}
-	if s.version == wire.Version4 && !s.awaitingPong {
-		s.awaitingPong = true
-		s.queue = append(s.queue, wire.Packet{Type: wire.PacketPing})
-		s.signalLocked()
-		s.heartbeat.Reset(s.srv.opts.PingTimeout)
+	if left := time.Until(s.due); left > 0 {
+		if s.version == wire.Version4 && !s.pinged {
+			s.pinged = true
+			s.queue = append(s.queue, wire.Packet{Type: wire.PacketPing})
+			s.signalLocked()
+		}
+		s.heartbeat.Reset(left)
 		s.mu.Unlock()
 		return
 	}
@@ -204,8 +277,19 @@ func (s *Session) receive(packets []wire.Packet) {
 			s.mu.Unlock()
 			return
 		}
+		if s.state == stateClosing && p.Type != wire.PacketClose {
+			s.mu.Unlock()
+			continue // a closing session takes only the client's close
+		}
+		now := time.Now()
+		if !now.Before(s.due) {
+			s.mu.Unlock()
+			s.end(wire.ReasonPingTimeout, nil)
+			return
+		}
 		if s.version == wire.Version3 {
 			// engine.io 3.x re-arms its deadline on any packet.
+			s.due = now.Add(o.PingInterval + o.PingTimeout)
 			s.heartbeat.Reset(o.PingInterval + o.PingTimeout)
 		}
 		switch p.Type {
@@ -218,11 +302,13 @@ func (s *Session) receive(packets []wire.Packet) {
 			s.queue = append(s.queue, wire.Packet{Type: wire.PacketPong, Data: p.Data})
 			s.signalLocked()
 		case wire.PacketPong:
-			if s.version == wire.Version4 && s.awaitingPong {
-				s.awaitingPong = false
+			if s.version == wire.Version4 && s.pinged {
+				s.pinged = false
+				s.due = now.Add(o.PingInterval + o.PingTimeout)
 				s.heartbeat.Reset(o.PingInterval)
 			}
 		case wire.PacketClose:
+			s.clientClosed = true
 			s.mu.Unlock()
 			s.end(wire.ReasonTransportClose, nil)
 			return
@@ -235,10 +321,24 @@ func (s *Session) receive(packets []wire.Packet) {
 }
 
 // servePoll answers a polling GET with what is queued, waiting for
-// something to be; a GET during an upgrade gets a noop so that the client
-// can finish it.
+// something to be. A GET waiting when the upgrade's probe is answered gets
+// a noop so that the client can finish the upgrade; one that comes after
+// waits up to crossing for the upgrade packet, and is refused if it comes.
+// When the client's close packet ended the session, the GET gets a noop.
 func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	if s.state == stateClosed {
+		owed := s.noopOwed
+		s.noopOwed = false
+		s.mu.Unlock()
+		if !owed {
+			writeError(w, wire.CodeUnknownSID, "")
+			return
+		}
+		s.srv.remove(s)
+		s.writePayload(w, r, []wire.Packet{{Type: wire.PacketNoop}})
+		return
+	}
 	if s.transport != wire.Polling {
 		s.mu.Unlock()
 		writeError(w, wire.CodeBadRequest, "the session has moved to "+string(s.transport))
@@ -251,23 +351,41 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.polling = true
-	for len(s.queue) == 0 && s.state != stateClosed && !s.upgrading {
+	var late <-chan time.Time // set while a GET that came mid-upgrade waits
+	if s.upgrading {
+		t := time.NewTimer(crossing)
+		defer t.Stop()
+		late = t.C
+	}
+	for len(s.queue) == 0 && s.state != stateClosed && s.transport == wire.Polling && !(s.upgrading && late == nil) {
+		if !s.upgrading {
+			late = nil // the probe failed: an ordinary poll again
+		}
 		s.mu.Unlock()
 		select {
 		case <-s.wake:
 		case <-s.done:
+		case <-late:
+			late = nil
 		case <-r.Context().Done():
 			s.end(wire.ReasonTransportClose, errors.New("the client closed a waiting polling GET"))
 			return
 		}
 		s.mu.Lock()
 	}
+	s.polling = false
+	if t := s.transport; t != wire.Polling {
+		s.mu.Unlock()
+		writeError(w, wire.CodeBadRequest, "the session has moved to "+string(t))
+		return
+	}
 	packets := s.queue
 	s.queue = nil
-	s.polling = false
-	closed := s.state == stateClosed
+	closed, byClient := s.state == stateClosed, s.clientClosed
 	s.mu.Unlock()
 	switch {
+	case closed && byClient:
+		packets = []wire.Packet{{Type: wire.PacketNoop}}
 	case len(packets) > 0:
 	case closed:
 		packets = []wire.Packet{{Type: wire.PacketClose}}
@@ -276,7 +394,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writePayload(w, r, packets)
 	if packets[len(packets)-1].Type == wire.PacketClose {
-		s.end(wire.ReasonForcedClose, nil)
+		s.closeSent()
 	}
 }
 
@@ -325,7 +443,14 @@ func acceptsGzip(r *http.Request) bool {
 
 // servePost reads the packets of a polling POST.
 func (s *Session) servePost(w http.ResponseWriter, r *http.Request) {
-	if t := s.Transport(); t != wire.Polling {
+	s.mu.Lock()
+	t, closed := s.transport, s.state == stateClosed
+	s.mu.Unlock()
+	if closed {
+		writeError(w, wire.CodeUnknownSID, "")
+		return
+	}
+	if t != wire.Polling {
 		writeError(w, wire.CodeBadRequest, "the session has moved to "+string(t))
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -20,20 +21,43 @@ type wsTransport struct {
 	once sync.Once
 }
 
-func (t *wsTransport) close() { t.once.Do(func() { t.conn.Close() }) }
+// closeFrameTimeout bounds the wait to send a close frame to a client that
+// does not read.
+const closeFrameTimeout = 200 * time.Millisecond
+
+// close sends a close frame with code and text, then closes the
+// connection, once. (gorilla's WriteControl may be called while another
+// goroutine writes.)
+func (t *wsTransport) close(code int, text string) {
+	t.once.Do(func() {
+		t.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(closeFrameTimeout))
+		t.conn.Close()
+	})
+}
+
+// closeCode is the close frame's code for a session that ended for reason.
+func closeCode(reason wire.CloseReason) int {
+	switch reason {
+	case wire.ReasonParseError, wire.ReasonInvalidHeartbeat:
+		return websocket.CloseProtocolError
+	case wire.ReasonServerShutdown:
+		return websocket.CloseGoingAway
+	}
+	return websocket.CloseNormalClosure
+}
 
 // serveWebSocket opens a WebSocket session (sid empty) or probes one to
 // upgrade a polling session to.
 func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire.Version, sid string) {
 	var s *Session
 	if sid != "" {
-		s = srv.Session(sid)
-		if s == nil {
+		s = srv.lookup(sid)
+		if s == nil || s.ended() {
 			writeError(w, wire.CodeUnknownSID, "")
 			return
 		}
 		if s.version != v {
-			writeError(w, wire.CodeBadRequest, fmt.Sprintf("the upgrade asks for EIO=%d, the session is EIO=%d", v, s.version))
+			writeError(w, wire.CodeBadRequest, fmt.Sprintf("the upgrade asks for EIO=%s, the session is EIO=%d", r.URL.Query().Get(wire.QueryEIO), s.version))
 			return
 		}
 		if srv.opts.NoUpgrades {
@@ -47,7 +71,10 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 		}
 		s.mu.Unlock()
 		if !ok {
-			writeError(w, wire.CodeBadRequest, "the session is already upgrading or upgraded")
+			// As engine.io: the WebSocket opens, and closes at once.
+			if conn, err := srv.upgrader.Upgrade(w, r, nil); err == nil {
+				(&wsTransport{conn: conn}).close(websocket.ClosePolicyViolation, "the session is already upgrading or upgraded")
+			}
 			return
 		}
 	}
@@ -71,13 +98,13 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 	conn.SetReadLimit(int64(srv.opts.MaxPayload))
 	ws := &wsTransport{conn: conn}
 	if !srv.track() {
-		ws.close()
+		ws.close(websocket.CloseGoingAway, string(wire.ReasonServerShutdown))
 		return
 	}
 	defer srv.wg.Done()
 	if s == nil {
 		if s = srv.open(r, v, wire.WebSocket, id); s == nil {
-			ws.close()
+			ws.close(websocket.CloseGoingAway, string(wire.ReasonServerShutdown))
 			return
 		}
 		s.mu.Lock()
@@ -89,13 +116,25 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 		closed := s.state == stateClosed
 		s.mu.Unlock()
 		if closed || !s.probe(ws) {
-			ws.close()
+			ws.close(websocket.CloseNormalClosure, "")
 			return
 		}
+	}
+	hold := time.Duration(0)
+	if sid == "" {
+		hold = srv.opts.OpenDelay
 	}
 	srv.wg.Add(1)
 	go func() {
 		defer srv.wg.Done()
+		if hold > 0 {
+			t := time.NewTimer(hold)
+			select {
+			case <-t.C:
+			case <-s.done:
+				t.Stop()
+			}
+		}
 		s.writeLoop(ws)
 	}()
 	s.readLoop(ws)
@@ -105,8 +144,8 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, v wire
 // a pong "probe", polling is told to finish with noops, and the client's
 // upgrade packet moves the session to ws. It reports whether it did.
 func (s *Session) probe(ws *wsTransport) bool {
-	fail := func() bool {
-		ws.close()
+	fail := func(code int, why string) bool {
+		ws.close(code, why)
 		s.mu.Lock()
 		s.probing, s.upgrading, s.probeWS = false, false, nil
 		s.mu.Unlock()
@@ -117,29 +156,38 @@ func (s *Session) probe(ws *wsTransport) bool {
 	for {
 		typ, data, err := ws.conn.ReadMessage()
 		if err != nil {
-			return fail()
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return fail(websocket.CloseNormalClosure, "the upgrade did not finish in time")
+			}
+			return fail(websocket.CloseNormalClosure, "")
 		}
 		p, err := wire.DecodeFrame(data, typ == websocket.BinaryMessage, s.version)
 		if err != nil {
-			return fail()
+			return fail(websocket.CloseProtocolError, string(wire.ReasonParseError))
 		}
 		switch {
 		case p.Type == wire.PacketPing && string(p.Data) == "probe":
+			// Upgrading from before the answer: a GET the client sends
+			// once it has the answer must find the session so (see
+			// servePoll); the GET waiting is woken after it.
+			s.mu.Lock()
+			s.upgrading = true
+			s.mu.Unlock()
 			frame, _ := wire.AppendFrame(nil, wire.Packet{Type: wire.PacketPong, Data: p.Data}, s.version, false)
 			ws.conn.SetWriteDeadline(deadline)
 			if ws.conn.WriteMessage(websocket.TextMessage, frame) != nil {
-				return fail()
+				return fail(websocket.CloseNormalClosure, "")
 			}
 			ws.conn.SetWriteDeadline(time.Time{})
 			s.mu.Lock()
-			s.upgrading = true
 			s.signalLocked()
 			s.mu.Unlock()
 		case p.Type == wire.PacketUpgrade:
 			s.mu.Lock()
 			if !s.upgrading || s.state == stateClosed {
 				s.mu.Unlock()
-				return fail()
+				return fail(websocket.CloseProtocolError, "an upgrade packet before the probe")
 			}
 			s.transport, s.ws, s.probeWS = wire.WebSocket, ws, nil
 			s.upgrading, s.probing = false, false
@@ -154,7 +202,7 @@ func (s *Session) probe(ws *wsTransport) bool {
 			return true
 		case p.Type == wire.PacketNoop:
 		default:
-			return fail()
+			return fail(websocket.CloseProtocolError, "a packet other than the probe's before the upgrade")
 		}
 	}
 }
@@ -203,8 +251,7 @@ func (s *Session) writeLoop(ws *wsTransport) {
 		s.queue = nil
 		s.mu.Unlock()
 		if len(packets) == 0 {
-			ws.close()
-			return
+			return // end has closed ws
 		}
 		for _, p := range packets {
 			var binary bool
@@ -222,7 +269,7 @@ func (s *Session) writeLoop(ws *wsTransport) {
 				return
 			}
 			if p.Type == wire.PacketClose {
-				s.end(wire.ReasonForcedClose, nil)
+				s.closeSent()
 				return
 			}
 		}
