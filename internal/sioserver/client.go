@@ -160,11 +160,12 @@ func (c *client) sendMsgs(msgs ...wire.Message) error {
 	return c.sess.Send(msgs...)
 }
 
-// fail reports what the client did wrong and ends its session, as the
-// reference server does.
+// fail reports what the client did wrong and closes its session, as the
+// reference server does: with a close packet (over polling, on the next
+// GET), the session ending for a parse error.
 func (c *client) fail(err error) {
 	c.srv.observe(Record{Type: RecordError, Client: c.sess.ID(), Err: err})
-	c.sess.End(wire.ReasonParseError, err)
+	c.sess.CloseFor(wire.ReasonParseError, err)
 }
 
 func (c *client) message(m wire.Message) {
@@ -225,6 +226,9 @@ func (c *client) event(so *socket, pk *codec.Packet) {
 			c.send(&codec.Packet{Type: codec.Ack, Namespace: so.ns, ID: pk.ID, HasID: true, Data: data, Attachments: pk.Attachments})
 		}
 	}
+	if name, _ := pk.EventName(); c.srv.opts.Conformance && name == "message" {
+		c.send(&codec.Packet{Type: codec.Event, Namespace: so.ns, Data: renamed(pk.Data, "message-back"), Attachments: pk.Attachments})
+	}
 	if !c.srv.opts.Echo && !c.srv.opts.Broadcast {
 		return
 	}
@@ -246,6 +250,18 @@ func (c *client) event(so *socket, pk *codec.Packet) {
 			}
 		}
 	}
+}
+
+// renamed returns the arguments of an event, a JSON array whose first
+// element is its name, under another name.
+func renamed(data []byte, name string) []byte {
+	out, _, _ := codec.MarshalArgs(name)
+	if _, rest, err := codec.CutFirst(data); err == nil {
+		if rest = bytes.TrimLeft(rest, " \t\r\n"); len(rest) > 0 && rest[0] != ']' {
+			out = append(append(out[:len(out)-1], ','), rest...)
+		}
+	}
+	return out
 }
 
 // roomEvent takes a client's join ROOM or leave ROOM (with Options.Rooms).
@@ -297,6 +313,10 @@ func (c *client) connect(pk *codec.Packet) {
 		c.send(&codec.Packet{Type: codec.Connect, Namespace: ns})
 		return
 	}
+	if !c.srv.has(ns) {
+		c.refuseWith(ns, auth, "Invalid namespace", nil, "")
+		return
+	}
 	adminSession := ""
 	if c.srv.adm.owns(ns) {
 		var ok bool
@@ -323,6 +343,14 @@ func (c *client) connect(pk *codec.Packet) {
 	c.send(reply)
 	c.srv.observe(Record{Type: RecordConnect, Client: c.sess.ID(), Namespace: ns, SocketID: so.id, Auth: auth})
 	c.srv.adm.joined(so)
+	if c.srv.opts.Conformance {
+		var given bytes.Buffer
+		if len(auth) == 0 || json.Compact(&given, auth) != nil {
+			given.WriteString("{}")
+		}
+		data, _, _ := codec.MarshalArgs("auth", json.RawMessage(given.Bytes()))
+		c.send(&codec.Packet{Type: codec.Event, Namespace: ns, Data: data})
+	}
 }
 
 // refuse answers a connect whose auth lacks what RequireAuth asks for,

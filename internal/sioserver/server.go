@@ -42,6 +42,16 @@ type Options struct {
 	// Rooms lets clients join and leave rooms by emitting "join" and
 	// "leave" with the room's name (the ack still echoes the arguments).
 	Rooms bool
+	// Namespaces, when not empty, are the only namespaces clients may
+	// join (the admin one aside): a connect to another is refused with
+	// "Invalid namespace", as socket.io refuses a namespace it does not
+	// have. Empty: every namespace.
+	Namespaces []string
+	// Conformance makes the server the one the socket.io-protocol test
+	// suite is written for: on joining a namespace each socket is sent
+	// "auth" with its connect's auth payload ({} when none), and "message"
+	// is answered with "message-back" and the same arguments.
+	Conformance bool
 	// Admin, when set, serves the admin UI's protocol on a namespace of
 	// its own (see AdminOptions).
 	Admin *AdminOptions
@@ -110,13 +120,29 @@ func (srv *Server) encode(pk *codec.Packet) ([]wire.Message, error) {
 // EngineOptions returns the Engine.IO options in force, defaults filled in.
 func (srv *Server) EngineOptions() eioserver.Options { return srv.eng.Options() }
 
-func (srv *Server) observe(r Record) {
-	if srv.opts.Observe != nil {
+func (srv *Server) observe(r Record) { srv.opts.observe(r) }
+
+// observe hands r, stamped with the time if it has none, to Observe.
+func (o *Options) observe(r Record) {
+	if o.Observe != nil {
 		if r.Time.IsZero() {
 			r.Time = time.Now()
 		}
-		srv.opts.Observe(r)
+		o.Observe(r)
 	}
+}
+
+// has says whether the server has namespace ns (Options.Namespaces).
+func (srv *Server) has(ns string) bool {
+	if len(srv.opts.Namespaces) == 0 || srv.adm.owns(ns) {
+		return true
+	}
+	for _, n := range srv.opts.Namespaces {
+		if n == ns {
+			return true
+		}
+	}
+	return false
 }
 
 func (srv *Server) client(s *eioserver.Session) *client {
