@@ -169,6 +169,75 @@ func TestServeFlags(t *testing.T) {
 	}
 }
 
+// TestServeConformanceFlags: --eio chooses the versions offered, and
+// --conformance gives the flags not set by hand the suite server's values
+// and refuses those that change what the server does.
+func TestServeConformanceFlags(t *testing.T) {
+	parse := func(args ...string) (*ServeOptions, error) {
+		ios, _ := testStreams()
+		var got *ServeOptions
+		cmd := NewServeCmd(ios, func(o *ServeOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(&bytes.Buffer{})
+		cmd.SetErr(&bytes.Buffer{})
+		if err := cmd.Execute(); err != nil {
+			return nil, err
+		}
+		return got, nil
+	}
+	for _, tt := range []struct {
+		args []string
+		want []engineio.Version
+	}{
+		{nil, nil},
+		{[]string{"--eio", "4"}, []engineio.Version{engineio.Version4}},
+		{[]string{"--eio", "3"}, []engineio.Version{engineio.Version3}},
+	} {
+		o, err := parse(tt.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if so, err := o.options(); err != nil || !reflect.DeepEqual(so.Engine.Versions, tt.want) || so.Conformance || so.Engine.OpenDelay != 0 {
+			t.Errorf("%v: versions %v, %+v, %v", tt.args, so.Engine.Versions, so, err)
+		}
+	}
+
+	o, err := parse("--conformance", "engine.io", "--eio", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	so, err := o.options()
+	if e := so.Engine; err != nil || e.Path != "/engine.io" || e.PingInterval != 300*time.Millisecond || e.PingTimeout != 200*time.Millisecond ||
+		e.MaxPayload != 1_000_000 || !reflect.DeepEqual(e.CORS, []string{"*"}) || !reflect.DeepEqual(e.Versions, []engineio.Version{engineio.Version3}) || e.OpenDelay == 0 || so.Conformance {
+		t.Errorf("--conformance engine.io: %+v, %v", so, err)
+	}
+	o, err = parse("--conformance", "socket.io", "--ping-interval", "1s", "--path", "/io")
+	if err != nil {
+		t.Fatal(err)
+	}
+	so, err = o.options()
+	if e := so.Engine; err != nil || e.Path != "/io" || e.PingInterval != time.Second || e.PingTimeout != 200*time.Millisecond ||
+		so.ConnectTimeout != time.Second || !so.Conformance || !reflect.DeepEqual(so.Namespaces, []string{"/", "/custom"}) {
+		t.Errorf("--conformance socket.io: %+v, %v", so, err)
+	}
+
+	for _, args := range [][]string{
+		{"--eio", "5"},
+		{"--conformance", "mqtt"},
+		{"--conformance", "socket.io", "--echo"},
+		{"--conformance", "engine.io", "--require-auth", `{"a":1}`},
+		{"--conformance", "socket.io", "--parser", "json"},
+	} {
+		o, err := parse(args...)
+		if err == nil {
+			_, err = o.options()
+		}
+		if exitCode(err) != ExitUsage {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
+
 func TestDoctorFlags(t *testing.T) {
 	ios, _ := testStreams()
 	var got *DoctorOptions

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/siocli/sio/internal/console"
 	"github.com/siocli/sio/internal/eioserver"
@@ -63,6 +64,8 @@ type ServeOptions struct {
 	AdminUser      string
 	AdminPWStdin   bool
 	AdminReadOnly  bool
+	EIO            string // the Engine.IO versions offered: 4, 3 or both
+	Conformance    string // "", socket.io or engine.io
 	// Ready, when set, is called with the address once the server listens.
 	Ready func(addr string)
 }
@@ -95,6 +98,23 @@ server, its sockets, rooms and traffic, and act on them; --admin-user
 with the password from SIO_ADMIN_PASSWORD or --admin-password-stdin asks
 for credentials, --admin-readonly takes no action.
 
+--eio 4 or --eio 3 offers one Engine.IO version alone; a handshake for
+another, or with an EIO parameter that is neither, is refused with 400
+and code 5 (Unsupported protocol version), as engine.io refuses one.
+
+--conformance makes sio serve the server that an official protocol test
+suite expects, so that the suite runs against it unchanged:
+--conformance socket.io as the socket.io-protocol suite's (on joining,
+each socket is sent "auth" with its auth payload; "message" is answered
+with "message-back"; namespaces / and /custom only, others refused with
+"Invalid namespace"; --connect-timeout 1s), --conformance engine.io as
+the engine.io-protocol suite's (a raw Engine.IO echo at /engine.io, with
+no Socket.IO layer; with --eio 3, the Engine.IO 3 suite's). Both set
+--ping-interval 300ms, --ping-timeout 200ms, --max-payload 1000000 and
+--cors '*' unless given, and go with none of the flags that change what
+the server does with events (--echo, --broadcast, --require-auth,
+--rooms, --admin, --parser).
+
 When standard input is a terminal, a prompt takes commands: emit EVENT
 ARG... to every client, to ID|ROOM emit EVENT ARG..., clients, kick ID,
 ns NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
@@ -103,9 +123,13 @@ ns NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
   sio serve --require-auth '{"token":"s3cret"}' -o json | jq .
   sio serve --transports websocket --ping-interval 5s --ping-timeout 2s
   sio serve --port 8443 --cert cert.pem --key key.pem
-  SIO_ADMIN_PASSWORD=s3cret sio serve --rooms --admin --admin-user admin --cors https://admin.socket.io`,
+  SIO_ADMIN_PASSWORD=s3cret sio serve --rooms --admin --admin-user admin --cors https://admin.socket.io
+  sio serve --conformance engine.io --eio 3`,
 		Args: checkArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := opts.conformanceDefaults(c.Flags()); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -144,7 +168,47 @@ ns NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
 	fs.StringVar(&opts.AdminUser, "admin-user", "", "ask admin connects for this `user` and the password from SIO_ADMIN_PASSWORD or --admin-password-stdin")
 	fs.BoolVar(&opts.AdminPWStdin, "admin-password-stdin", false, "read the admin password from the first line of standard input")
 	fs.BoolVar(&opts.AdminReadOnly, "admin-readonly", false, "the admin namespace takes no action (emit, join, leave, disconnect)")
+	fs.StringVar(&opts.EIO, "eio", "both", "the Engine.IO versions offered: 4 (socket.io-client 3.x, 4.x), 3 (2.x) or both")
+	fs.StringVar(&opts.Conformance, "conformance", "", "be the server the official test suite of this `protocol` expects: socket.io or engine.io")
 	return cmd
+}
+
+// conformanceOpenDelay is how long the --conformance servers hold the open
+// packet of a WebSocket session after the 101, for the Engine.IO 3 suite
+// (see eioserver.Options.OpenDelay): long enough for a client on the same
+// machine to have read the 101 on its own, even on a busy one.
+const conformanceOpenDelay = 10 * time.Millisecond
+
+// conformanceDefaults gives the flags not set by hand the values the
+// server of the --conformance suite is configured with, and refuses the
+// flags that would change what that server does.
+func (o *ServeOptions) conformanceDefaults(fs *pflag.FlagSet) error {
+	switch o.Conformance {
+	case "":
+		return nil
+	case "socket.io", "engine.io":
+	default:
+		return usagef("--conformance %q: want socket.io or engine.io", o.Conformance)
+	}
+	for _, name := range []string{"echo", "broadcast", "require-auth", "rooms", "admin", "parser"} {
+		if fs.Changed(name) {
+			return usagef("--%s does not go with --conformance, whose suite expects the server to do only what it says", name)
+		}
+	}
+	defaults := [][2]string{{"ping-interval", "300ms"}, {"ping-timeout", "200ms"}, {"max-payload", "1000000"}, {"cors", "*"}}
+	if o.Conformance == "engine.io" {
+		defaults = append(defaults, [2]string{"path", "/engine.io"})
+	} else {
+		defaults = append(defaults, [2]string{"connect-timeout", "1s"})
+	}
+	for _, d := range defaults {
+		if !fs.Changed(d[0]) {
+			if err := fs.Set(d[0], d[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // tlsConfig loads --cert and --key; nil without them.
@@ -199,6 +263,21 @@ func (o *ServeOptions) options() (sioserver.Options, error) {
 		return so, usagef("--upgrade-timeout and --connect-timeout cannot be negative")
 	}
 	so.ConnectTimeout = o.ConnectTimeout
+	switch o.EIO {
+	case "both":
+	case "4":
+		so.Engine.Versions = []engineio.Version{engineio.Version4}
+	case "3":
+		so.Engine.Versions = []engineio.Version{engineio.Version3}
+	default:
+		return so, usagef("--eio %q: want 4, 3 or both", o.EIO)
+	}
+	if o.Conformance != "" {
+		so.Engine.OpenDelay = conformanceOpenDelay
+	}
+	if o.Conformance == "socket.io" {
+		so.Conformance, so.Namespaces = true, []string{"/", "/custom"}
+	}
 	for _, t := range o.Transports {
 		switch tr := engineio.Transport(strings.TrimSpace(t)); tr {
 		case engineio.Polling, engineio.WebSocket:
@@ -273,7 +352,8 @@ func serveRun(o *ServeOptions) error {
 		return err
 	}
 	ios := o.IO
-	interactive := ios.LineEditing() && inForeground()
+	echo := o.Conformance == "engine.io" // an Engine.IO server alone: no prompt, whose commands are Socket.IO's
+	interactive := ios.LineEditing() && inForeground() && !echo
 	format, err := outputFormat(o.Output, ios.OutTTY)
 	if err != nil {
 		return err
@@ -307,21 +387,38 @@ func serveRun(o *ServeOptions) error {
 	if tlsCfg != nil {
 		ln, scheme = tls.NewListener(ln, tlsCfg), "https"
 	}
-	srv := sioserver.New(so)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	var (
+		srv     *sioserver.Server
+		handler http.Handler
+		stop    func()
+		eo      eioserver.Options
+	)
+	if echo {
+		eng := sioserver.NewEcho(so)
+		handler, stop, eo = eng, eng.Close, eng.Options()
+	} else {
+		srv = sioserver.New(so)
+		handler, stop, eo = srv, srv.Close, srv.EngineOptions()
+	}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	defer func() {
-		srv.Close()
+		stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		hs.Shutdown(ctx)
 		printer.Flush()
 	}()
 
-	eo := srv.EngineOptions()
-	fmt.Fprintf(notes, "sio serve: listening on %s://%s%s for Socket.IO clients 2.x to 4.x (Engine.IO 3 and 4; %s)\n",
-		scheme, ln.Addr(), eo.Path, joinTransports(eo.Transports))
+	fmt.Fprintf(notes, "sio serve: listening on %s://%s%s for %s (%s; %s)\n",
+		scheme, ln.Addr(), eo.Path, servedClients(eo.Versions, echo), joinVersions(eo.Versions), joinTransports(eo.Transports))
+	switch o.Conformance {
+	case "socket.io":
+		fmt.Fprintln(notes, `sio serve: as the socket.io-protocol test suite's server: "auth" sent on each connect, "message" answered with "message-back", namespaces / and /custom only`)
+	case "engine.io":
+		fmt.Fprintln(notes, "sio serve: as the engine.io-protocol test suite's server: every message echoed, no Socket.IO layer")
+	}
 	if a := so.Admin; a != nil {
 		who := "anyone (no --admin-user)"
 		if a.User != "" {
@@ -375,6 +472,29 @@ func adminUserFlag(user string) string {
 		return ""
 	}
 	return "-u " + user
+}
+
+// servedClients names the clients served: Engine.IO clients by the echo
+// server, else the Socket.IO clients of Engine.IO versions vs.
+func servedClients(vs []engineio.Version, echo bool) string {
+	switch {
+	case echo:
+		return "Engine.IO clients"
+	case len(vs) == 2:
+		return "Socket.IO clients 2.x to 4.x"
+	case vs[0] == engineio.Version3:
+		return "Socket.IO clients 2.x"
+	}
+	return "Socket.IO clients 3.x and 4.x"
+}
+
+// joinVersions says Engine.IO versions as "Engine.IO 3 and 4".
+func joinVersions(vs []engineio.Version) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = strconv.Itoa(int(v))
+	}
+	return "Engine.IO " + strings.Join(s, " and ")
 }
 
 func joinTransports(ts []engineio.Transport) string {
