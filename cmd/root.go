@@ -6,6 +6,7 @@ import (
 	"github.com/siocli/sio/internal/output"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 
 	"errors"
@@ -28,7 +29,7 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usage(err)
+		return usage(flagValueError(c, err))
 	})
 	root.AddCommand(NewVersionCmd(ios, nil))
 	root.AddCommand(NewEmitCmd(ios, nil))
@@ -78,6 +79,32 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 		return replRun(shortcut)
 	}
 	return root
+}
+
+// badFlagValue matches pflag's error for a value that does not parse:
+// invalid argument "abc" for "-p, --port" flag: strconv.ParseInt: ...
+var badFlagValue = regexp.MustCompile(`^invalid argument (".*") for "(?:-\w, )?--([\w-]+)" flag: `)
+
+// flagValueError says what a flag wanted, in place of the Go parse error
+// pflag gives for a value of the wrong type.
+func flagValueError(c *cobra.Command, err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	f := c.Flags().Lookup(m[2])
+	if f == nil {
+		return err
+	}
+	want := map[string]string{
+		"int": "a whole number", "int64": "a whole number", "uint16": "a port number",
+		"float64": "a number", "bool": "true or false",
+		"duration": "a duration such as 500ms, 5s or 1m30s",
+	}[f.Value.Type()]
+	if want == "" {
+		return err
+	}
+	return fmt.Errorf("--%s %s: want %s", m[2], m[1], want)
 }
 
 // unknownCommand is the usage error for a word that names no subcommand

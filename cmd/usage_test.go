@@ -26,6 +26,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"emit", "localhost:3000", "", "--ack"}, `the event name is empty`},
 		{[]string{"emit", "localhost:3000", "x", "--ack", "--ack-timeout", "1s"}, `without retries, the wait for an ack is --timeout`},
 		{[]string{"emit", "localhost:3000", "connect"}, `"connect" is a reserved event name`},
+		{[]string{"serve", "--port", "abc"}, `--port "abc": want a whole number`},
+		{[]string{"emit", "localhost:3000", "x", "--timeout", "5"}, `--timeout "5": want a duration such as 500ms`},
 		{[]string{"emit", "localhost:3000", "x", "--then", `"" 1`}, `the event name is empty`},
 	} {
 		var out bytes.Buffer
