@@ -117,7 +117,9 @@ the server does with events (--echo, --broadcast, --require-auth,
 
 When standard input is a terminal, a prompt takes commands: emit EVENT
 ARG... to every client, to ID|ROOM emit EVENT ARG..., clients, kick ID,
-ns NAMESPACE, help. Ctrl-C or Ctrl-D stops the server.`,
+ns NAMESPACE, help; Ctrl-D, exit, or Ctrl-C twice on an empty line stops
+the server. Without a terminal, Ctrl-C (SIGINT) stops it; SIGTERM always
+does.`,
 		Example: `  sio serve
   sio serve --port 3000 --echo
   sio serve --require-auth '{"token":"s3cret"}' -o json | jq .
