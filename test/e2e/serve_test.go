@@ -310,7 +310,7 @@ func TestControlsMadeVisible(t *testing.T) {
 // namespace in time.
 func TestServeBalancerOptions(t *testing.T) {
 	t.Parallel()
-	_, url := serve(t, "--cookie", "io", "--cookie-path", "/app", "--no-upgrades", "--connect-timeout", "500ms", "-o", "json")
+	_, url := serve(t, "--cookie", "io", "--cookie-path", "/app", "--no-upgrade", "--connect-timeout", "500ms", "-o", "json")
 	for _, tr := range []string{"polling", "websocket"} {
 		r := sio(t, "", "emit", url, "echo", "--transport", tr, "--trace", "--show-secrets")
 		if r.code != 0 || !regexp.MustCompile(`Set-Cookie: io=[A-Za-z0-9_-]+; Path=/app; HttpOnly; SameSite=Lax`).MatchString(r.stderr) {
@@ -319,7 +319,7 @@ func TestServeBalancerOptions(t *testing.T) {
 	}
 	r := sio(t, "", "listen", url, "--duration", "1s", "-o", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"type":"open"`) || strings.Contains(r.stdout, `"type":"upgrade"`) {
-		t.Errorf("--no-upgrades: exit %d, %s %s", r.code, r.stdout, r.stderr)
+		t.Errorf("--no-upgrade: exit %d, %s %s", r.code, r.stdout, r.stderr)
 	}
 
 	// A session that connects no namespace is closed after --connect-timeout.
