@@ -4,6 +4,8 @@ package cmd
 
 import (
 	"github.com/siocli/sio/internal/output"
+	"github.com/siocli/sio/internal/profile"
+	"maps"
 	"net"
 	"os"
 	"regexp"
@@ -68,6 +70,7 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 	}
 	root.InitDefaultCompletionCmd()
 	refuseUnknownSubcommands(root)
+	completeFlagValues(root)
 	root.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return c.Help()
@@ -79,6 +82,58 @@ long-polling and WebSocket. sio URL opens the interactive shell (sio repl).`,
 		return replRun(shortcut)
 	}
 	return root
+}
+
+// flagChoices are the values of the flags that take one of a few, for
+// completion, by command (the flags of every command under "").
+var flagChoices = map[string]map[string][]string{
+	"": {
+		"transport": {"auto", "polling", "websocket"},
+		"output":    {"auto", "text", "json"},
+		"parser":    {"json", "msgpack"},
+		"eio":       {"auto", "3", "4"},
+		"tls-min":   {"1.2", "1.3"},
+	},
+	"serve":   {"eio": {"both", "4", "3"}, "conformance": {"socket.io", "engine.io"}},
+	"conform": {"suite": {"engine.io", "socket.io"}},
+}
+
+// completeFlagValues has the shells complete the values of the flags in
+// flagChoices, and profile names for -P, in c and every command below.
+func completeFlagValues(c *cobra.Command) {
+	register := func(name string, f func() []string) {
+		if c.Flags().Lookup(name) == nil && c.PersistentFlags().Lookup(name) == nil {
+			return
+		}
+		c.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return f(), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
+	choices := maps.Clone(flagChoices[""])
+	maps.Copy(choices, flagChoices[c.Name()]) // a command's own win
+	for name, values := range choices {
+		register(name, func() []string { return values })
+	}
+	if c.Parent() == nil {
+		register("profile", profileNames)
+	}
+	for _, sub := range c.Commands() {
+		completeFlagValues(sub)
+	}
+}
+
+// profileNames lists the saved profiles, for completion; none when the
+// config file cannot be read.
+func profileNames() []string {
+	path, err := profile.DefaultPath()
+	if err != nil {
+		return nil
+	}
+	f, err := profile.Load(path)
+	if err != nil {
+		return nil
+	}
+	return f.Names()
 }
 
 // badFlagValue matches pflag's error for a value that does not parse:
