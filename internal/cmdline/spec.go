@@ -226,12 +226,50 @@ func (t *Table) Help(topic string) string {
 		}
 		return b.String()
 	}
-	width := 0
+	col := 0 // the width of the usage column, at most helpColumn
 	for _, s := range t.specs {
-		width = max(width, len(s.Use()))
+		if n := len(s.Use()); n <= helpColumn {
+			col = max(col, n)
+		}
 	}
+	indent := strings.Repeat(" ", col+4)
 	for _, s := range t.specs {
-		fmt.Fprintf(&b, "  %-*s  %s\n", width, s.Use(), s.Help)
+		use := s.Use()
+		if len(use) > col { // a long usage on lines of its own
+			fmt.Fprintf(&b, "  %s\n%s", wrap(use, helpWidth-2, "      "), indent)
+		} else {
+			fmt.Fprintf(&b, "  %-*s  ", col, use)
+		}
+		b.WriteString(wrap(s.Help, helpWidth-len(indent), indent))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// helpWidth is the width help fits in (a 100-column terminal), and
+// helpColumn the widest usage that gets a column beside its help.
+const (
+	helpWidth  = 100
+	helpColumn = 36
+)
+
+// wrap breaks text at spaces into lines of at most width, the lines
+// after the first starting with indent.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(text) {
+		switch {
+		case i == 0:
+		case n+1+len(w) > width:
+			b.WriteString("\n" + indent)
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
 	}
 	return b.String()
 }

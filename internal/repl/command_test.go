@@ -108,9 +108,16 @@ func TestParseErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	table := Commands(nil)
 	all := table.Help("")
+	flat := strings.Join(strings.Fields(all), " ")
 	for _, c := range table.Specs() {
-		if !strings.Contains(all, c.Use()) {
+		if !strings.Contains(flat, c.Use()) {
 			t.Errorf("help lacks %s", c.Name)
+		}
+	}
+	// It fits a 100-column terminal.
+	for _, line := range strings.Split(all, "\n") {
+		if len(line) > 100 {
+			t.Errorf("a line of %d columns: %s", len(line), line)
 		}
 	}
 	if one := table.Help("quit"); !strings.HasPrefix(one, "exit") {
