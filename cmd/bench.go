@@ -286,8 +286,8 @@ func benchRun(opts *BenchOptions) error {
 	m := bench.NewMetrics()
 	stopStatus := opts.showStatus(m, mine)
 	report := bench.Run(ctx, cfg, m)
+	report.Interrupted = ctx.Err() != nil // before anything else takes time
 	stopStatus()
-	report.Interrupted = ctx.Err() != nil
 	err = opts.finish(report, format)
 	if report.Interrupted && err == nil {
 		return quiet(outcome.Failed, "the run was cut short") // exit 1, as every command Ctrl-C ends

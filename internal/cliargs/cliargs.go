@@ -95,14 +95,40 @@ func parseOne(a string, o Options, stdinUsed *bool) (any, error) {
 		return a, nil
 	}
 	if err := json.Unmarshal(raw, new(json.RawMessage)); err != nil {
-		if raw[0] == '{' || raw[0] == '[' {
-			// Meant as JSON, most likely: sending it as a string would
-			// hide the mistake.
+		if meantAsJSON(raw) {
+			// Sending it as a string would hide the mistake.
 			return nil, fmt.Errorf("%s; to send it as text, quote it as a JSON string or give --string", jsonMistake(raw, err))
 		}
 		return a, nil
 	}
 	return FromJSON(raw)
+}
+
+// meantAsJSON says whether text that does not parse was most likely
+// meant as JSON: it opens an object or an array, and what follows the
+// bracket starts a JSON value, a key or the bracket's end ({"a":,
+// [1,}), where "[bot] hello" and "{name} joined" read as text.
+func meantAsJSON(raw []byte) bool {
+	if raw[0] != '{' && raw[0] != '[' {
+		return false
+	}
+	rest := bytes.TrimLeft(raw[1:], " \t\r\n")
+	if len(rest) == 0 {
+		return true
+	}
+	if raw[0] == '{' {
+		return rest[0] == '"' || rest[0] == '}'
+	}
+	switch c := rest[0]; {
+	case c == '"' || c == '{' || c == '[' || c == ']' || c == '-' || c >= '0' && c <= '9':
+		return true
+	}
+	for _, lit := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(rest, []byte(lit)) {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonMistake says where JSON that does not parse goes wrong.

@@ -41,6 +41,7 @@ func TestParse(t *testing.T) {
 		{[]string{"@-"}, Options{Stdin: strings.NewReader("in")}, `[{"_placeholder":true,"num":0}]`, 1},
 		{[]string{`{"x":{"$binary":"AAEC"},"n":12345678901234567890}`}, Options{}, `[{"n":12345678901234567890,"x":{"_placeholder":true,"num":0}}]`, 1},
 		{[]string{"", " ", "@"}, Options{}, `[""," ","@"]`, 0},
+		{[]string{"[bot] hello", "{name} joined"}, Options{}, `["[bot] hello","{name} joined"]`, 0},
 	}
 	for _, tt := range tests {
 		got, blobs := marshal(t, tt.args, tt.o)
@@ -58,7 +59,6 @@ func TestParseErrors(t *testing.T) {
 		{"@-", "@-"},
 		{`{"a":`},
 		{`[1,}`},
-		{`[WARN] text`},
 	} {
 		_, err := Parse(args, Options{Stdin: strings.NewReader("")})
 		var e *Error

@@ -40,10 +40,12 @@ type Printer struct {
 	format Format
 	colors palette
 	buf    []byte
-	// lastErr is the error the last text line showed: the lines that
-	// follow with the same cause (connect_error, reconnect_error after
-	// error) say so rather than repeat it.
+	// lastErr is the error the last text line showed, and lastAt when it
+	// happened: the lines of the same failure that follow at once
+	// (connect_error and reconnect_error after error) say so rather than
+	// repeat it.
 	lastErr string
+	lastAt  time.Time
 }
 
 // New returns a Printer writing to w. colour applies to Text only.
@@ -104,6 +106,10 @@ func ackRecord(ns, event string, a *sioclient.Ack) (*Record, error) {
 	}
 	return r, nil
 }
+
+// sameFailure is how close in time two lines with the same error must be
+// to be taken for one failure, said once.
+const sameFailure = 100 * time.Millisecond
 
 // heldShown is the shortest hold of an emit by sio that its ack's record
 // shows: shorter ones are the hand-off to the writing goroutine.
@@ -239,10 +245,10 @@ func (p *Printer) write(r *Record) error {
 		p.buf = appendJSONRecord(p.buf[:0], r)
 	} else {
 		shown := *r
-		if r.Error != "" && r.Error == p.lastErr {
+		if r.Error != "" && r.Error == p.lastErr && r.Time.Sub(p.lastAt).Abs() < sameFailure {
 			shown.Error = "(the same cause)"
 		}
-		p.lastErr = r.Error
+		p.lastErr, p.lastAt = r.Error, r.Time
 		p.buf = p.colors.appendText(p.buf[:0], &shown)
 	}
 	p.buf = append(p.buf, '\n')

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -311,6 +312,7 @@ func (sh *Shell) save(file string) error {
 	var b strings.Builder
 	var vars []string // the environment variables the script takes secrets from
 	uses := map[string]int{}
+	var redacted []string // the commands whose URL credentials were redacted
 	n := 0
 	for _, line := range sh.history {
 		words, err := cmdline.Split(line)
@@ -321,20 +323,30 @@ func (sh *Shell) save(file string) error {
 		if err != nil || p == nil || p.Spec.Looks {
 			continue
 		}
-		b.WriteString(sh.table.Parameterize(line, func(flag string) string {
+		saved := sh.table.Parameterize(line, func(flag string) string {
 			name := "SIO_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 			if uses[name]++; uses[name] > 1 {
 				name += fmt.Sprint("_", uses[name])
 			}
 			vars = append(vars, fmt.Sprintf("%s (the --%s of command %d)", name, flag, n+1))
-			return "${ENV:" + name + "}"
-		}))
+			if flag == "auth" {
+				return "${ENV:" + name + "}" // JSON, put in as it is
+			}
+			return "'${ENV:" + name + "}'" // text, one word whatever it holds
+		})
+		if strings.Contains(saved, "[redacted]") && !strings.Contains(line, "[redacted]") {
+			redacted = append(redacted, strconv.Itoa(n+1))
+		}
+		b.WriteString(saved)
 		b.WriteString("\n")
 		n++
 	}
 	head := "# recorded by sio repl\n"
 	if len(vars) > 0 {
 		head += "# the secrets were not saved: set " + strings.Join(vars, ", ") + " in the environment before sio run\n"
+	}
+	if len(redacted) > 0 {
+		head += "# credentials in URLs show as [redacted] in command " + strings.Join(redacted, ", ") + ": put them back, or take them from ${ENV:NAME}, before sio run\n"
 	}
 	body := head + b.String()
 	if err := writePrivate(file, []byte(body)); err != nil {

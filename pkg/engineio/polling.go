@@ -467,8 +467,8 @@ func (c *Conn) holdForUpgrade(err error, batch []wire.Packet) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.probe == nil || c.closeErr != nil {
-		return false
+	if c.probe == nil || c.closing || c.closeErr != nil {
+		return false // no upgrade to wait for, or Close gave it up
 	}
 	c.outq = append(batch, c.outq...)
 	c.paused, c.writing = true, false

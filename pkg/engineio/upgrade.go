@@ -71,8 +71,8 @@ func (c *Conn) upgrade() {
 	case <-c.done:
 		return
 	case <-ctx.Done():
+		c.dropProbe(ws) // first: a POST refused from now on is not held for it
 		c.resumePolling()
-		c.dropProbe(ws)
 		c.upgradeFailed(errors.New("the pending poll did not return in time"))
 		return
 	}
@@ -81,15 +81,15 @@ func (c *Conn) upgrade() {
 	c.mu.Unlock()
 	if !idle {
 		if !c.ended() {
-			c.resumePolling()
 			c.dropProbe(ws)
+			c.resumePolling()
 			c.upgradeFailed(errors.New("the pending POST did not return in time"))
 		}
 		return
 	}
 	if err := ws.writePackets([]wire.Packet{{Type: wire.PacketUpgrade}}, v); err != nil {
-		c.resumePolling()
 		c.dropProbe(ws)
+		c.resumePolling()
 		c.upgradeFailed(fmt.Errorf("sending the upgrade packet: %w", err))
 		return
 	}

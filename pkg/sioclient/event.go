@@ -127,7 +127,8 @@ type Ack struct {
 	// emit (its POST or WebSocket frame) to the ack arriving.
 	RTT time.Duration
 	// Held is how long the emit waited in the client before that write:
-	// behind the write before it, or while an upgrade switched transports.
+	// behind the write before it, while an upgrade switched transports, or
+	// buffered while the socket was not connected.
 	Held time.Duration
 }
 

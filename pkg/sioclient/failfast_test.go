@@ -53,6 +53,20 @@ func TestFailFast(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a proxy's 503 is waited out", func(t *testing.T) {
+		busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "backend restarting", http.StatusServiceUnavailable)
+		}))
+		defer busy.Close()
+		m, _ := newManager(t, busy.URL, &Options{FailFast: true, ReconnectDelay: 10 * time.Millisecond, ReconnectDelayMax: 20 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		err := m.Socket("/", nil).Connect(ctx)
+		var we *WaitError
+		if !errors.As(err, &we) || Unreachable(we.Last) {
+			t.Fatalf("Connect: %v", err)
+		}
+	})
 	t.Run("waiting", func(t *testing.T) {
 		m, rec := newManager(t, closedPort(t), &Options{ReconnectDelay: 10 * time.Millisecond, ReconnectDelayMax: 20 * time.Millisecond})
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)

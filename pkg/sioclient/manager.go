@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/siocli/sio/pkg/codec"
@@ -361,8 +360,9 @@ func permanent(err error) bool {
 // Unreachable says whether a connection error means that the server is
 // not there to talk to now, rather than slow or briefly gone: the
 // connection was refused, the host name does not resolve, or what
-// answered the handshake is not an Engine.IO server (an HTTP error, or a
-// body that is not a handshake).
+// answered the handshake is not an Engine.IO server (a client error such
+// as 404 or 400, or a body that is not a handshake). A proxy's 5xx, 408
+// or 429 is taken for a server briefly gone or busy.
 func Unreachable(err error) bool {
 	if err == nil {
 		return false
@@ -371,12 +371,13 @@ func Unreachable(err error) bool {
 	var he *engineio.HTTPError
 	var pe *engineio.ProtocolError
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case connRefused(err):
 		return true
 	case errors.As(err, &dns):
 		return dns.IsNotFound
 	case errors.As(err, &he):
-		return he.Op == "handshake" || he.Op == "websocket"
+		s := he.StatusCode
+		return (he.Op == "handshake" || he.Op == "websocket") && s >= 400 && s < 500 && s != http.StatusRequestTimeout && s != http.StatusTooManyRequests
 	case errors.As(err, &pe):
 		return pe.Op == "handshake"
 	}
