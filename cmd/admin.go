@@ -123,7 +123,7 @@ stats: sio says so and shows those.`,
 	fs.StringVar(&opts.AdminNS, "admin-ns", admin.DefaultNamespace, "the admin namespace the server was instrumented on")
 	fs.StringVarP(&opts.User, "user", "u", "", "the admin namespace's user name (password from SIO_ADMIN_PASSWORD, --password-stdin or a prompt)")
 	fs.BoolVar(&opts.PasswordStdin, "password-stdin", false, "read the password from the first line of standard input")
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	fs.StringVar(&opts.Of, "of", "", "only the sockets of this `namespace`; the namespace of an action (default /)")
 	fs.StringVar(&opts.Room, "room", "", "only the sockets in this `room`; an action's sockets")
 	fs.StringVar(&opts.Via, "via", "", "only the sockets on this transport: polling or websocket")

@@ -79,7 +79,7 @@ session opens at all.`,
 	fs.DurationVar(&opts.HeartbeatWait, "heartbeat-wait", conform.DefaultHeartbeatWait, "skip the checks that would wait longer on the server's heartbeat (0 skips them all)")
 	fs.IntVar(&opts.Parallel, "parallel", 4, "how many checks run at once")
 	fs.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this `file`")
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	return cmd
 }
 

@@ -85,7 +85,7 @@ offers, 6 when a problem was found, 3 when nothing connects.`,
 	fs.BoolVar(&opts.MaxSize, "max-size", false, "also find the largest message the server takes on each transport (sends large messages), and compare it with the maxPayload it announces")
 	fs.DurationVar(&opts.Watch, "watch", 0, "then hold a connection this long (Ctrl-C ends it sooner), reconnecting after each drop, and say whether the drops come at a fixed interval (a timeout in between) or at random")
 	fs.StringVar(&opts.Origin, "origin", "", "also check what a browser page at this `origin` (https://app.example.com) gets: CORS, origin checks, cookies")
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	return cmd
 }
 

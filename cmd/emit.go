@@ -81,7 +81,7 @@ one JSON object a line otherwise (-o to choose).`,
 	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long to wait for the ack or the event")
 	fs.StringVar(&opts.ArgsJSON, "args-json", "", "the arguments as one JSON array (instead of ARGs)")
 	fs.BoolVar(&opts.Strings, "string", false, "send every ARG as a string")
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (text output)")
 	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
 	fs.BoolVar(&opts.Volatile, "volatile", false, "drop the emits that cannot go at once (as the reference client's volatile)")

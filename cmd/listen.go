@@ -96,7 +96,7 @@ args exactly as the server sent them, binary as {"$binary":"<base64>"}.`,
 	fs.IntVar(&opts.Count, "count", 0, "stop after this many events")
 	fs.StringVar(&opts.Until, "until", "", "stop after an event of this name")
 	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long, the connect included")
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (text output)")
 	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")
 	fs.StringVar(&opts.Record, "record", "", "also write both directions, with times, as NDJSON to this `file` (sio replay reads it)")

@@ -65,7 +65,7 @@ the exit code is 1 if any command failed.`,
 func addReplFlags(cmd *cobra.Command, opts *ReplOptions) {
 	fs := cmd.Flags()
 	addConnFlags(fs, &opts.Conn, true)
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	fs.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long emit --ack waits, unless it says")
 	fs.BoolVar(&opts.Pretty, "pretty", false, "print args as indented JSON over several lines, long strings and binary shortened (pretty on|off in the shell)")
 	fs.BoolVar(&opts.Full, "full", false, "with --pretty, print long strings and binary whole")

@@ -164,7 +164,7 @@ does.`,
 	fs.DurationVar(&opts.ConnectTimeout, "connect-timeout", 45*time.Second, "close a client's session when it connects no namespace within this (0: never)")
 	fs.StringVar(&opts.CertFile, "cert", "", "serve https and wss with this PEM certificate `file` (with --key)")
 	fs.StringVar(&opts.KeyFile, "key", "", "the certificate's PEM private key `file`")
-	fs.StringVarP(&opts.Output, "output", "o", "auto", "output format: auto, text or json")
+	fs.StringVarP(&opts.Output, "output", "o", "auto", "output `format`: auto, text or json")
 	fs.StringVar(&opts.Parser, "parser", "json", "wire format: json, or msgpack (socket.io-msgpack-parser)")
 	fs.BoolVar(&opts.Rooms, "rooms", false, "let clients join and leave rooms by emitting \"join\" and \"leave\" with the room's name")
 	fs.BoolVar(&opts.Admin, "admin", false, "serve the admin UI's protocol (@socket.io/admin-ui) on --admin-ns, for sio admin and the admin UI")
