@@ -61,9 +61,13 @@ func TestNonStickyCluster(t *testing.T) {
 			t.Errorf("a false verdict without stickiness: %s", p.Problem)
 		}
 	}
+	// Polling fails at once with the cause named: before the namespace
+	// connects (exit 3), or after, when the connections that carried the
+	// connect happened to reach the session's worker and a later one did
+	// not (exit 1); which depends on the cluster's round robin.
 	start := time.Now()
 	r := sio(t, "", "emit", url, "echo", "1", "--ack", "--transport", "polling")
-	if r.code != 3 || !strings.Contains(r.stderr, "Session ID unknown") || time.Since(start) > 5*time.Second {
+	if r.code != 3 && r.code != 1 || !strings.Contains(r.stderr, "Session ID unknown") || time.Since(start) > 5*time.Second {
 		t.Errorf("polling without stickiness: exit %d after %v, %s", r.code, time.Since(start), r.stderr)
 	}
 	if r := sio(t, "", "emit", url, "echo", "1", "--ack", "--transport", "websocket"); r.code != 0 {
