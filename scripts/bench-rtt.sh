@@ -27,11 +27,7 @@ ROUNDS=${ROUNDS:-20}
 tmp=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/sio" .
-mkfifo "$tmp/in"
-node test/servers/server.js --version 4 <"$tmp/in" >"$tmp/server.out" 2>&1 &
-exec 3>"$tmp/in"
-for _ in $(seq 50); do grep -q port "$tmp/server.out" 2>/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/server.out")"
+start_node_server "$tmp"
 
 rtt() { sed -n 's/.*"rtt_ms":\([0-9.e+-]*\).*/\1/p'; }
 # pct P prints the P-th percentile (nearest rank) of the numbers on stdin.

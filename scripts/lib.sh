@@ -80,3 +80,14 @@ need_python() {
     exit 1
   fi
 }
+
+# start_node_server DIR starts the socket.io 4.x test server, fed through a
+# fifo in DIR on file descriptor 3 (it exits when 3 closes, as the caller's
+# trap does), waits until it listens, and sets url to where.
+start_node_server() {
+  mkfifo "$1/in"
+  node test/servers/server.js --version 4 <"$1/in" >"$1/server.out" 2>&1 &
+  exec 3>"$1/in"
+  for _ in $(seq 50); do grep -q port "$1/server.out" 2>/dev/null && break; sleep 0.1; done
+  url="http://127.0.0.1:$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$1/server.out")"
+}
